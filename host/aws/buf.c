@@ -1,0 +1,110 @@
+#include "iamsh/buf.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int buf_grow(buf *b, size_t extra)
+{
+    if (extra > (size_t)-1 / 2 - b->len)
+        return -1;
+    size_t need = b->len + extra + 1;
+    if (need <= b->cap)
+        return 0;
+    size_t cap = b->cap ? b->cap : 64;
+    while (cap < need)
+        cap *= 2;
+    char *p = realloc(b->p, cap);
+    if (!p)
+        return -1;
+    b->p = p;
+    b->cap = cap;
+    return 0;
+}
+
+int buf_append(buf *b, const void *data, size_t n)
+{
+    if (buf_grow(b, n) != 0)
+        return -1;
+    if (n)
+        memcpy(b->p + b->len, data, n);
+    b->len += n;
+    b->p[b->len] = '\0';
+    return 0;
+}
+
+int buf_puts(buf *b, const char *s)
+{
+    return buf_append(b, s, strlen(s));
+}
+
+int buf_printf(buf *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0 || buf_grow(b, (size_t)n) != 0)
+        return -1;
+    va_start(ap, fmt);
+    vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    b->len += (size_t)n;
+    return 0;
+}
+
+int buf_urlencode(buf *b, const char *s, size_t n, int keep_slash)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    if (buf_grow(b, n * 3) != 0)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+            c == '-' || c == '_' || c == '.' || c == '~' || (keep_slash && c == '/')) {
+            b->p[b->len++] = (char)c;
+        } else {
+            b->p[b->len++] = '%';
+            b->p[b->len++] = hex[c >> 4];
+            b->p[b->len++] = hex[c & 15];
+        }
+    }
+    b->p[b->len] = '\0';
+    return 0;
+}
+
+void buf_reset(buf *b)
+{
+    b->len = 0;
+    if (b->p)
+        b->p[0] = '\0';
+}
+
+void buf_free(buf *b)
+{
+    free(b->p);
+    b->p = NULL;
+    b->len = b->cap = 0;
+}
+
+char *buf_steal(buf *b)
+{
+    if (!b->p && buf_grow(b, 0) != 0)
+        return NULL;
+    b->p[b->len] = '\0';
+    char *p = b->p;
+    b->p = NULL;
+    b->len = b->cap = 0;
+    return p;
+}
+
+void buf_wipe(buf *b)
+{
+    if (b->p) {
+        volatile char *v = b->p;
+        for (size_t i = 0; i < b->cap; i++)
+            v[i] = 0;
+    }
+    buf_free(b);
+}

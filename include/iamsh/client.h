@@ -1,0 +1,52 @@
+/* client.h - one AWS Query call: sign, send, retry (standard mode), classify the answer. */
+#ifndef IAMSH_CLIENT_H
+#define IAMSH_CLIENT_H
+#include <stddef.h>
+#include <time.h>
+#include "iamsh/buf.h"
+#include "iamsh/config.h"
+#include "iamsh/creds.h"
+#include "iamsh/err.h"
+#include "iamsh/http.h"
+#include "iamsh/retry.h"
+
+typedef struct aws_client_opts {
+    int max_attempts;            /* >= 1; 0 means 3 */
+    const char *ca_bundle;
+    long connect_timeout_ms, timeout_ms;
+    http_log_fn log;             /* --debug wire log (already redacted), NULL for none */
+    void *log_ud;
+    time_t (*now)(void);         /* NULL: time(NULL); tests freeze the clock */
+    double (*rand01)(void);      /* NULL: a random double in [0,1); tests make it 0 */
+    void (*sleep_fn)(double seconds);  /* NULL: nanosleep */
+} aws_client_opts;
+
+typedef struct aws_client {
+    http_client *http;
+    retry_quota quota;
+    aws_client_opts opts;
+    int attempts_last;           /* attempts made by the last call (tests read it) */
+} aws_client;
+
+aws_client *aws_client_new(const aws_client_opts *opts, aws_err *err);
+void aws_client_free(aws_client *c);
+
+/* POST a Query form body (already "Action=..&Version=..&...") to ep, signed with creds.
+ * 2xx: resp holds the XML body, request_id filled, returns 0.
+ * An AWS error document: err kind AWS_ERR_SERVICE with Code/Message/RequestId from
+ * either layout (<ErrorResponse><Error>.. or <Response><Errors><Error>..), status set.
+ * Unreadable error body: AWS_ERR_PARSE "ResponseParseError" (HTTP status kept).
+ * Retries per the standard mode with c->quota. Returns -1 on failure. */
+int aws_client_query(aws_client *c, const aws_endpoint *ep, const aws_creds *creds,
+                     const char *body, size_t body_len, buf *resp, char request_id[96],
+                     aws_err *err);
+
+/* Parse an AWS Query error document into err (code, message, request id). 0 or -1. */
+int aws_parse_error_xml(const char *xml, size_t len, aws_err *err);
+
+/* Redact secrets from a text for printing: the values of SecretAccessKey, SessionToken,
+ * Token, Password-like XML elements and JSON members, and Authorization /
+ * X-Amz-Security-Token header values. Appends to out. */
+int aws_redact(const char *text, size_t len, buf *out);
+
+#endif

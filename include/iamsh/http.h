@@ -1,0 +1,44 @@
+/* http.h - the HTTP transport (libcurl), one easy handle reused for keep-alive. */
+#ifndef IAMSH_HTTP_H
+#define IAMSH_HTTP_H
+#include <stddef.h>
+#include "iamsh/buf.h"
+#include "iamsh/err.h"
+
+typedef void (*http_log_fn)(void *ud, const char *line);  /* one redacted line, no newline */
+
+typedef struct http_opts {
+    const char *ca_bundle;       /* NULL: system default; verification is always on */
+    long connect_timeout_ms;     /* 0: default 60000 */
+    long timeout_ms;             /* whole-request timeout; 0: default 60000 */
+    http_log_fn log;             /* NULL: no wire log (--debug sets it) */
+    void *log_ud;
+} http_opts;
+
+typedef struct http_request {
+    const char *method;          /* "GET", "PUT", "POST" */
+    const char *url;
+    const char *const *headers;  /* "Name: value" strings, NULL-terminated, may be NULL */
+    const char *body;
+    size_t body_len;
+    long timeout_ms;             /* overrides http_opts.timeout_ms when > 0 (IMDS: 1000) */
+    long connect_timeout_ms;     /* overrides when > 0 */
+} http_request;
+
+typedef struct http_response {
+    long status;
+    buf body;
+    char request_id[96];         /* from x-amzn-RequestId / x-amz-request-id, "" if none */
+} http_response;
+
+typedef struct http_client http_client;
+
+http_client *http_client_new(const http_opts *opts, aws_err *err);
+void http_client_free(http_client *c);
+/* -1 only when no HTTP response was read: err kind AWS_ERR_TRANSPORT, code
+ * "TransportError", err->timeout set for connect/read timeouts. Any status,
+ * including 4xx/5xx, is a success here. */
+int http_send(http_client *c, const http_request *req, http_response *resp, aws_err *err);
+void http_response_free(http_response *resp);
+
+#endif
