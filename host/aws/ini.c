@@ -1,0 +1,506 @@
+/* ini.c - the AWS shared config/credentials file parser.
+ *
+ * Follows the cross-SDK profile-file rules (aws-sdk-rust profile/parser parse.rs and
+ * normalize.rs): structural mistakes (a property before any section, a line without '=',
+ * a section line without ']') fail the whole file as the CLI does; sections and keys
+ * that are merely not recognised are dropped with a warning. Every byte sequence is
+ * handled: lines are (pointer, length) pairs and never assumed NUL-free. */
+#include "iamsh/ini.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define INI_MAX_FILE (16u << 20)   /* a config file bigger than this is surely not one */
+
+typedef struct span {
+    const char *p;
+    size_t n;
+} span;
+
+typedef struct parser {
+    ini_file *f;
+    ini_section scratch;     /* sink for ignored sections and keys, freed at the end */
+    int is_config;
+    int cur_sec;             /* -2: no section yet, -1: scratch, else index in f->sections */
+    int prop_sec;            /* where cur_prop lives: -1 scratch, else a section index */
+    long cur_prop;           /* -1: no property yet in this section */
+    size_t lineno;
+    void (*warn)(void *ud, const char *msg);
+    void *ud;
+    aws_err *err;
+} parser;
+
+static int is_ws(char c)
+{
+    return c == ' ' || c == '\t';
+}
+
+static span span_trim(span s)
+{
+    while (s.n && is_ws(s.p[0])) {
+        s.p++;
+        s.n--;
+    }
+    while (s.n && is_ws(s.p[s.n - 1]))
+        s.n--;
+    return s;
+}
+
+/* Trim, then cut an inline comment: on property lines '#'/';' must follow whitespace
+ * ("k = v#c" keeps "v#c"); on section lines they need not. */
+static span prepare_line(span s, int comment_needs_ws)
+{
+    s = span_trim(s);
+    int prev_ws = 0;
+    for (size_t i = 0; i < s.n; i++) {
+        if ((s.p[i] == '#' || s.p[i] == ';') && (prev_ws || !comment_needs_ws)) {
+            s.n = i;
+            break;
+        }
+        prev_ws = is_ws(s.p[i]);
+    }
+    return span_trim(s);
+}
+
+/* [A-Za-z0-9_\-/.%@:+]+ */
+static int valid_identifier(span s)
+{
+    if (s.n == 0)
+        return 0;
+    for (size_t i = 0; i < s.n; i++) {
+        char c = s.p[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              strchr("_-/.%@:+", c)))
+            return 0;
+    }
+    return 1;
+}
+
+static char *span_dup(span s, int lower)
+{
+    char *r = malloc(s.n + 1);
+    if (!r)
+        return NULL;
+    for (size_t i = 0; i < s.n; i++)
+        r[i] = (lower && s.p[i] >= 'A' && s.p[i] <= 'Z') ? (char)(s.p[i] + 32) : s.p[i];
+    r[s.n] = '\0';
+    return r;
+}
+
+static int span_eq(span s, const char *lit)
+{
+    return s.n == strlen(lit) && memcmp(s.p, lit, s.n) == 0;
+}
+
+static void warnf(parser *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void warnf(parser *p, const char *fmt, ...)
+{
+    if (!p->warn)
+        return;
+    char msg[512];
+    int off = snprintf(msg, sizeof msg, "line %zu: ", p->lineno);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg + off, sizeof msg - (size_t)off, fmt, ap);
+    va_end(ap);
+    p->warn(p->ud, msg);
+}
+
+static int fail(parser *p, const char *what)
+{
+    return aws_err_set(p->err, AWS_ERR_CONFIG, "ConfigParseError", "line %zu: %s", p->lineno,
+                       what);
+}
+
+static int oom(parser *p)
+{
+    return aws_err_set(p->err, AWS_ERR_INTERNAL, "OutOfMemory", "out of memory parsing config");
+}
+
+/* ---- building the tree ---- */
+
+static void prop_clear(ini_prop *pr)
+{
+    for (size_t i = 0; i < pr->nsub; i++) {
+        free(pr->sub[i].key);
+        free(pr->sub[i].value);
+    }
+    free(pr->sub);
+    free(pr->value);
+    pr->sub = NULL;
+    pr->nsub = 0;
+    pr->value = NULL;
+}
+
+static void section_clear(ini_section *s)
+{
+    for (size_t i = 0; i < s->nprops; i++) {
+        prop_clear(&s->props[i]);
+        free(s->props[i].key);
+    }
+    free(s->props);
+    free(s->name);
+    memset(s, 0, sizeof *s);
+}
+
+static ini_section *cur_section(parser *p)
+{
+    return p->cur_sec >= 0 ? &p->f->sections[p->cur_sec] : &p->scratch;
+}
+
+static long prop_index(const ini_section *s, const char *key)
+{
+    for (size_t i = 0; i < s->nprops; i++)
+        if (strcmp(s->props[i].key, key) == 0)
+            return (long)i;
+    return -1;
+}
+
+/* Set key (owned) = value (owned) in s; last one wins. Returns the index or -1 (ENOMEM). */
+static long section_set(parser *p, ini_section *s, char *key, char *value)
+{
+    long i = prop_index(s, key);
+    if (i >= 0) {
+        if (s != &p->scratch)
+            warnf(p, "duplicate key '%s': the last value wins", key);
+        prop_clear(&s->props[i]);
+        free(key);
+        s->props[i].value = value;
+        return i;
+    }
+    ini_prop *np = realloc(s->props, (s->nprops + 1) * sizeof *np);
+    if (!np) {
+        free(key);
+        free(value);
+        return -1;
+    }
+    s->props = np;
+    np[s->nprops] = (ini_prop){key, value, NULL, 0};
+    return (long)s->nprops++;
+}
+
+static int section_open(parser *p, ini_kind kind, span name)
+{
+    for (size_t i = 0; i < p->f->nsections; i++) {
+        ini_section *s = &p->f->sections[i];
+        if (s->kind == kind && span_eq(name, s->name)) {
+            warnf(p, "duplicate section '%s' merged: later keys win", s->name);
+            p->cur_sec = (int)i;
+            return 0;
+        }
+    }
+    if (p->f->nsections >= 1u << 20)
+        return fail(p, "too many sections");
+    ini_section *ns = realloc(p->f->sections, (p->f->nsections + 1) * sizeof *ns);
+    if (!ns)
+        return oom(p);
+    p->f->sections = ns;
+    char *nm = span_dup(name, 0);
+    if (!nm)
+        return oom(p);
+    ns[p->f->nsections] = (ini_section){kind, nm, NULL, 0};
+    p->cur_sec = (int)p->f->nsections++;
+    return 0;
+}
+
+/* ---- lines ---- */
+
+/* "<word><space or tab>rest" -> rest (trimmed) */
+static int strip_word(span in, const char *word, span *rest)
+{
+    size_t n = strlen(word);
+    if (in.n <= n || memcmp(in.p, word, n) != 0 || !is_ws(in.p[n]))
+        return 0;
+    *rest = span_trim((span){in.p + n, in.n - n});
+    return 1;
+}
+
+static int open_named(parser *p, ini_kind kind, span name, const char *what)
+{
+    if (!valid_identifier(name)) {
+        warnf(p, "ignoring %s with an invalid name", what);
+        p->cur_sec = -1;
+        return 0;
+    }
+    return section_open(p, kind, name);
+}
+
+static int section_line(parser *p, span line)
+{
+    span s = prepare_line(line, 0);
+    if (s.n < 2 || s.p[s.n - 1] != ']')
+        return fail(p, "section definition must end with ']'");
+    span name = span_trim((span){s.p + 1, s.n - 2}), rest;
+    p->cur_prop = -1;
+    if (strip_word(name, "profile", &rest)) {
+        if (p->is_config)
+            return open_named(p, INI_PROFILE, rest, "profile");
+        warnf(p, "ignoring [profile ...] in a credentials file: use [name]");
+    } else if (p->is_config && strip_word(name, "sso-session", &rest)) {
+        return open_named(p, INI_SSO_SESSION, rest, "sso-session");
+    } else if (p->is_config && strip_word(name, "services", &rest)) {
+        return open_named(p, INI_SERVICES, rest, "services section");
+    } else if (!p->is_config) {
+        return open_named(p, INI_PROFILE, name, "profile");
+    } else if (span_eq(name, "default")) {
+        /* kept apart until the end: [profile default] overrides it */
+        return section_open(p, INI_OTHER, name);
+    } else {
+        warnf(p, "ignoring section without the 'profile ' prefix in a config file");
+    }
+    p->cur_sec = -1;
+    return 0;
+}
+
+static int split_kv(parser *p, span s, span *k, span *v, const char *what)
+{
+    const char *eq = memchr(s.p, '=', s.n);
+    if (!eq)
+        return fail(p, what);
+    *k = span_trim((span){s.p, (size_t)(eq - s.p)});
+    *v = span_trim((span){eq + 1, s.n - (size_t)(eq - s.p) - 1});
+    if (k->n == 0)
+        return fail(p, "property has no name");
+    return 0;
+}
+
+static int property_line(parser *p, span line)
+{
+    if (p->cur_sec == -2)
+        return fail(p, "expected a section definition ([profile name]) before properties");
+    span k, v;
+    if (split_kv(p, prepare_line(line, 1), &k, &v, "expected 'key = value'") != 0)
+        return -1;
+    ini_section *s = cur_section(p);
+    if (!valid_identifier(k)) {
+        warnf(p, "ignoring key with invalid characters");
+        s = &p->scratch;
+    }
+    char *key = span_dup(k, 1), *val = span_dup(v, 0);
+    if (!key || !val) {
+        free(key);
+        free(val);
+        return oom(p);
+    }
+    long i = section_set(p, s, key, val);
+    if (i < 0)
+        return oom(p);
+    /* continuation lines of an ignored key land in scratch too */
+    p->prop_sec = s == &p->scratch ? -1 : p->cur_sec;
+    p->cur_prop = i;
+    return 0;
+}
+
+static int add_sub(parser *p, ini_prop *pr, span line)
+{
+    span k, v;
+    if (split_kv(p, line, &k, &v, "expected an indented 'key = value' sub-property") != 0)
+        return -1;
+    if (!valid_identifier(k)) {
+        warnf(p, "ignoring sub-property with invalid characters");
+        return 0;
+    }
+    char *key = span_dup(k, 1), *val = span_dup(v, 0);
+    for (size_t i = 0; key && val && i < pr->nsub; i++) {
+        if (strcmp(pr->sub[i].key, key) == 0) {
+            free(key);
+            free(pr->sub[i].value);
+            pr->sub[i].value = val;
+            return 0;
+        }
+    }
+    ini_prop *ns = key && val ? realloc(pr->sub, (pr->nsub + 1) * sizeof *ns) : NULL;
+    if (!ns) {
+        free(key);
+        free(val);
+        return oom(p);
+    }
+    pr->sub = ns;
+    ns[pr->nsub++] = (ini_prop){key, val, NULL, 0};
+    return 0;
+}
+
+/* An indented line: a sub-property when the property's value is empty ("s3 =\n  k = v"),
+ * otherwise more text for the value, joined with '\n' as botocore does. */
+static int continuation_line(parser *p, span line)
+{
+    if (p->cur_sec == -2)
+        return fail(p, "expected a section definition ([profile name]) before properties");
+    if (p->cur_prop < 0)
+        return fail(p, "indented line without a property to continue");
+    span s = prepare_line(line, 1);
+    if (s.n == 0 || s.p[0] == '#' || s.p[0] == ';')   /* an indented comment line */
+        return 0;
+    ini_section *sec = p->prop_sec >= 0 ? &p->f->sections[p->prop_sec] : &p->scratch;
+    ini_prop *pr = &sec->props[p->cur_prop];
+    if (pr->value[0] == '\0')
+        return add_sub(p, pr, s);
+    size_t old = strlen(pr->value);
+    char *nv = realloc(pr->value, old + s.n + 2);
+    if (!nv)
+        return oom(p);
+    nv[old] = '\n';
+    memcpy(nv + old + 1, s.p, s.n);
+    nv[old + 1 + s.n] = '\0';
+    pr->value = nv;
+    return 0;
+}
+
+static int parse_line(parser *p, span line)
+{
+    if (line.n && line.p[line.n - 1] == '\r')
+        line.n--;
+    if (span_trim(line).n == 0 || line.p[0] == '#' || line.p[0] == ';')
+        return 0;
+    if (line.p[0] == '[')
+        return section_line(p, line);
+    if (is_ws(line.p[0]))
+        return continuation_line(p, line);
+    return property_line(p, line);
+}
+
+static void remove_section(ini_file *f, size_t i)
+{
+    section_clear(&f->sections[i]);
+    memmove(&f->sections[i], &f->sections[i + 1], (f->nsections - i - 1) * sizeof *f->sections);
+    f->nsections--;
+}
+
+/* [profile default] wins over [default]; otherwise [default] is the default profile. */
+static void resolve_default(parser *p)
+{
+    for (size_t i = 0; i < p->f->nsections; i++) {
+        if (p->f->sections[i].kind != INI_OTHER)
+            continue;
+        if (ini_find(p->f, INI_PROFILE, "default")) {
+            p->lineno = 0;
+            warnf(p, "[default] ignored: [profile default] overrides it");
+            remove_section(p->f, i);
+        } else {
+            p->f->sections[i].kind = INI_PROFILE;
+        }
+        return;
+    }
+}
+
+int ini_parse(const char *text, size_t len, int is_config, ini_file *out,
+              void (*warn)(void *ud, const char *msg), void *ud, aws_err *err)
+{
+    memset(out, 0, sizeof *out);
+    parser p = {out, {0}, is_config, -2, -1, -1, 0, warn, ud, err};
+    size_t pos = 0;
+    int rc = 0;
+    while (rc == 0 && pos < len) {
+        const char *nl = memchr(text + pos, '\n', len - pos);
+        size_t n = nl ? (size_t)(nl - (text + pos)) : len - pos;
+        p.lineno++;
+        rc = parse_line(&p, (span){text + pos, n});
+        pos += n + 1;
+    }
+    section_clear(&p.scratch);
+    if (rc != 0) {
+        ini_free(out);
+        return -1;
+    }
+    resolve_default(&p);
+    return 0;
+}
+
+static int read_all(const char *path, char **text, size_t *len, aws_err *err)
+{
+    FILE *fp = fopen(path, "rb");
+    if (!fp) {
+        *text = NULL;
+        *len = 0;
+        if (errno == ENOENT || errno == ENOTDIR)
+            return 0;
+        return aws_err_set(err, AWS_ERR_CONFIG, "ConfigReadError", "cannot read %s: %s", path,
+                           strerror(errno));
+    }
+    size_t cap = 4096, n = 0, got;
+    char *b = malloc(cap);
+    while (b && (got = fread(b + n, 1, cap - n, fp)) > 0) {
+        n += got;
+        if (n == cap) {
+            char *nb = cap < INI_MAX_FILE ? realloc(b, cap * 2) : NULL;
+            if (!nb)
+                free(b);
+            b = nb;
+            cap *= 2;
+        }
+    }
+    int bad = ferror(fp);
+    fclose(fp);
+    if (!b || bad) {
+        free(b);
+        return aws_err_set(err, AWS_ERR_CONFIG, "ConfigReadError",
+                           "cannot read %s: %s", path, b ? "read error" : "too large");
+    }
+    *text = b;
+    *len = n;
+    return 0;
+}
+
+int ini_load(const char *path, int is_config, ini_file *out,
+             void (*warn)(void *ud, const char *msg), void *ud, aws_err *err)
+{
+    memset(out, 0, sizeof *out);
+    char *text;
+    size_t len;
+    if (read_all(path, &text, &len, err) != 0)
+        return -1;
+    if (!text)
+        return 0;
+    int rc = ini_parse(text, len, is_config, out, warn, ud, err);
+    free(text);
+    if (rc != 0 && err) {
+        char msg[512];
+        snprintf(msg, sizeof msg, "%.500s", err->message);
+        snprintf(err->message, sizeof err->message, "unable to parse config file %.400s: %s",
+                 path, msg);
+    }
+    return rc;
+}
+
+void ini_free(ini_file *f)
+{
+    for (size_t i = 0; i < f->nsections; i++)
+        section_clear(&f->sections[i]);
+    free(f->sections);
+    f->sections = NULL;
+    f->nsections = 0;
+}
+
+const ini_section *ini_find(const ini_file *f, ini_kind kind, const char *name)
+{
+    for (size_t i = 0; f && name && i < f->nsections; i++)
+        if (f->sections[i].kind == kind && strcmp(f->sections[i].name, name) == 0)
+            return &f->sections[i];
+    return NULL;
+}
+
+const ini_prop *ini_prop_find(const ini_section *s, const char *key)
+{
+    for (size_t i = 0; s && key && i < s->nprops; i++)
+        if (strcmp(s->props[i].key, key) == 0)
+            return &s->props[i];
+    return NULL;
+}
+
+const char *ini_get(const ini_section *s, const char *key)
+{
+    const ini_prop *p = ini_prop_find(s, key);
+    return p ? p->value : NULL;
+}
+
+const char *ini_get_sub(const ini_section *s, const char *key, const char *subkey)
+{
+    const ini_prop *p = ini_prop_find(s, key);
+    for (size_t i = 0; p && subkey && i < p->nsub; i++)
+        if (strcmp(p->sub[i].key, subkey) == 0)
+            return p->sub[i].value;
+    return NULL;
+}
