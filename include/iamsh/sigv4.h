@@ -4,6 +4,7 @@
 #ifndef IAMSH_SIGV4_H
 #define IAMSH_SIGV4_H
 #include <stddef.h>
+#include "iamsh/buf.h"
 #include "iamsh/err.h"
 
 typedef struct sigv4_header {
@@ -48,5 +49,35 @@ void sigv4_url_free(sigv4_url *u);
 
 /* SHA-256 of data as 64 lower-case hex chars + NUL. */
 void sigv4_sha256_hex(const void *data, size_t len, char out[65]);
+
+/* The headers the signer added, as "Name: value" lines ready for http_request.headers:
+ * X-Amz-Date, X-Amz-Security-Token (when signed), X-Amz-Content-Sha256 (when sign_body),
+ * Authorization; NULL-terminated. The Host header is not included: libcurl sends it
+ * from the url, with the same non-default port the signer used. Signs req with
+ * sigv4_sign; 0 or -1 with err. Free with sigv4_headers_free (wipes the token line). */
+#define SIGV4_MAX_ADDED_HEADERS 4
+int sigv4_sign_headers(const sigv4_request *req, char *lines[SIGV4_MAX_ADDED_HEADERS + 1],
+                       aws_err *err);
+void sigv4_headers_free(char *lines[SIGV4_MAX_ADDED_HEADERS + 1]);
+
+/* The signing steps, one function each (exposed for the tests and the fuzzer).
+ * Each appends to its output buffers and returns 0, or -1 (ENOMEM, or bad input
+ * where an err is taken). */
+
+/* Path as given in the url (raw bytes), normalised (//, /./, /x/..) when normalize,
+ * then percent-encoded once: a path that was already encoded is encoded again,
+ * which is what every service but S3 expects. */
+int sigv4_canonical_uri(const char *path, size_t len, int normalize, buf *out);
+/* Query without '?': each name and value decoded, re-encoded (RFC 3986), pairs
+ * sorted by encoded name then value, joined with '&'. Empty pieces are dropped. */
+int sigv4_canonical_query(const char *query, size_t len, buf *out);
+/* Canonical header block ("name:value\n" each, names lower-case, sorted, duplicate
+ * names joined with ',' in the order given, values trimmed with inner whitespace
+ * runs folded to one space) and the signed-header list ("a;b;c"). -1 with err for
+ * an empty or non-token header name. */
+int sigv4_canonical_headers(const sigv4_header *hdrs, size_t n, buf *canonical,
+                            buf *signed_names, aws_err *err);
+/* "YYYYMMDDTHHMMSSZ" with plausible field ranges: 0 or -1 with err. */
+int sigv4_check_timestamp(const char *ts, aws_err *err);
 
 #endif
