@@ -73,7 +73,7 @@ static int valid_identifier(span s)
     for (size_t i = 0; i < s.n; i++) {
         char c = s.p[i];
         if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              strchr("_-/.%@:+", c)))
+              (c != '\0' && strchr("_-/.%@:+", c))))
             return 0;
     }
     return 1;

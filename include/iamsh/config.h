@@ -14,6 +14,10 @@ typedef struct config_input {
     const char *ca_bundle;       /* --ca-bundle */
     config_getenv_fn getenv_fn;  /* NULL: getenv(3); tests inject their own */
     const char *home;            /* NULL: $HOME */
+    /* Ignored lines in the files (bare [x] in config, bad keys, duplicates).
+     * NULL: "iamsh: warning: <file>: line N: ..." on stderr. */
+    void (*warn)(void *ud, const char *msg);
+    void *warn_ud;
 } config_input;
 
 typedef struct aws_endpoint {
@@ -36,6 +40,8 @@ typedef struct aws_config {
     ini_file cfg, creds;         /* parsed files (empty when missing) */
     config_getenv_fn getenv_fn;
     char *cli_endpoint_url;      /* --endpoint-url as given */
+    int ignore_configured_endpoints;  /* AWS_IGNORE_CONFIGURED_ENDPOINT_URLS / profile key */
+    char *home;                  /* for ~ in paths read later (web identity token file, ...) */
 } aws_config;
 
 /* Load files and resolve. A profile named explicitly (flag or env) that exists in
@@ -54,5 +60,10 @@ int config_endpoint(const aws_config *c, const char *service, aws_endpoint *out,
 void config_endpoint_free(aws_endpoint *e);
 /* "aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b" from a region name; "aws" for NULL. */
 const char *config_partition_of(const char *region);
+/* Expand a leading ~ (c->home) and $VAR / ${VAR} (c's getenv) as botocore does; unknown
+ * variables stay as written. Returns a malloc'd string or NULL (ENOMEM). */
+char *config_expand_path(const aws_config *c, const char *path);
+/* 1 when v is "true" in any case (the SDKs' boolean rule), else 0. */
+int config_is_true(const char *v);
 
 #endif
