@@ -1,0 +1,141 @@
+/* lcall.c - the one call path every IAM and STS operation takes:
+ * Lua params -> cJSON -> validate (model) -> Query body -> sign, send, retry ->
+ * XML -> decode by the output shape -> Lua table, request id.
+ * Nothing here knows any particular operation. */
+#include <string.h>
+
+#include "bindings.h"
+#include "iamsh/client.h"
+#include "iamsh/model.h"
+
+/* A cJSON tree parked in a userdata, freed by the GC if an error unwinds past it. */
+static int box_gc(lua_State *L)
+{
+    cJSON **box = lua_touserdata(L, 1);
+    if (box && *box) {
+        cJSON_Delete(*box);
+        *box = NULL;
+    }
+    return 0;
+}
+
+static cJSON **push_box(lua_State *L, cJSON *v)   /* [-0, +1, m] */
+{
+    cJSON **box = lua_newuserdatauv(L, sizeof *box, 0);
+    *box = NULL;
+    if (luaL_newmetatable(L, "aws.call.box")) {
+        lua_pushcfunction(L, box_gc);
+        lua_setfield(L, -2, "__gc");
+    }
+    lua_setmetatable(L, -2);
+    *box = v;
+    return box;
+}
+
+/* Same for a buf. */
+static int buf_gc(lua_State *L)
+{
+    buf *b = lua_touserdata(L, 1);
+    if (b)
+        buf_free(b);
+    return 0;
+}
+
+static buf *push_buf(lua_State *L)   /* [-0, +1, m] */
+{
+    buf *b = lua_newuserdatauv(L, sizeof *b, 0);
+    memset(b, 0, sizeof *b);
+    if (luaL_newmetatable(L, "aws.call.buf")) {
+        lua_pushcfunction(L, buf_gc);
+        lua_setfield(L, -2, "__gc");
+    }
+    lua_setmetatable(L, -2);
+    return b;
+}
+
+static void raise_param(lua_State *L, const model_op *op, const char *why)
+{
+    aws_err err;
+    aws_err_set(&err, AWS_ERR_PARAM, "ParamValidation", "%s: %s", op->snake, why);
+    lerror_raise(L, &err, NULL);
+}
+
+/* The params table at idx as a validated cJSON object.  [-0, +1, e] (the box) */
+static cJSON *checked_params(lua_State *L, const model_op *op, int idx)
+{
+    cJSON **box = push_box(L, NULL);
+    if (!lua_isnoneornil(L, idx)) {
+        if (!lua_istable(L, idx))
+            raise_param(L, op, "parameters must be a table");
+        char why[700];
+        *box = ljson_from_lua(L, idx, why, sizeof why);
+        if (!*box)
+            raise_param(L, op, why);
+        if (!cJSON_IsObject(*box))
+            raise_param(L, op, "parameters must be a table of Name = value");
+    }
+    aws_err err;
+    aws_err_clear(&err);
+    if (model_validate(op, *box, &err) != 0)
+        lerror_raise(L, &err, NULL);
+    return *box;
+}
+
+static void send_query(lua_State *L, const model_op *op, const buf *body, buf *resp,
+                       char request_id[96])
+{
+    lsession *s = lsession_get(L);
+    const aws_config *cfg = lsession_config(L, s);
+    aws_client *client = lsession_client(L, s);
+    const aws_creds *creds = lsession_creds(L, s);
+    aws_endpoint ep;
+    aws_err err;
+    memset(&ep, 0, sizeof ep);
+    aws_err_clear(&err);
+    if (config_endpoint(cfg, op->svc->name, &ep, &err) != 0)
+        lerror_raise(L, &err, op->name);
+    int rc = aws_client_query(client, &ep, creds, body->p, body->len, resp, request_id, &err);
+    config_endpoint_free(&ep);
+    if (rc != 0)
+        lerror_raise(L, &err, op->name);
+}
+
+int lcall_invoke(lua_State *L, const model_op *op, int params_idx)
+{
+    params_idx = lua_absindex(L, params_idx);
+    cJSON *params = checked_params(L, op, params_idx);
+    buf *body = push_buf(L);
+    aws_err err;
+    aws_err_clear(&err);
+    if (model_serialize(op, params, body, &err) != 0)
+        lerror_raise(L, &err, op->name);
+    buf *resp = push_buf(L);
+    char request_id[96] = "";
+    send_query(L, op, body, resp, request_id);
+    cJSON *result = model_decode(op, resp->p ? resp->p : "", resp->len, request_id, &err);
+    if (!result)
+        lerror_raise(L, &err, op->name);
+    ljson_push_owned(L, result);
+    lua_pushstring(L, request_id);
+    return 2;
+}
+
+const model_op *lcall_find_op(lua_State *L, const char *service, const char *name)
+{
+    const model_service *svc = model_service_find(service);
+    if (!svc)
+        luaL_error(L, "unknown service '%s' (iamsh knows iam and sts)", service);
+    const model_op *op = model_op_find(svc, name);
+    if (!op)
+        luaL_error(L, "%s has no operation '%s'", service, name);
+    return op;
+}
+
+/* aws.call(service, operation, params) -> result, request_id */
+int lcall_call(lua_State *L)
+{
+    const char *service = luaL_checkstring(L, 1);
+    const char *name = luaL_checkstring(L, 2);
+    const model_op *op = lcall_find_op(L, service, name);
+    return lcall_invoke(L, op, 3);
+}

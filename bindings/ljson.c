@@ -1,0 +1,316 @@
+/* ljson.c - aws.json: JSON <-> Lua with cJSON.
+ *
+ * Arrays decode as sequences carrying a shared "array" metatable, so an empty
+ * array survives a round trip; aws.json.array(t) marks a table the same way.
+ * JSON null is aws.json.null (a light userdata). Depth is capped and the Lua
+ * stack checked, so hostile input cannot overflow anything. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "bindings.h"
+
+static const char ARRAY_MT[] = "aws.json.array";
+
+static void push_array_mt(lua_State *L)
+{
+    if (luaL_newmetatable(L, ARRAY_MT)) {
+        lua_pushliteral(L, "array");
+        lua_setfield(L, -2, "__jsontype");
+    }
+}
+
+static void push_value(lua_State *L, const cJSON *v, int depth);
+
+static void push_children(lua_State *L, const cJSON *v, int depth, int is_array)
+{
+    lua_Integer i = 0;
+    for (const cJSON *c = v->child; c; c = c->next) {
+        push_value(L, c, depth + 1);
+        if (is_array)
+            lua_rawseti(L, -2, ++i);
+        else
+            lua_setfield(L, -2, c->string ? c->string : "");
+    }
+}
+
+/* [-0, +1, e] */
+static void push_value(lua_State *L, const cJSON *v, int depth)
+{
+    if (depth > LJSON_MAX_DEPTH)
+        luaL_error(L, "JSON nested deeper than %d levels", LJSON_MAX_DEPTH);
+    luaL_checkstack(L, 4, "JSON value");
+    if (cJSON_IsString(v)) {
+        lua_pushstring(L, v->valuestring ? v->valuestring : "");
+    } else if (cJSON_IsNumber(v)) {
+        double d = v->valuedouble;
+        if (d == floor(d) && fabs(d) < 9007199254740992.0)
+            lua_pushinteger(L, (lua_Integer)d);
+        else
+            lua_pushnumber(L, d);
+    } else if (cJSON_IsBool(v)) {
+        lua_pushboolean(L, cJSON_IsTrue(v));
+    } else if (cJSON_IsArray(v)) {
+        lua_createtable(L, cJSON_GetArraySize(v), 0);
+        push_children(L, v, depth, 1);
+        push_array_mt(L);
+        lua_setmetatable(L, -2);
+    } else if (cJSON_IsObject(v)) {
+        lua_createtable(L, 0, 4);
+        push_children(L, v, depth, 0);
+    } else {
+        lua_pushlightuserdata(L, NULL);
+    }
+}
+
+void ljson_push(lua_State *L, const cJSON *v)
+{
+    push_value(L, v, 0);
+}
+
+/* A cJSON tree owned by a userdata until it is freed, so an error raised while
+ * converting it (depth, memory) cannot leak it. */
+static int box_gc(lua_State *L)
+{
+    cJSON **box = lua_touserdata(L, 1);
+    if (box && *box) {
+        cJSON_Delete(*box);
+        *box = NULL;
+    }
+    return 0;
+}
+
+void ljson_push_owned(lua_State *L, cJSON *v)
+{
+    cJSON **box = lua_newuserdatauv(L, sizeof *box, 0);
+    *box = v;
+    if (luaL_newmetatable(L, "aws.json.box")) {
+        lua_pushcfunction(L, box_gc);
+        lua_setfield(L, -2, "__gc");
+    }
+    lua_setmetatable(L, -2);
+    push_value(L, v, 0);
+    cJSON_Delete(v);
+    *box = NULL;
+    lua_remove(L, -2);
+}
+
+/* --- Lua -> cJSON --- */
+
+typedef struct conv {
+    lua_State *L;
+    char *why;
+    size_t whylen;
+    char path[512];
+} conv;
+
+static cJSON *from_lua(conv *c, int idx, int depth);
+
+static cJSON *conv_fail(conv *c, const char *what)
+{
+    snprintf(c->why, c->whylen, "%s%s%s", c->path[0] ? c->path : "", c->path[0] ? ": " : "",
+             what);
+    return NULL;
+}
+
+/* A sequence 1..n, or a table marked as an array; n returned in *n. */
+static int is_array(lua_State *L, int idx, lua_Integer *n)
+{
+    *n = 0;
+    if (lua_getmetatable(L, idx)) {
+        luaL_getmetatable(L, ARRAY_MT);
+        int marked = lua_rawequal(L, -1, -2);
+        lua_pop(L, 2);
+        if (marked) {
+            *n = (lua_Integer)lua_rawlen(L, idx);
+            return 1;
+        }
+    }
+    lua_Integer count = 0;
+    lua_pushnil(L);
+    while (lua_next(L, idx)) {
+        lua_pop(L, 1);
+        if (!lua_isinteger(L, -1) || lua_tointeger(L, -1) < 1) {
+            lua_pop(L, 1);
+            return 0;
+        }
+        count++;
+    }
+    *n = count;
+    return count > 0 && (lua_Integer)lua_rawlen(L, idx) == count;
+}
+
+static size_t path_push(conv *c, const char *key, lua_Integer i)
+{
+    size_t old = strlen(c->path);
+    if (key)
+        snprintf(c->path + old, sizeof c->path - old, old ? ".%s" : "%s", key);
+    else
+        snprintf(c->path + old, sizeof c->path - old, "[%lld]", (long long)i);
+    return old;
+}
+
+static cJSON *array_from_lua(conv *c, int idx, lua_Integer n, int depth)
+{
+    cJSON *a = cJSON_CreateArray();
+    for (lua_Integer i = 1; a && i <= n; i++) {
+        lua_rawgeti(c->L, idx, i);
+        size_t mark = path_push(c, NULL, i);
+        cJSON *v = from_lua(c, lua_gettop(c->L), depth + 1);
+        c->path[mark] = '\0';
+        lua_pop(c->L, 1);
+        if (!v) {
+            cJSON_Delete(a);
+            return NULL;
+        }
+        cJSON_AddItemToArray(a, v);
+    }
+    return a;
+}
+
+static cJSON *object_from_lua(conv *c, int idx, int depth)
+{
+    lua_State *L = c->L;
+    cJSON *o = cJSON_CreateObject();
+    lua_pushnil(L);
+    while (o && lua_next(L, idx)) {
+        if (lua_type(L, -2) != LUA_TSTRING) {
+            lua_pop(L, 2);
+            cJSON_Delete(o);
+            return conv_fail(c, "table keys must be strings (or a sequence 1..n)");
+        }
+        const char *k = lua_tostring(L, -2);
+        size_t mark = path_push(c, k, 0);
+        cJSON *v = from_lua(c, lua_gettop(L), depth + 1);
+        c->path[mark] = '\0';
+        lua_pop(L, 1);
+        if (!v) {
+            lua_pop(L, 1);
+            cJSON_Delete(o);
+            return NULL;
+        }
+        cJSON_AddItemToObject(o, k, v);
+    }
+    return o;
+}
+
+static cJSON *string_from_lua(conv *c, int idx)
+{
+    size_t len;
+    const char *s = lua_tolstring(c->L, idx, &len);
+    if (strlen(s) != len)
+        return conv_fail(c, "string contains a NUL byte");
+    return cJSON_CreateString(s);
+}
+
+static cJSON *from_lua(conv *c, int idx, int depth)
+{
+    lua_State *L = c->L;
+    if (depth > LJSON_MAX_DEPTH)
+        return conv_fail(c, "nested too deeply (or a cycle)");
+    luaL_checkstack(L, 6, "JSON encode");
+    switch (lua_type(L, idx)) {
+    case LUA_TSTRING:
+        return string_from_lua(c, idx);
+    case LUA_TBOOLEAN:
+        return cJSON_CreateBool(lua_toboolean(L, idx));
+    case LUA_TNUMBER: {
+        lua_Number d = lua_tonumber(L, idx);
+        if (!isfinite(d))
+            return conv_fail(c, "number is not finite (inf or nan)");
+        return cJSON_CreateNumber(d);
+    }
+    case LUA_TLIGHTUSERDATA:
+        if (lua_touserdata(L, idx) == NULL)
+            return cJSON_CreateNull();
+        break;
+    case LUA_TTABLE: {
+        lua_Integer n;
+        if (is_array(L, idx, &n))
+            return array_from_lua(c, idx, n, depth);
+        return object_from_lua(c, idx, depth);
+    }
+    default:
+        break;
+    }
+    char what[64];
+    snprintf(what, sizeof what, "cannot encode a %s value as JSON", luaL_typename(L, idx));
+    return conv_fail(c, what);
+}
+
+cJSON *ljson_from_lua(lua_State *L, int idx, char *why, size_t whylen)
+{
+    conv c = {L, why, whylen, ""};
+    return from_lua(&c, lua_absindex(L, idx), 0);
+}
+
+/* --- aws.json --- */
+
+static int l_encode(lua_State *L)
+{
+    luaL_checkany(L, 1);
+    char why[600];
+    cJSON *v = ljson_from_lua(L, 1, why, sizeof why);
+    if (!v)
+        return luaL_error(L, "aws.json.encode: %s", why);
+    char *s = cJSON_PrintUnformatted(v);
+    cJSON_Delete(v);
+    if (!s)
+        return luaL_error(L, "aws.json.encode: out of memory");
+    lua_pushstring(L, s);
+    cJSON_free(s);
+    return 1;
+}
+
+static int l_decode(lua_State *L)
+{
+    size_t len;
+    const char *s = luaL_checklstring(L, 1, &len);
+    const char *end = NULL;
+    cJSON *v = cJSON_ParseWithLengthOpts(s, len, &end, 0);
+    if (!v) {
+        size_t pos = end && end >= s ? (size_t)(end - s) : 0;
+        return luaL_error(L, "aws.json.decode: invalid JSON at byte %d near '%.16s'",
+                          (int)pos + 1, pos < len ? s + pos : "<end>");
+    }
+    /* Only whitespace may follow the value. */
+    while (end && (size_t)(end - s) < len && strchr(" \t\r\n", *end) && *end)
+        end++;
+    if (end && (size_t)(end - s) < len) {
+        cJSON_Delete(v);
+        return luaL_error(L, "aws.json.decode: trailing data at byte %d", (int)(end - s) + 1);
+    }
+    ljson_push_owned(L, v);
+    return 1;
+}
+
+static int l_array(lua_State *L)
+{
+    if (lua_isnoneornil(L, 1))
+        lua_newtable(L);
+    luaL_checktype(L, 1, LUA_TTABLE);
+    lua_settop(L, 1);
+    push_array_mt(L);
+    lua_setmetatable(L, 1);
+    return 1;
+}
+
+static int l_is_array(lua_State *L)
+{
+    lua_Integer n;
+    lua_pushboolean(L, lua_type(L, 1) == LUA_TTABLE && is_array(L, 1, &n));
+    return 1;
+}
+
+int luaopen_aws_json(lua_State *L)
+{
+    static const luaL_Reg fns[] = {{"encode", l_encode},
+                                   {"decode", l_decode},
+                                   {"array", l_array},
+                                   {"is_array", l_is_array},
+                                   {NULL, NULL}};
+    luaL_newlib(L, fns);
+    lua_pushlightuserdata(L, NULL);
+    lua_setfield(L, -2, "null");
+    return 1;
+}

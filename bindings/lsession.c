@@ -1,0 +1,192 @@
+/* lsession.c - the state behind the bindings: configuration, the HTTP client and
+ * the credentials, made on first use and kept for the life of the Lua state
+ * (one client = one kept-alive connection and one retry quota, as in botocore). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "bindings.h"
+#include "iamsh/client.h"
+#include "iamsh/config.h"
+#include "iamsh/creds.h"
+
+struct lsession {
+    int loaded;
+    aws_config cfg;
+    aws_client *client;
+    aws_creds creds;
+    int have_creds;
+};
+
+static const char SESSION_KEY[] = "aws.session";
+
+static int session_gc(lua_State *L)
+{
+    lsession *s = lua_touserdata(L, 1);
+    if (s->have_creds)
+        creds_free(&s->creds);
+    if (s->client)
+        aws_client_free(s->client);
+    if (s->loaded)
+        config_free(&s->cfg);
+    memset(s, 0, sizeof *s);
+    return 0;
+}
+
+static const char *opt_string(lua_State *L, const char *key)
+{
+    lua_getfield(L, LUA_REGISTRYINDEX, "iamsh.options");
+    const char *v = NULL;
+    if (lua_istable(L, -1)) {
+        lua_getfield(L, -1, key);
+        v = lua_isstring(L, -1) ? lua_tostring(L, -1) : NULL;
+        lua_pop(L, 1); /* anchored in the options table, which the registry keeps */
+    }
+    lua_pop(L, 1);
+    return v;
+}
+
+static int opt_bool(lua_State *L, const char *key)
+{
+    lua_getfield(L, LUA_REGISTRYINDEX, "iamsh.options");
+    int v = 0;
+    if (lua_istable(L, -1)) {
+        lua_getfield(L, -1, key);
+        v = lua_toboolean(L, -1);
+        lua_pop(L, 1);
+    }
+    lua_pop(L, 1);
+    return v;
+}
+
+static void debug_log(void *ud, const char *line)
+{
+    (void)ud;
+    fprintf(stderr, "[debug] %s\n", line);
+}
+
+static void session_load(lua_State *L, lsession *s)
+{
+    config_input in = {
+        .profile = opt_string(L, "profile"),
+        .region = opt_string(L, "region"),
+        .endpoint_url = opt_string(L, "endpoint_url"),
+        .ca_bundle = opt_string(L, "ca_bundle"),
+    };
+    aws_err err;
+    aws_err_clear(&err);
+    if (config_load(&s->cfg, &in, &err) != 0)
+        lerror_raise(L, &err, NULL);
+    s->loaded = 1;
+}
+
+lsession *lsession_get(lua_State *L)
+{
+    lua_getfield(L, LUA_REGISTRYINDEX, SESSION_KEY);
+    lsession *s = lua_touserdata(L, -1);
+    lua_pop(L, 1);
+    if (!s) {
+        s = lua_newuserdatauv(L, sizeof *s, 0);
+        memset(s, 0, sizeof *s);
+        lua_newtable(L);
+        lua_pushcfunction(L, session_gc);
+        lua_setfield(L, -2, "__gc");
+        lua_setmetatable(L, -2);
+        lua_setfield(L, LUA_REGISTRYINDEX, SESSION_KEY);
+    }
+    if (!s->loaded)
+        session_load(L, s);
+    return s;
+}
+
+const aws_config *lsession_config(lua_State *L, lsession *s)
+{
+    (void)L;
+    return &s->cfg;
+}
+
+aws_client *lsession_client(lua_State *L, lsession *s)
+{
+    if (s->client)
+        return s->client;
+    aws_client_opts o = {
+        .max_attempts = s->cfg.max_attempts,
+        .ca_bundle = s->cfg.ca_bundle,
+        .log = opt_bool(L, "debug") ? debug_log : NULL,
+    };
+    aws_err err;
+    aws_err_clear(&err);
+    s->client = aws_client_new(&o, &err);
+    if (!s->client)
+        lerror_raise(L, &err, NULL);
+    return s->client;
+}
+
+/* Credentials, resolved once and refreshed before they expire. */
+static int session_creds(lua_State *L, lsession *s, aws_err *err)
+{
+    if (s->have_creds && !creds_expiring(&s->creds, time(NULL)))
+        return 0;
+    aws_client *client = lsession_client(L, s);
+    aws_creds fresh;
+    memset(&fresh, 0, sizeof fresh);
+    if (creds_resolve(&s->cfg, client, &fresh, err) != 0)
+        return -1;
+    if (s->have_creds)
+        creds_free(&s->creds);
+    s->creds = fresh;
+    s->have_creds = 1;
+    return 0;
+}
+
+const aws_creds *lsession_creds(lua_State *L, lsession *s)
+{
+    aws_err err;
+    aws_err_clear(&err);
+    if (session_creds(L, s, &err) != 0)
+        lerror_raise(L, &err, NULL);
+    return &s->creds;
+}
+
+static void set_field(lua_State *L, const char *k, const char *v)
+{
+    if (v) {
+        lua_pushstring(L, v);
+        lua_setfield(L, -2, k);
+    }
+}
+
+static void set_endpoint(lua_State *L, const aws_config *c, const char *svc, const char *k)
+{
+    aws_endpoint ep;
+    aws_err err;
+    memset(&ep, 0, sizeof ep);
+    aws_err_clear(&err);
+    if (config_endpoint(c, svc, &ep, &err) != 0)
+        lerror_raise(L, &err, NULL);
+    set_field(L, k, ep.url);
+    config_endpoint_free(&ep);
+}
+
+/* aws.config() -> what was resolved; never the secret or the token. */
+int lsession_push_config(lua_State *L)
+{
+    lsession *s = lsession_get(L);
+    const aws_config *c = &s->cfg;
+    lua_createtable(L, 0, 8);
+    set_field(L, "profile", c->profile);
+    set_field(L, "region", c->region);
+    set_field(L, "partition", c->partition);
+    set_endpoint(L, c, "iam", "iam_endpoint");
+    set_endpoint(L, c, "sts", "sts_endpoint");
+    aws_err err;
+    aws_err_clear(&err);
+    if (session_creds(L, s, &err) == 0) {
+        set_field(L, "credential_source", s->creds.source);
+        set_field(L, "access_key_id", s->creds.access_key_id);
+    } else if (err.kind == AWS_ERR_CONFIG) {
+        lerror_raise(L, &err, NULL);
+    }
+    return 1;
+}

@@ -1,0 +1,50 @@
+/* host.h - the iamsh program's internal interfaces (not part of the AWS core). */
+#ifndef IAMSH_HOST_H
+#define IAMSH_HOST_H
+#include <signal.h>
+#include "lua.h"
+
+/* Exit codes, as the AWS CLI uses them. */
+enum {
+    EXIT_OK = 0,
+    EXIT_SCRIPT = 1,       /* any other script error */
+    EXIT_PLAN_CHANGES = 2, /* --plan: changes are pending */
+    EXIT_USAGE = 252,      /* bad command line */
+    EXIT_CONFIG = 253,     /* configuration or credentials problem */
+    EXIT_SERVICE = 254,    /* an uncaught AWS service error */
+    EXIT_TRANSPORT = 255,  /* endpoint unreachable, TLS failure, unreadable response */
+    EXIT_INTERRUPTED = 130,
+};
+
+typedef struct host_options {
+    const char *profile, *region, *endpoint_url, *ca_bundle;
+    int debug, plan, quiet;
+    const char *command;   /* "run", "eval", "list", "help", "version" */
+    const char *chunk;     /* -e CODE */
+    char **args;           /* what follows the command */
+    int nargs;
+} host_options;
+
+/* options.c */
+int options_parse(int argc, char **argv, host_options *o);  /* 0, or EXIT_USAGE after a message */
+void options_usage(FILE *out);
+
+/* paths.c: where the module and the scripts are (build tree or install prefix). */
+typedef struct host_paths {
+    char module[4096];     /* iamsh_aws.so */
+    char scripts[4096];    /* the shipped scripts/ folder */
+} host_paths;
+int paths_find(host_paths *p);
+
+/* searcher.c: package.path, the lazy AWS module and the lazy globals aws/iam/sts. */
+void searcher_install(lua_State *L, const host_paths *p);   /* [-0, +0, e] */
+
+/* liamsh.c: the built-in modules "iamsh" and "iamsh.fs". */
+void liamsh_install(lua_State *L, const host_options *o, const host_paths *p); /* [-0, +0, e] */
+
+/* report.c: run a function on the stack protected; classify and print the error. */
+extern volatile sig_atomic_t host_interrupted;
+void report_install_signals(lua_State *L);
+int report_pcall(lua_State *L, int nargs, int nresults);  /* [-(nargs+1), +(nresults|0), -] returns exit code */
+
+#endif

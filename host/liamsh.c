@@ -1,0 +1,235 @@
+/* liamsh.c - the modules built into the program: "iamsh" (options, paths, time)
+ * and "iamsh.fs" (the file operations a provisioning script needs and Lua's io
+ * library lacks: atomic writes with a mode, stat). */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "host.h"
+#include "lauxlib.h"
+
+/* iamsh.sleep(seconds): interruptible by Ctrl-C. */
+static int l_sleep(lua_State *L)
+{
+    lua_Number s = luaL_checknumber(L, 1);
+    luaL_argcheck(L, s >= 0 && s < 1e7, 1, "seconds out of range");
+    struct timespec ts = {(time_t)s, (long)((s - (lua_Number)(time_t)s) * 1e9)};
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR && !host_interrupted)
+        ;
+    return 0;
+}
+
+/* iamsh.clock(): monotonic seconds, for timeouts and backoff. */
+static int l_clock(lua_State *L)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    lua_pushnumber(L, (lua_Number)ts.tv_sec + (lua_Number)ts.tv_nsec / 1e9);
+    return 1;
+}
+
+static int push_errno(lua_State *L, const char *what, const char *path)
+{
+    int e = errno;
+    luaL_pushfail(L);
+    lua_pushfstring(L, "%s %s: %s", what, path, strerror(e));
+    return 2;
+}
+
+/* fs.read(path) -> content | nil, message */
+static int l_read(lua_State *L)
+{
+    const char *path = luaL_checkstring(L, 1);
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return push_errno(L, "cannot open", path);
+    luaL_Buffer b;
+    luaL_buffinit(L, &b);
+    size_t n;
+    do {
+        char *p = luaL_prepbuffer(&b);
+        n = fread(p, 1, LUAL_BUFFERSIZE, f);
+        luaL_addsize(&b, n);
+    } while (n == LUAL_BUFFERSIZE);
+    int bad = ferror(f);
+    fclose(f);
+    if (bad)
+        return push_errno(L, "cannot read", path);
+    luaL_pushresult(&b);
+    return 1;
+}
+
+/* fs.stat(path) -> {mode=, size=, type=} | nil */
+static int l_stat(lua_State *L)
+{
+    const char *path = luaL_checkstring(L, 1);
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return 0;
+    lua_createtable(L, 0, 3);
+    lua_pushinteger(L, st.st_mode & 07777);
+    lua_setfield(L, -2, "mode");
+    lua_pushinteger(L, (lua_Integer)st.st_size);
+    lua_setfield(L, -2, "size");
+    lua_pushstring(L, S_ISREG(st.st_mode) ? "file" : S_ISDIR(st.st_mode) ? "dir" : "other");
+    lua_setfield(L, -2, "type");
+    return 1;
+}
+
+static int write_all(int fd, const char *p, size_t n)
+{
+    while (n > 0) {
+        ssize_t w = write(fd, p, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return -1;
+        p += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+static void fsync_dir(const char *dir)
+{
+    int fd = open(dir, O_RDONLY | O_DIRECTORY);
+    if (fd >= 0) {
+        fsync(fd);
+        close(fd);
+    }
+}
+
+/* Write content to a fresh temp file beside path, fsync, rename over path, fsync
+ * the folder: a reader sees the old file or the new one, never half of one. */
+static int write_atomic(const char *path, const char *data, size_t len, mode_t mode,
+                        char *why, size_t whylen)
+{
+    char tmp[4096], dir[4096];
+    const char *slash = strrchr(path, '/');
+    snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - path) : 1, slash ? path : ".");
+    if (slash == path)
+        snprintf(dir, sizeof dir, "/");
+    if (snprintf(tmp, sizeof tmp, "%s.iamsh-tmp-%ld", path, (long)getpid()) >= (int)sizeof tmp)
+        return snprintf(why, whylen, "path too long"), -1;
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+    if (fd < 0)
+        return snprintf(why, whylen, "cannot create %s: %s", tmp, strerror(errno)), -1;
+    if (fchmod(fd, mode) != 0 || write_all(fd, data, len) != 0 || fsync(fd) != 0) {
+        snprintf(why, whylen, "cannot write %s: %s", tmp, strerror(errno));
+        close(fd);
+        unlink(tmp);
+        return -1;
+    }
+    close(fd);
+    if (rename(tmp, path) != 0) {
+        snprintf(why, whylen, "cannot rename %s to %s: %s", tmp, path, strerror(errno));
+        unlink(tmp);
+        return -1;
+    }
+    fsync_dir(dir);
+    return 0;
+}
+
+/* fs.write_atomic(path, content [, mode]) raises on failure. */
+static int l_write_atomic(lua_State *L)
+{
+    const char *path = luaL_checkstring(L, 1);
+    size_t len;
+    const char *data = luaL_checklstring(L, 2, &len);
+    lua_Integer mode = luaL_optinteger(L, 3, 0600);
+    luaL_argcheck(L, mode >= 0 && mode <= 07777, 3, "mode out of range");
+    char why[8192];
+    if (write_atomic(path, data, len, (mode_t)mode, why, sizeof why) != 0)
+        return luaL_error(L, "%s", why);
+    return 0;
+}
+
+/* fs.list(dir) -> sorted array of entry names (without . and ..) | nil, message */
+static int l_list(lua_State *L)
+{
+    const char *path = luaL_checkstring(L, 1);
+    DIR *d = opendir(path);
+    if (!d)
+        return push_errno(L, "cannot list", path);
+    lua_newtable(L);
+    lua_Integer n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        lua_pushstring(L, e->d_name);
+        lua_rawseti(L, -2, ++n);
+    }
+    closedir(d);
+    lua_getglobal(L, "table");
+    lua_getfield(L, -1, "sort");
+    lua_pushvalue(L, -3);
+    lua_call(L, 1, 0);
+    lua_pop(L, 1);
+    return 1;
+}
+
+static int open_fs(lua_State *L)
+{
+    static const luaL_Reg fns[] = {{"read", l_read},   {"stat", l_stat},
+                                   {"list", l_list},   {"write_atomic", l_write_atomic},
+                                   {NULL, NULL}};
+    luaL_newlib(L, fns);
+    return 1;
+}
+
+static void set_opt_string(lua_State *L, const char *key, const char *v)
+{
+    if (v) {
+        lua_pushstring(L, v);
+        lua_setfield(L, -2, key);
+    }
+}
+
+static void push_options(lua_State *L, const host_options *o)
+{
+    lua_createtable(L, 0, 8);
+    lua_pushboolean(L, o->plan);
+    lua_setfield(L, -2, "plan");
+    lua_pushboolean(L, o->quiet);
+    lua_setfield(L, -2, "quiet");
+    lua_pushboolean(L, o->debug);
+    lua_setfield(L, -2, "debug");
+    set_opt_string(L, "profile", o->profile);
+    set_opt_string(L, "region", o->region);
+    set_opt_string(L, "endpoint_url", o->endpoint_url);
+    set_opt_string(L, "ca_bundle", o->ca_bundle);
+}
+
+void liamsh_install(lua_State *L, const host_options *o, const host_paths *p)
+{
+    static const luaL_Reg fns[] = {{"sleep", l_sleep}, {"clock", l_clock}, {NULL, NULL}};
+    luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
+    luaL_newlib(L, fns);
+    lua_pushstring(L, IAMSH_VERSION);
+    lua_setfield(L, -2, "version");
+    lua_pushstring(L, p->scripts);
+    lua_setfield(L, -2, "scripts_dir");
+    push_options(L, o);
+    lua_setfield(L, -2, "options");
+    lua_setfield(L, -2, "iamsh");
+    lua_pop(L, 1);
+    luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_PRELOAD_TABLE);
+    lua_pushcfunction(L, open_fs);
+    lua_setfield(L, -2, "iamsh.fs");
+    lua_pop(L, 1);
+    /* The module reads the options from here (it has no other way to see the CLI). */
+    luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
+    lua_getfield(L, -1, "iamsh");
+    lua_getfield(L, -1, "options");
+    lua_setfield(L, LUA_REGISTRYINDEX, "iamsh.options");
+    lua_pop(L, 2);
+    lua_pushlightuserdata(L, (void *)&host_interrupted);
+    lua_setfield(L, LUA_REGISTRYINDEX, "iamsh.interrupted");
+}

@@ -1,0 +1,58 @@
+/* paths.c - find the AWS module and the shipped scripts.
+ *
+ * Run from its build tree, iamsh uses the module built beside it and the scripts of
+ * the source tree, so a developer's edit is live without an install. Installed,
+ * it looks relative to its own location (<prefix>/bin/iamsh -> <prefix>/lib/iamsh,
+ * <prefix>/share/iamsh), so the install is relocatable. */
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "host.h"
+
+static int is_file(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+static int exe_dir(char *out, size_t n)
+{
+    char exe[PATH_MAX];
+    ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (len <= 0)
+        return -1;
+    exe[len] = '\0';
+    char *slash = strrchr(exe, '/');
+    if (!slash)
+        return -1;
+    *slash = '\0';
+    return snprintf(out, n, "%s", exe) < (int)n ? 0 : -1;
+}
+
+static int same_dir(const char *a, const char *b)
+{
+    struct stat sa, sb;
+    return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
+           sa.st_ino == sb.st_ino;
+}
+
+int paths_find(host_paths *p)
+{
+    char dir[PATH_MAX];
+    if (exe_dir(dir, sizeof dir) != 0)
+        return -1;
+    if (same_dir(dir, IAMSH_BUILD_DIR)) {
+        snprintf(p->module, sizeof p->module, "%s/iamsh_aws.so", dir);
+        snprintf(p->scripts, sizeof p->scripts, "%s/scripts", IAMSH_SOURCE_DIR);
+    } else {
+        snprintf(p->module, sizeof p->module, "%s/../%s/iamsh_aws.so", dir, IAMSH_REL_LIBDIR);
+        snprintf(p->scripts, sizeof p->scripts, "%s/../%s/scripts", dir, IAMSH_REL_DATADIR);
+    }
+    char real[PATH_MAX];
+    if (realpath(p->scripts, real))
+        snprintf(p->scripts, sizeof p->scripts, "%s", real);
+    return is_file(p->module) ? 0 : -1;
+}

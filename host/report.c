@@ -1,0 +1,116 @@
+/* report.c - every entry into Lua goes through report_pcall: a message handler
+ * that keeps the error object (AWS errors are tables) and records a traceback,
+ * then one clear line on stderr and the exit code the AWS CLI would use.
+ * Ctrl-C works as in lua.c: the signal handler only sets a hook. */
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "host.h"
+#include "lauxlib.h"
+
+volatile sig_atomic_t host_interrupted;
+static lua_State *signal_state;
+
+static void interrupt_hook(lua_State *L, lua_Debug *ar)
+{
+    (void)ar;
+    lua_sethook(L, NULL, 0, 0);
+    luaL_error(L, "interrupted");
+}
+
+static void on_sigint(int sig)
+{
+    signal(sig, SIG_DFL); /* a second Ctrl-C ends the process at once */
+    host_interrupted = 1;
+    if (signal_state)
+        lua_sethook(signal_state, interrupt_hook, LUA_MASKCALL | LUA_MASKRET | LUA_MASKCOUNT, 1);
+}
+
+void report_install_signals(lua_State *L)
+{
+    signal_state = L;
+    signal(SIGINT, on_sigint);
+}
+
+/* Keep the error value as it is; note the traceback beside it.  [-1, +1, m] */
+static int msghandler(lua_State *L)
+{
+    luaL_traceback(L, L, NULL, 1);
+    lua_setfield(L, LUA_REGISTRYINDEX, "iamsh.traceback");
+    return 1;
+}
+
+/* The kind of an error object: a table with a string field "kind" (set by the
+ * AWS module and the script runner), or NULL for any other error value. */
+static const char *error_kind(lua_State *L, int idx)
+{
+    if (lua_type(L, idx) != LUA_TTABLE)
+        return NULL;
+    lua_pushliteral(L, "kind");
+    lua_rawget(L, idx < 0 ? idx - 1 : idx);
+    const char *k = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
+    lua_pop(L, 1); /* still anchored by the error table */
+    return k;
+}
+
+static int exit_code_of(const char *kind)
+{
+    static const struct { const char *kind; int code; } map[] = {
+        {"service", EXIT_SERVICE},   {"config", EXIT_CONFIG},   {"credentials", EXIT_CONFIG},
+        {"transport", EXIT_TRANSPORT}, {"parse", EXIT_TRANSPORT}, {"usage", EXIT_USAGE},
+    };
+    for (size_t i = 0; kind && i < sizeof map / sizeof map[0]; i++)
+        if (strcmp(kind, map[i].kind) == 0)
+            return map[i].code;
+    return EXIT_SCRIPT;
+}
+
+/* tostring(err), protected: a broken __tostring must not take the process down. */
+static int to_message(lua_State *L)
+{
+    luaL_tolstring(L, 1, NULL);
+    return 1;
+}
+
+static void print_error(lua_State *L, const char *kind, int debug)
+{
+    lua_pushcfunction(L, to_message);
+    lua_pushvalue(L, -2);
+    const char *msg = lua_pcall(L, 1, 1, 0) == LUA_OK ? lua_tostring(L, -1)
+                                                     : "(error object without a message)";
+    fprintf(stderr, "iamsh: %s\n", msg ? msg : "(error object is not a string)");
+    lua_pop(L, 1);
+    /* Configuration, usage and AWS errors are the user's news, not a bug in a
+     * script: their line is enough (--debug adds where it happened). */
+    if (kind == NULL || strcmp(kind, "param") == 0 || debug) {
+        lua_getfield(L, LUA_REGISTRYINDEX, "iamsh.traceback");
+        if (lua_isstring(L, -1))
+            fprintf(stderr, "%s\n", lua_tostring(L, -1));
+        lua_pop(L, 1);
+    }
+}
+
+int report_pcall(lua_State *L, int nargs, int nresults)
+{
+    int base = lua_gettop(L) - nargs;
+    lua_pushcfunction(L, msghandler);
+    lua_insert(L, base);
+    int status = lua_pcall(L, nargs, nresults, base);
+    lua_remove(L, base);
+    if (status == LUA_OK)
+        return EXIT_OK;
+    if (host_interrupted) {
+        fputs("iamsh: interrupted\n", stderr);
+        lua_pop(L, 1);
+        return EXIT_INTERRUPTED;
+    }
+    const char *kind = error_kind(L, -1);
+    lua_getfield(L, LUA_REGISTRYINDEX, "iamsh.options");
+    lua_getfield(L, -1, "debug");
+    int debug = lua_toboolean(L, -1);
+    lua_pop(L, 2);
+    print_error(L, kind, debug);
+    lua_pop(L, 1);
+    return exit_code_of(kind);
+}
