@@ -1,0 +1,5 @@
+/* bench_model.c - placeholder, filled in below. */
+int main(void)
+{
+    return 0;
+}
