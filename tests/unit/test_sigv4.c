@@ -18,8 +18,9 @@
 
 static char *read_all(const char *dir, const char *name, size_t *len)
 {
-    char path[4096];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
+    char path[8192];
+    if (snprintf(path, sizeof path, "%s/%s", dir, name) >= (int)sizeof path)
+        return NULL;
     FILE *f = fopen(path, "rb");
     if (!f) {
         fprintf(stderr, "%s: missing\n", path);
@@ -184,7 +185,10 @@ static void check_case(const char *name, const sigv4_result *res, char *cr, char
 static int run_case(const char *root, const char *name)
 {
     char dir[4096];
-    snprintf(dir, sizeof dir, "%s/%s", root, name);
+    if (snprintf(dir, sizeof dir, "%s/%s", root, name) >= (int)sizeof dir) {
+        CHECK(!"case path too long");
+        return -1;
+    }
     size_t rlen = 0;
     char *reqtxt = read_all(dir, "request.txt", &rlen);
     char *ctx = read_all(dir, "context.json", NULL);
