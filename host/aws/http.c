@@ -32,6 +32,7 @@ struct http_client {
 /* What the libcurl callbacks of one request write into. */
 typedef struct http_call {
     http_client *c;
+    const http_request *req;
     http_response *resp;
     int too_large, oom;
 } http_call;
@@ -125,14 +126,22 @@ static void log_fmt(const http_client *c, const char *prefix, const char *s1, co
     buf_wipe(&b);
 }
 
-/* libcurl hands us the exact request header block it sent. */
+static void log_error(const http_client *c, const aws_err *err)
+{
+    log_fmt(c, "* error: ", err->message, "");
+}
+
+/* libcurl hands us the exact request header block it sent; the body follows it
+ * in the log, from our own copy (libcurl's chunks could split a secret). */
 static int on_debug(CURL *h, curl_infotype type, char *data, size_t size, void *ud)
 {
-    const http_client *c = ud;
+    const http_call *call = ud;
     if (type == CURLINFO_HEADER_OUT) {
         while (size && (data[size - 1] == '\n' || data[size - 1] == '\r'))
             size--;
-        log_text(c, "> ", data, size);
+        log_text(call->c, "> ", data, size);
+        if (call->req->body && call->req->body_len)
+            log_text(call->c, "> ", call->req->body, call->req->body_len);
     }
     return 0;
 }
@@ -263,7 +272,7 @@ static void set_options(http_client *c, const http_request *req, http_call *call
     curl_easy_setopt(h, CURLOPT_HEADERDATA, call);
     if (c->log) {
         curl_easy_setopt(h, CURLOPT_DEBUGFUNCTION, on_debug);
-        curl_easy_setopt(h, CURLOPT_DEBUGDATA, c);
+        curl_easy_setopt(h, CURLOPT_DEBUGDATA, call);
         curl_easy_setopt(h, CURLOPT_VERBOSE, 1L);
     }
 }
@@ -351,10 +360,10 @@ static void log_request(http_client *c, const http_request *req)
 {
     if (!c->log)
         return;
-    log_fmt(c, "* ", req->method ? req->method : "GET", "");
-    log_fmt(c, "* ", "url: ", req->url);
-    if (req->body && req->body_len)
-        log_text(c, "> ", req->body, req->body_len);
+    buf b = BUF_INIT;
+    if (buf_printf(&b, "%s %s", req->method ? req->method : "GET", req->url) == 0)
+        log_text(c, "* ", b.p, b.len);
+    buf_wipe(&b);
 }
 
 static void log_response(http_client *c, const http_response *resp)
@@ -363,14 +372,14 @@ static void log_response(http_client *c, const http_response *resp)
     if (!c->log)
         return;
     snprintf(line, sizeof line, "%ld", resp->status);
-    log_fmt(c, "* ", "status: ", line);
+    log_fmt(c, "* status: ", line, "");
     if (resp->body.len)
         log_text(c, "< ", resp->body.p, resp->body.len);
 }
 
 int http_send(http_client *c, const http_request *req, http_response *resp, aws_err *err)
 {
-    http_call call = {c, resp, 0, 0};
+    http_call call = {c, req, resp, 0, 0};
     int oom = 0;
 
     if (!c || !req || !req->url || !resp)
@@ -387,8 +396,11 @@ int http_send(http_client *c, const http_request *req, http_response *resp, aws_
     CURLcode rc = curl_easy_perform(c->h);
     curl_easy_setopt(c->h, CURLOPT_HTTPHEADER, NULL);
     curl_slist_free_all(headers);
-    if (rc != CURLE_OK)
-        return fail_transport(c, req, &call, rc, err);
+    if (rc != CURLE_OK) {
+        fail_transport(c, req, &call, rc, err);
+        log_error(c, err);
+        return -1;
+    }
     curl_easy_getinfo(c->h, CURLINFO_RESPONSE_CODE, &resp->status);
     if (!resp->body.p && buf_append(&resp->body, "", 0) < 0)
         return aws_err_set(err, AWS_ERR_INTERNAL, "InternalError", "out of memory");
