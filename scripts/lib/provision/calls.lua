@@ -1,0 +1,104 @@
+-- IAM calls as the provisioning library makes them: reads that treat a
+-- missing entity as "absent", and retries for IAM's eventual consistency
+-- (aws-conventions 5.2, as terraform-provider-aws does):
+--   * NoSuchEntity on an entity this run has just created (read after create);
+--   * MalformedPolicyDocument "Invalid principal in policy" (a new principal
+--     in a trust policy is not visible yet);
+--   * DeleteConflict on a final delete, when asked (detach races).
+-- Backoff doubles from 1 s up to 10 s, within the propagation timeout.
+
+local context = require("provision.context")
+
+local calls = {}
+
+function calls.code(err)
+  if type(err) == "table" then
+    return err.code
+  end
+end
+
+local function message(err)
+  return type(err) == "table" and tostring(err.message or "") or tostring(err)
+end
+
+function calls.is_absent(err)
+  return calls.code(err) == "NoSuchEntity"
+end
+
+local function invalid_principal(err)
+  return calls.code(err) == "MalformedPolicyDocument"
+    and message(err):find("Invalid principal in policy", 1, true) ~= nil
+end
+
+-- Which failures are worth waiting for, given what the caller knows.
+local function retryable(err, opts)
+  if opts.fresh and calls.is_absent(err) then
+    return true
+  end
+  if opts.principal and invalid_principal(err) then
+    return true
+  end
+  if opts.conflict and calls.code(err) == "DeleteConflict" then
+    return true
+  end
+  return opts.unmodifiable and calls.code(err) == "EntityTemporarilyUnmodifiable"
+end
+
+-- Run fn() until it succeeds, fails for good, or the timeout is spent.
+function calls.with_retry(fn, opts)
+  local deadline = context.clock() + context.propagation_timeout()
+  local delay = 1
+  while true do
+    local ok, res, extra = pcall(fn)
+    if ok then
+      return res, extra
+    end
+    if not retryable(res, opts) or context.clock() + delay > deadline then
+      error(res, 0)
+    end
+    context.sleep(delay)
+    delay = math.min(delay * 2, 10)
+  end
+end
+
+-- One IAM operation by its snake_case name, with the retries opts allows.
+function calls.call(op, params, opts)
+  local iam = context.iam()
+  local fn = iam[op]
+  if not fn then
+    error("iam." .. op .. " is not available", 2)
+  end
+  return calls.with_retry(function() return fn(params) end, opts or {})
+end
+
+-- A read whose NoSuchEntity means "not there": returns nil instead of raising.
+function calls.get(op, params, opts)
+  local ok, res = pcall(calls.call, op, params, opts)
+  if ok then
+    return res
+  end
+  if calls.is_absent(res) then
+    return nil
+  end
+  error(res, 0)
+end
+
+-- The flat list of a paginated operation (iam.all), with the same retries.
+function calls.all(op, params, opts)
+  local iam = context.iam()
+  return calls.with_retry(function() return iam.all(op, params) end, opts or {})
+end
+
+-- Like calls.all, but an absent owner gives an empty list.
+function calls.all_or_empty(op, params, opts)
+  local ok, res = pcall(calls.all, op, params, opts)
+  if ok then
+    return res
+  end
+  if calls.is_absent(res) then
+    return {}
+  end
+  error(res, 0)
+end
+
+return calls
