@@ -1,0 +1,156 @@
+/* test_sts_moto.c - the C core signs and sends real Query calls to moto on loopback. */
+#define _GNU_SOURCE
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "iamsh/client.h"
+
+typedef struct moto {
+    pid_t pid;
+    int in_fd;   /* moto.py stops when its stdin closes */
+    char url[64];
+} moto;
+
+static int read_port(int fd)
+{
+    char line[32];
+    size_t n = 0;
+    while (n + 1 < sizeof line && read(fd, line + n, 1) == 1 && line[n] != '\n')
+        n++;
+    line[n] = '\0';
+    return atoi(line);
+}
+
+static int moto_start(moto *m)
+{
+    const char *support = getenv("IAMSH_TEST_SUPPORT");
+    char script[1024];
+    int in[2], out[2];
+
+    snprintf(script, sizeof script, "%s/moto.py", support ? support : "tests/support");
+    if (pipe(in) != 0 || pipe(out) != 0)
+        return -1;
+    if ((m->pid = fork()) == 0) {
+        dup2(in[0], 0);
+        dup2(out[1], 1);
+        close(in[1]);
+        close(out[0]);
+        execlp("python3", "python3", script, "--lifetime", "300", (char *)NULL);
+        _exit(127);
+    }
+    close(in[0]);
+    close(out[1]);
+    m->in_fd = in[1];
+    int port = read_port(out[0]);
+    close(out[0]);
+    if (port <= 0) {
+        fprintf(stderr, "test_sts_moto: moto is not available: `python3 %s` printed no port "
+                        "(see its message above; install it with: pip install 'moto[server]')\n",
+                script);
+        return -1;
+    }
+    snprintf(m->url, sizeof m->url, "http://127.0.0.1:%d", port);
+    return 0;
+}
+
+static void moto_stop(moto *m)
+{
+    close(m->in_fd);
+    for (int i = 0; i < 100; i++) {
+        if (waitpid(m->pid, NULL, WNOHANG) == m->pid)
+            return;
+        usleep(20000);
+    }
+    kill(m->pid, SIGKILL);
+    waitpid(m->pid, NULL, 0);
+}
+
+/* Obviously fake keys (AWS's documentation examples). */
+static aws_creds fake_creds = {
+    "AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", NULL, 0, "test",
+};
+
+/* The text of the first <name> element in xml, or "" (enough for these checks). */
+static void element_text(const char *xml, const char *name, char *out, size_t size)
+{
+    char open[64];
+    snprintf(open, sizeof open, "<%s>", name);
+    const char *p = xml ? strstr(xml, open) : NULL;
+    out[0] = '\0';
+    if (p) {
+        p += strlen(open);
+        snprintf(out, size, "%.*s", (int)strcspn(p, "<"), p);
+    }
+}
+
+static int call(aws_client *c, const char *url, const char *service, const char *form, buf *resp,
+                char rid[96], aws_err *err)
+{
+    aws_endpoint ep = {(char *)url, "us-east-1", (char *)service};
+    return aws_client_query(c, &ep, &fake_creds, form, strlen(form), resp, rid, err);
+}
+
+static void test_sts(aws_client *c, const char *url)
+{
+    buf resp = BUF_INIT;
+    char rid[96], account[32];
+    aws_err err;
+    int rc = call(c, url, "sts", "Action=GetCallerIdentity&Version=2011-06-15", &resp, rid, &err);
+    CHECK_INT(rc, 0);
+    if (rc != 0)
+        fprintf(stderr, "GetCallerIdentity: %s: %s\n", err.code, err.message);
+    element_text(resp.p, "Account", account, sizeof account);
+    CHECK_STR(account, "123456789012");
+    CHECK(resp.p && strstr(resp.p, "<GetCallerIdentityResponse") != NULL);
+    CHECK(rid[0] != '\0');
+    CHECK_INT(c->attempts_last, 1);
+    buf_free(&resp);
+}
+
+static void test_iam(aws_client *c, const char *url)
+{
+    buf resp = BUF_INIT;
+    char rid[96];
+    aws_err err;
+    int rc = call(c, url, "iam", "Action=ListRoles&Version=2010-05-08", &resp, rid, &err);
+    CHECK_INT(rc, 0);
+    if (rc != 0)
+        fprintf(stderr, "ListRoles: %s: %s\n", err.code, err.message);
+    CHECK(resp.p && strstr(resp.p, "<ListRolesResponse") != NULL);
+    CHECK(resp.p && strstr(resp.p, "<IsTruncated>") != NULL);
+
+    /* moto's IAM error document goes through the same parser as AWS's. */
+    rc = call(c, url, "iam", "Action=GetRole&Version=2010-05-08&RoleName=iamsh-no-such-role",
+              &resp, rid, &err);
+    CHECK_INT(rc, -1);
+    CHECK_INT(err.kind, AWS_ERR_SERVICE);
+    CHECK_STR(err.code, "NoSuchEntity");
+    CHECK_INT(err.status, 404);
+    CHECK(strstr(err.message, "iamsh-no-such-role") != NULL);
+    CHECK_INT(c->attempts_last, 1);   /* not retryable */
+    buf_free(&resp);
+}
+
+int main(void)
+{
+    moto m;
+    signal(SIGPIPE, SIG_IGN);
+    if (moto_start(&m) != 0) {
+        CHECK(!"moto started (tests/support/moto.py)");
+        return check_summary();
+    }
+    aws_client_opts o = {.max_attempts = 3, .timeout_ms = 30000};
+    aws_err err;
+    aws_client *c = aws_client_new(&o, &err);
+    CHECK(c != NULL);
+    if (c) {
+        test_sts(c, m.url);
+        test_iam(c, m.url);
+        aws_client_free(c);
+    }
+    moto_stop(&m);
+    return check_summary();
+}
