@@ -11,7 +11,9 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define SECRET_TAIL "EXAMPLEKEY"
+/* Control bytes reach the canonical request only copied verbatim from the input
+ * (percent-encoding emits printable text, which could spell any printable tail). */
+#define SECRET_TAIL "\x01EXAMPLEKEY\x02"
 static int fuzz_input_has_secret;
 
 static void require(int cond)

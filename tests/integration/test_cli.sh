@@ -1,0 +1,166 @@
+#!/usr/bin/env bash
+# The iamsh command line: options, exit codes, error lines, configuration, arguments.
+# Needs no endpoint (the moto-based tests are in test_cli_moto.sh).
+. "$IAMSH_TEST_SUPPORT/lib.sh"
+
+run_iamsh --help
+check_eq "--help exits 0" "$RC" 0
+check_match "--help shows usage" "$OUT" "usage: iamsh"
+
+run_iamsh --version
+check_eq "--version exits 0" "$RC" 0
+check_match "--version names iamsh" "$OUT" "iamsh [0-9]+\.[0-9]+"
+check_match "--version names Lua" "$OUT" "Lua 5\.4"
+check_match "--version names libcurl" "$OUT" "libcurl [0-9]"
+check_match "--version names OpenSSL" "$OUT" "OpenSSL [0-9]"
+
+run_iamsh
+check_eq "no command is bad usage" "$RC" 252
+check_match "no command message" "$ERR" "no command given"
+
+run_iamsh --frobnicate -e ''
+check_eq "unknown option is bad usage" "$RC" 252
+check_eq "unknown option: one line" "$ERR" "iamsh: unknown option '--frobnicate' (see iamsh --help)"
+
+run_iamsh --profile
+check_eq "option without value" "$RC" 252
+
+run_iamsh -e
+check_eq "-e without code" "$RC" 252
+
+run_iamsh -e 'print(1 + 2)'
+check_eq "-e runs a chunk" "$OUT" "3"
+check_eq "-e exit 0" "$RC" 0
+
+run_iamsh -e 'print(select("#", ...), arg[0], arg[1], arg.k)' x k=v
+check_eq "-e gets its arguments" "$OUT" "2	-e	x	v"
+
+run_iamsh -e 'local function f() error("boom") end f()'
+check_eq "script error exits 1" "$RC" 1
+check_match "script error message" "$ERR" "iamsh: \(command line\):1: boom"
+check_match "script error traceback" "$ERR" "stack traceback"
+
+run_iamsh -e 'this is not lua'
+check_eq "syntax error exits 1" "$RC" 1
+check_match "syntax error message" "$ERR" "syntax error"
+
+run_iamsh -e 'error(setmetatable({}, {__tostring = function() error("nested") end}))'
+check_eq "broken __tostring still reports" "$RC" 1
+
+run_iamsh run "$TMP/nope.lua"
+check_eq "missing script exits 252" "$RC" 252
+check_eq "missing script: one line" "$ERR" "iamsh: no such script file: $TMP/nope.lua"
+
+run_iamsh run no-such-shipped-script
+check_eq "unknown script name exits 252" "$RC" 252
+
+cat >"$TMP/args.lua" <<'LUA'
+local a, b = ...
+print(a, b, arg[0] ~= nil, arg.user, #arg)
+LUA
+run_iamsh run "$TMP/args.lua" user=alice plain
+check_eq "run passes ... and arg" "$OUT" "user=alice	plain	true	alice	2"
+
+cat >"$TMP/flow.lua" <<'LUA'
+return {
+  description = "a test flow",
+  args = { name = { default = "world", doc = "who to greet" }, n = { required = true, doc = "a number" } },
+  run = function(args) print("hello " .. args.name .. " " .. args.n) end,
+}
+LUA
+run_iamsh run "$TMP/flow.lua" n=3
+check_eq "flow gets defaults" "$OUT" "hello world 3"
+run_iamsh run "$TMP/flow.lua" n=3 name=you
+check_eq "flow gets its args" "$OUT" "hello you 3"
+run_iamsh run "$TMP/flow.lua"
+check_eq "flow: missing required arg" "$RC" 252
+check_match "flow: missing arg named" "$ERR" "missing argument 'n'"
+run_iamsh run "$TMP/flow.lua" n=1 colour=red
+check_eq "flow: unknown arg" "$RC" 252
+check_match "flow: unknown arg named" "$ERR" "unknown argument 'colour' \(known: n, name\)"
+run_iamsh run "$TMP/flow.lua" --help
+check_match "flow --help shows args" "$OUT" "name +who to greet \(default: world\)"
+
+# Region resolution: flag > env > profile.
+printf '[default]\nregion = ap-south-1\n[profile other]\nregion = eu-north-1\n' >"$TMP/aws-config"
+run_iamsh -e 'print(aws.config().region)'
+check_eq "region from the default profile" "$OUT" "ap-south-1"
+AWS_REGION=eu-west-1 run_iamsh -e 'print(aws.config().region)'
+check_eq "AWS_REGION beats the profile" "$OUT" "eu-west-1"
+AWS_REGION=eu-west-1 run_iamsh --region us-west-2 -e 'print(aws.config().region)'
+check_eq "--region beats AWS_REGION" "$OUT" "us-west-2"
+run_iamsh --profile other -e 'local c = aws.config() print(c.region, c.profile)'
+check_eq "--profile picks the profile" "$OUT" "eu-north-1	other"
+AWS_REGION=cn-north-1 run_iamsh -e 'local c = aws.config() print(c.partition, c.iam_endpoint, c.sts_endpoint)'
+check_eq "china partition endpoints" "$OUT" "aws-cn	https://iam.cn-north-1.amazonaws.com.cn	https://sts.cn-north-1.amazonaws.com.cn"
+run_iamsh -e 'local c = aws.config() print(c.credential_source, c.access_key_id, c.secret_access_key)'
+check_eq "credentials from env, never the secret" "$OUT" "env	AKIAIOSFODNN7EXAMPLE	nil"
+
+run_iamsh --profile nope -e 'print(aws.config().region)'
+check_eq "missing profile exits 253" "$RC" 253
+check_match "missing profile named" "$ERR" "nope"
+check_eq "missing profile: one line" "$(printf '%s\n' "$ERR" | wc -l)" 1
+
+run_iamsh --endpoint-url 'not a url' -e 'print(aws.config().iam_endpoint)'
+check_eq "invalid --endpoint-url exits 253" "$RC" 253
+check_match "invalid --endpoint-url named" "$ERR" "not a url"
+
+# No credentials anywhere.
+(
+  unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY
+  run_iamsh --endpoint-url http://127.0.0.1:9 -e 'sts.get_caller_identity()'
+  check_eq "no credentials exits 253" "$RC" 253
+  check_match "no credentials message" "$ERR" "^iamsh: no credentials: looked in"
+  finish >/dev/null
+) || FAILED=$((FAILED + 1))
+
+# credential_process that fails, and one that prints garbage.
+(
+  unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY
+  printf '#!/bin/sh\necho "token expired" >&2\nexit 3\n' >"$TMP/cp-fail"
+  printf '#!/bin/sh\necho "{not json"\n' >"$TMP/cp-bad"
+  chmod +x "$TMP/cp-fail" "$TMP/cp-bad"
+  printf '[profile f]\ncredential_process = %s\n[profile b]\ncredential_process = %s\n' \
+    "$TMP/cp-fail" "$TMP/cp-bad" >"$TMP/aws-config"
+  run_iamsh --profile f --endpoint-url http://127.0.0.1:9 -e 'sts.get_caller_identity()'
+  check_eq "failing credential_process exits 253" "$RC" 253
+  check_match "failing credential_process message" "$ERR" "token expired"
+  run_iamsh --profile b --endpoint-url http://127.0.0.1:9 -e 'sts.get_caller_identity()'
+  check_eq "credential_process bad JSON exits 253" "$RC" 253
+  finish >/dev/null
+) || FAILED=$((FAILED + 1))
+
+# Malformed config file: a clear line, not a crash.
+printf '[default\nregion = \x01\xff\n[profile x]\n  = =\n' >"$TMP/aws-config"
+run_iamsh -e 'print(aws.config().region)'
+check_match "malformed config: no crash" "$RC" "^(0|253)$"
+
+# Unreachable endpoint: one line, exit 255, quickly.
+printf '' >"$TMP/aws-config"
+start=$(date +%s)
+AWS_MAX_ATTEMPTS=2 run_iamsh --endpoint-url http://127.0.0.1:9 -e 'sts.get_caller_identity()'
+check_eq "unreachable endpoint exits 255" "$RC" 255
+check_match "unreachable endpoint message" "$ERR" "TransportError"
+check_eq "unreachable endpoint: one line" "$(printf '%s\n' "$ERR" | wc -l)" 1
+check "unreachable endpoint gives up fast" test $(( $(date +%s) - start )) -lt 10
+
+# TLS failure: a plain-HTTP port spoken to with https.
+python3 -m http.server --bind 127.0.0.1 0 >"$TMP/http.log" 2>&1 &
+HTTP_PID=$!
+for _ in $(seq 50); do grep -q "port" "$TMP/http.log" && break; sleep 0.1; done
+PORT=$(sed -n 's/.*port \([0-9]*\).*/\1/p' "$TMP/http.log" | head -1)
+AWS_MAX_ATTEMPTS=1 run_iamsh --endpoint-url "https://127.0.0.1:$PORT" -e 'sts.get_caller_identity()'
+kill $HTTP_PID 2>/dev/null
+check_eq "TLS failure exits 255" "$RC" 255
+check_match "TLS failure message" "$ERR" "TransportError"
+
+# Ctrl-C ends a running script with 130.
+"$IAMSH" -e 'while true do end' 2>"$TMP/err" &
+PID=$!
+sleep 0.3
+kill -INT $PID
+wait $PID
+check_eq "Ctrl-C exits 130" "$?" 130
+check_match "Ctrl-C message" "$(cat "$TMP/err")" "interrupted"
+
+finish

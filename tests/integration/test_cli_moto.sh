@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# The real binary against moto_server on loopback: exit codes of AWS errors, the
+# redacted --debug log, assume-role profiles, and the README's one-liners.
+. "$IAMSH_TEST_SUPPORT/lib.sh"
+start_moto
+
+run_iamsh --endpoint-url "$ENDPOINT" -e 'print(sts.get_caller_identity().Account)'
+check_eq "get_caller_identity account" "$OUT" "123456789012"
+
+run_iamsh --endpoint-url "$ENDPOINT" -e 'iam.get_role{RoleName = "does-not-exist"}'
+check_eq "uncaught service error exits 254" "$RC" 254
+check_match "service error line" "$ERR" "^iamsh: GetRole: NoSuchEntity \(404\): .*does-not-exist"
+check_eq "service error: one line" "$(printf '%s\n' "$ERR" | wc -l)" 1
+
+# The issue's own acceptance one-liner.
+run_iamsh --endpoint-url "$ENDPOINT" -e 'print(iam.create_role{RoleName="r", AssumeRolePolicyDocument={Version="2012-10-17", Statement={{Effect="Allow", Principal={Service="sagemaker.amazonaws.com"}, Action="sts:AssumeRole"}}}}.Role.Arn)'
+check_eq "create_role prints the ARN" "$OUT" "arn:aws:iam::123456789012:role/r"
+check_eq "the role exists for the AWS CLI" \
+  "$(aws_cli iam get-role --role-name r --query Role.RoleName --output text)" "r"
+
+# --debug: a wire log with the secrets redacted.
+export AWS_SESSION_TOKEN=FQoGZXIvYXdzEXAMPLETOKENxyz
+run_iamsh --debug --endpoint-url "$ENDPOINT" -e '
+  iam.create_user{UserName = "dbg"}
+  local k = iam.create_access_key{UserName = "dbg"}.AccessKey
+  io.stdout:write(k.SecretAccessKey)'
+unset AWS_SESSION_TOKEN
+SECRET=$OUT
+check_eq "--debug run exits 0" "$RC" 0
+check_match "--debug logs the request" "$ERR" "Action=CreateAccessKey"
+check_match "--debug redacts Authorization" "$ERR" "[Aa]uthorization: <redacted>"
+check_nomatch "--debug hides the signing secret" "$ERR" "wJalrXUtnFEMI"
+check_nomatch "--debug hides the session token" "$ERR" "FQoGZXIvYXdzEXAMPLETOKENxyz"
+check "the new secret was returned" test -n "$SECRET"
+check_nomatch "--debug hides the new secret" "$ERR" "$SECRET"
+
+# An assume-role profile: base keys in the credentials file, role_arn in config.
+printf '[base]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n' >"$TMP/aws-credentials"
+printf '[profile ar]\nrole_arn = arn:aws:iam::123456789012:role/r\nsource_profile = base\nrole_session_name = ci\n' >"$TMP/aws-config"
+run_iamsh --profile ar --endpoint-url "$ENDPOINT" -e '
+  local c = aws.config()
+  print(c.credential_source, sts.get_caller_identity().Arn)'
+check_eq "assume-role profile" "$OUT" "assume-role	arn:aws:sts::123456789012:assumed-role/r/ci"
+
+# A profile with a cycle is a configuration error.
+printf '[profile a]\nrole_arn = arn:aws:iam::123456789012:role/r\nsource_profile = b\n[profile b]\nrole_arn = arn:aws:iam::123456789012:role/r\nsource_profile = a\n' >"$TMP/aws-config"
+run_iamsh --profile a --endpoint-url "$ENDPOINT" -e 'sts.get_caller_identity()'
+check_eq "source_profile cycle exits 253" "$RC" 253
+
+finish

@@ -1,0 +1,61 @@
+# lib.sh - helpers for the shell tests that run the real iamsh binary.
+# Source it; then use check/check_eq/check_rc/...; end with `finish`.
+set -u
+: "${IAMSH:?IAMSH must point at the iamsh binary}"
+: "${IAMSH_TEST_SUPPORT:?}"
+# The AWS CLI v2 from Debian, as an independent client (not the v1 in pyenv).
+AWS_CLI=/usr/bin/aws
+PASSED=0
+FAILED=0
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+# Obviously fake credentials; no real account is ever reached.
+export AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE
+export AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY
+export AWS_CONFIG_FILE="$TMP/aws-config" AWS_SHARED_CREDENTIALS_FILE="$TMP/aws-credentials"
+export AWS_EC2_METADATA_DISABLED=true
+unset AWS_PROFILE AWS_DEFAULT_PROFILE AWS_REGION AWS_DEFAULT_REGION AWS_SESSION_TOKEN \
+      AWS_ENDPOINT_URL AWS_ENDPOINT_URL_IAM AWS_ENDPOINT_URL_STS 2>/dev/null || true
+
+pass() { PASSED=$((PASSED + 1)); }
+fail() { FAILED=$((FAILED + 1)); echo "FAIL: $*" >&2; }
+
+# check NAME CMD...: the command succeeds
+check() { local n=$1; shift; if "$@"; then pass; else fail "$n"; fi; }
+# check_eq NAME GOT EXPECTED
+check_eq() {
+  if [ "$2" == "$3" ]; then pass; else fail "$1: got [$2], expected [$3]"; fi
+}
+# check_match NAME GOT REGEX
+check_match() {
+  if [[ "$2" =~ $3 ]]; then pass; else fail "$1: [$2] does not match /$3/"; fi
+}
+check_nomatch() {
+  if [[ "$2" =~ $3 ]]; then fail "$1: [$2] matches /$3/"; else pass; fi
+}
+# run_iamsh ARGS...: sets OUT, ERR, RC
+run_iamsh() {
+  "$IAMSH" "$@" >"$TMP/out" 2>"$TMP/err"
+  RC=$?
+  OUT=$(cat "$TMP/out")
+  ERR=$(cat "$TMP/err")
+}
+
+# start_moto: moto_server on a free loopback port; sets MOTO_PORT and ENDPOINT.
+# moto stops when this shell exits (its stdin, our coprocess pipe, closes).
+start_moto() {
+  coproc MOTO { exec python3 "$IAMSH_TEST_SUPPORT/moto.py"; }
+  if ! read -r -t 60 MOTO_PORT <&"${MOTO[0]}" || [ -z "$MOTO_PORT" ]; then
+    echo "could not start moto_server" >&2
+    exit 1
+  fi
+  ENDPOINT="http://127.0.0.1:$MOTO_PORT"
+}
+
+# aws_cli ARGS...: the AWS CLI against moto
+aws_cli() { "$AWS_CLI" --endpoint-url "$ENDPOINT" --region us-east-1 --output json "$@"; }
+
+finish() {
+  echo "$PASSED passed, $FAILED failed"
+  [ "$FAILED" -eq 0 ]
+}
