@@ -213,6 +213,11 @@ static int is_true(const cJSON *obj, const char *key)
 
 static void emit_enums(gen *g)
 {
+    int total = 0;
+    for (const cJSON *s = g->shapes->child; s; s = s->next)
+        total += cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(s, "enum"));
+    if (total == 0)
+        return;
     fprintf(g->out, "static const char *const %s_enums[] = {\n", g->svc);
     int n = 0;
     for (const cJSON *s = g->shapes->child; s; s = s->next) {

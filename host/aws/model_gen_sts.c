@@ -8,10 +8,6 @@
 static const model_shape sts_shapes[98];
 static const model_op sts_ops[11];
 
-static const char *const sts_enums[] = {
-    NULL,
-};
-
 static const model_member sts_members[] = {
     {"RoleArn", NULL, S(52), 1},
     {"RoleSessionName", NULL, S(77), 1},

@@ -172,6 +172,13 @@ cJSON *model_decode(const model_op *op, const char *xml, size_t len, char reques
  * by "<redacted>", for printers. NULL on ENOMEM. */
 cJSON *model_redact(const model_shape *shape, const cJSON *value);
 
+/* ISO-8601 ("2024-01-02T03:04:05Z", fractions, "+hh:mm" offsets, or a bare date)
+ * to seconds since the epoch. 0 or -1. */
+int model_timestamp_parse(const char *s, double *out);
+/* Seconds since the epoch to "YYYY-MM-DDTHH:MM:SSZ" (".ffffffZ" when fractional,
+ * as botocore). out needs 32 bytes. */
+void model_timestamp_format(double t, char out[32]);
+
 /* --- regex subset used by AWS patterns (host/aws/pattern.c) --- */
 /* Full match of the UTF-8 text s[0..len) against pattern (compiled once, cached).
  * 1 match, 0 no match (also for invalid UTF-8), -1 bad pattern or step cap hit. */

@@ -1,0 +1,304 @@
+/* query.c - serialise validated parameters as an AWS Query form body, following
+ * botocore's QuerySerializer: "Action=<Op>&Version=<v>" then
+ *   structures  A.B=..             lists  A.member.N=.. (flattened: A.N, locationName)
+ *   maps        A.entry.N.key/.value     empty list  A=
+ *   booleans true/false, timestamps ISO-8601, blobs base64,
+ *   policy documents as compact JSON text (a table is encoded, a string sent as is).
+ * Members go in model order, so the body is deterministic. */
+#include "iamsh/model.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define PREFIX_MAX 1024
+
+typedef struct qctx {
+    buf *b;
+    char prefix[PREFIX_MAX];
+    size_t plen;
+    int depth;
+} qctx;
+
+static int put_pair(qctx *q, const char *val, size_t vlen)
+{
+    if (buf_puts(q->b, "&") || buf_urlencode(q->b, q->prefix, q->plen, 0) ||
+        buf_puts(q->b, "="))
+        return -1;
+    return buf_urlencode(q->b, val, vlen, 0);
+}
+
+/* Append ".seg" (or "seg" at the top) to the key prefix; returns the old length. */
+static size_t push(qctx *q, const char *seg, int index)
+{
+    size_t old = q->plen;
+    int n = seg ? snprintf(q->prefix + old, PREFIX_MAX - old, "%s%s", old ? "." : "", seg)
+                : snprintf(q->prefix + old, PREFIX_MAX - old, ".%d", index);
+    if (n > 0)
+        q->plen = old + (size_t)n < PREFIX_MAX ? old + (size_t)n : PREFIX_MAX - 1;
+    return old;
+}
+
+static void pop(qctx *q, size_t old)
+{
+    q->plen = old;
+    q->prefix[old] = '\0';
+}
+
+/* --- timestamps --- */
+
+static long long days_from_civil(long long y, unsigned m, unsigned d)
+{
+    y -= m <= 2;
+    long long era = (y >= 0 ? y : y - 399) / 400;
+    unsigned yoe = (unsigned)(y - era * 400);
+    unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + (long long)doe - 719468;
+}
+
+static int digits(const char *s, int n, int *out)
+{
+    int v = 0;
+    for (int i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return -1;
+        v = v * 10 + (s[i] - '0');
+    }
+    *out = v;
+    return 0;
+}
+
+static int parse_offset(const char *s, double *off)
+{
+    int h, m = 0;
+    if (*s == 'Z' || *s == 'z' || *s == '\0') {
+        *off = 0;
+        return s[*s ? 1 : 0] == '\0' ? 0 : -1;
+    }
+    if ((*s != '+' && *s != '-') || digits(s + 1, 2, &h))
+        return -1;
+    const char *p = s + 3;
+    if (*p == ':')
+        p++;
+    if (*p && (digits(p, 2, &m) || p[2]))
+        return -1;
+    *off = (*s == '-' ? -1 : 1) * (h * 3600.0 + m * 60.0);
+    return h > 23 || m > 59 ? -1 : 0;
+}
+
+int model_timestamp_parse(const char *s, double *out)
+{
+    int y, mo, d, h = 0, mi = 0, se = 0;
+    if (!s || digits(s, 4, &y) || s[4] != '-' || digits(s + 5, 2, &mo) || s[7] != '-' ||
+        digits(s + 8, 2, &d) || mo < 1 || mo > 12 || d < 1 || d > 31)
+        return -1;
+    const char *p = s + 10;
+    double frac = 0, off = 0;
+    if (*p == 'T' || *p == 't' || *p == ' ') {
+        if (digits(p + 1, 2, &h) || p[3] != ':' || digits(p + 4, 2, &mi) || p[6] != ':' ||
+            digits(p + 7, 2, &se) || h > 23 || mi > 59 || se > 60)
+            return -1;
+        p += 9;
+        if (*p == '.') {
+            double scale = 0.1;
+            for (p++; *p >= '0' && *p <= '9'; p++, scale /= 10)
+                frac += (*p - '0') * scale;
+        }
+    }
+    if (parse_offset(p, &off))
+        return -1;
+    *out = (double)days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400.0 + h * 3600.0 +
+           mi * 60.0 + se + frac - off;
+    return 0;
+}
+
+void model_timestamp_format(double t, char out[32])
+{
+    double whole = floor(t);
+    long micros = lround((t - whole) * 1e6);
+    if (micros >= 1000000) {
+        whole += 1;
+        micros = 0;
+    }
+    time_t tt = (time_t)whole;
+    struct tm tm;
+    if (!isfinite(t) || fabs(t) > 253402300799.0 || !gmtime_r(&tt, &tm)) {
+        snprintf(out, 32, "1970-01-01T00:00:00Z");
+        return;
+    }
+    size_t n = strftime(out, 32, "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(out + n, 32 - n, micros ? ".%06ldZ" : "Z", micros);
+}
+
+/* --- values --- */
+
+static int put_base64(qctx *q, const unsigned char *s, size_t n)
+{
+    static const char tab[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    buf out = BUF_INIT;
+    int rc = buf_append(&out, "", 0);
+    for (size_t i = 0; rc == 0 && i < n; i += 3) {
+        unsigned v = (unsigned)s[i] << 16 | (i + 1 < n ? (unsigned)s[i + 1] << 8 : 0) |
+                     (i + 2 < n ? s[i + 2] : 0);
+        char quad[4] = {tab[v >> 18], tab[(v >> 12) & 63], i + 1 < n ? tab[(v >> 6) & 63] : '=',
+                        i + 2 < n ? tab[v & 63] : '='};
+        rc = buf_append(&out, quad, 4);
+    }
+    if (rc == 0)
+        rc = put_pair(q, out.p, out.len);
+    buf_free(&out);
+    return rc;
+}
+
+static int put_policy(qctx *q, const cJSON *j)
+{
+    if (cJSON_IsString(j))
+        return put_pair(q, j->valuestring, strlen(j->valuestring));
+    char *text = cJSON_PrintUnformatted(j);
+    if (!text)
+        return -1;
+    int rc = put_pair(q, text, strlen(text));
+    cJSON_free(text);
+    return rc;
+}
+
+static int put_scalar(qctx *q, const model_shape *s, const cJSON *j)
+{
+    char tmp[64];
+    double t;
+    switch (s->type) {
+    case MODEL_BOOLEAN:
+        return put_pair(q, cJSON_IsTrue(j) ? "true" : "false", cJSON_IsTrue(j) ? 4 : 5);
+    case MODEL_INTEGER: case MODEL_LONG:
+        snprintf(tmp, sizeof tmp, "%lld", (long long)j->valuedouble);
+        return put_pair(q, tmp, strlen(tmp));
+    case MODEL_DOUBLE: case MODEL_FLOAT:
+        snprintf(tmp, sizeof tmp, "%.17g", j->valuedouble);
+        return put_pair(q, tmp, strlen(tmp));
+    case MODEL_TIMESTAMP:
+        if (cJSON_IsNumber(j))
+            t = j->valuedouble;
+        else if (!cJSON_IsString(j) || model_timestamp_parse(j->valuestring, &t))
+            return put_pair(q, cJSON_IsString(j) ? j->valuestring : "", 0);
+        model_timestamp_format(t, tmp);
+        return put_pair(q, tmp, strlen(tmp));
+    case MODEL_BLOB:
+        return put_base64(q, (const unsigned char *)j->valuestring, strlen(j->valuestring));
+    default:
+        if (s->flags & MODEL_F_POLICY)
+            return put_policy(q, j);
+        if (!cJSON_IsString(j))
+            return 0;   /* validated earlier; never reached for valid params */
+        return put_pair(q, j->valuestring, strlen(j->valuestring));
+    }
+}
+
+static int ser_value(qctx *q, const model_shape *s, const cJSON *j, int flattened);
+
+static int ser_structure(qctx *q, const model_shape *s, const cJSON *j)
+{
+    for (unsigned i = 0; i < s->nmembers; i++) {
+        const model_member *m = &s->members[i];
+        const cJSON *c = cJSON_GetObjectItemCaseSensitive(j, m->name);
+        if (!c || cJSON_IsNull(c))
+            continue;
+        size_t old = push(q, m->location_name ? m->location_name : m->name, 0);
+        int rc = ser_value(q, m->shape, c, (m->flags & MODEL_M_FLATTENED) != 0);
+        pop(q, old);
+        if (rc)
+            return -1;
+    }
+    return 0;
+}
+
+/* Flattened with a member locationName: "A.B" becomes "A.<name>" (botocore). */
+static size_t list_prefix(qctx *q, const model_shape *s, int flattened)
+{
+    size_t old = q->plen;
+    if (!flattened)
+        return push(q, s->member_name ? s->member_name : "member", 0);
+    if (s->member_name) {
+        size_t cut = q->plen;
+        while (cut > 0 && q->prefix[cut - 1] != '.')
+            cut--;
+        q->plen = cut ? cut - 1 : 0;
+        q->prefix[q->plen] = '\0';
+        push(q, s->member_name, 0);
+    }
+    return old;
+}
+
+static int ser_list(qctx *q, const model_shape *s, const cJSON *j, int flattened)
+{
+    if (!j->child)
+        return put_pair(q, "", 0);
+    char saved[PREFIX_MAX];
+    memcpy(saved, q->prefix, q->plen + 1);
+    size_t old = list_prefix(q, s, flattened);
+    int i = 0, rc = 0;
+    for (const cJSON *e = j->child; e && rc == 0; e = e->next) {
+        size_t mark = push(q, NULL, ++i);
+        rc = ser_value(q, s->member, e, 0);
+        pop(q, mark);
+    }
+    memcpy(q->prefix, saved, old + 1);
+    q->plen = old;
+    return rc;
+}
+
+static int ser_map(qctx *q, const model_shape *s, const cJSON *j, int flattened)
+{
+    size_t old = flattened ? q->plen : push(q, "entry", 0);
+    int i = 0, rc = 0;
+    for (const cJSON *e = j->child; e && rc == 0; e = e->next) {
+        size_t mark = push(q, NULL, ++i);
+        size_t k = push(q, s->member_name ? s->member_name : "key", 0);
+        rc = put_pair(q, e->string, strlen(e->string));
+        pop(q, k);
+        push(q, s->value_name ? s->value_name : "value", 0);
+        if (rc == 0)
+            rc = ser_value(q, s->value, e, 0);
+        pop(q, mark);
+    }
+    pop(q, old);
+    return rc;
+}
+
+static int ser_value(qctx *q, const model_shape *s, const cJSON *j, int flattened)
+{
+    if (++q->depth > 64)
+        return -1;
+    flattened |= (s->flags & MODEL_F_FLATTENED) != 0;
+    int rc;
+    switch (s->type) {
+    case MODEL_STRUCTURE: rc = ser_structure(q, s, j); break;
+    case MODEL_LIST: rc = ser_list(q, s, j, flattened); break;
+    case MODEL_MAP: rc = ser_map(q, s, j, flattened); break;
+    default: rc = put_scalar(q, s, j);
+    }
+    q->depth--;
+    return rc;
+}
+
+int model_serialize(const model_op *op, const cJSON *params, buf *body, aws_err *err)
+{
+    if (!op || !body)
+        return aws_err_set(err, AWS_ERR_INTERNAL, "InternalError", "no operation");
+    qctx *q = calloc(1, sizeof *q);
+    if (!q)
+        return aws_err_set(err, AWS_ERR_INTERNAL, "OutOfMemory", "out of memory");
+    q->b = body;
+    int rc = buf_printf(body, "Action=%s&Version=%s", op->name, op->svc->api_version);
+    if (rc == 0 && op->input && cJSON_IsObject(params))
+        rc = ser_structure(q, op->input, params);
+    free(q);
+    if (rc)
+        return aws_err_set(err, AWS_ERR_INTERNAL, "SerializationError",
+                           "%s: cannot serialise the parameters (out of memory or too deep)",
+                           op->snake);
+    return 0;
+}
