@@ -103,6 +103,8 @@ static void send_query(lua_State *L, const model_op *op, const buf *body, buf *r
 int lcall_invoke(lua_State *L, const model_op *op, int params_idx)
 {
     params_idx = lua_absindex(L, params_idx);
+    if (lua_gettop(L) < params_idx)
+        lua_settop(L, params_idx); /* no argument: nil, not whatever is pushed next */
     cJSON *params = checked_params(L, op, params_idx);
     buf *body = push_buf(L);
     aws_err err;

@@ -103,20 +103,15 @@ check_eq "missing profile: one line" "$(printf '%s\n' "$ERR" | wc -l)" 1
 
 run_iamsh --endpoint-url 'not a url' -e 'print(aws.config().iam_endpoint)'
 check_eq "invalid --endpoint-url exits 253" "$RC" 253
-check_match "invalid --endpoint-url named" "$ERR" "not a url"
+check_match "invalid --endpoint-url named" "$ERR" "--endpoint-url"
 
 # No credentials anywhere.
-(
-  unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY
+unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY
   run_iamsh --endpoint-url http://127.0.0.1:9 -e 'sts.get_caller_identity()'
   check_eq "no credentials exits 253" "$RC" 253
   check_match "no credentials message" "$ERR" "^iamsh: no credentials: looked in"
-  finish >/dev/null
-) || FAILED=$((FAILED + 1))
 
 # credential_process that fails, and one that prints garbage.
-(
-  unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY
   printf '#!/bin/sh\necho "token expired" >&2\nexit 3\n' >"$TMP/cp-fail"
   printf '#!/bin/sh\necho "{not json"\n' >"$TMP/cp-bad"
   chmod +x "$TMP/cp-fail" "$TMP/cp-bad"
@@ -127,8 +122,8 @@ check_match "invalid --endpoint-url named" "$ERR" "not a url"
   check_match "failing credential_process message" "$ERR" "token expired"
   run_iamsh --profile b --endpoint-url http://127.0.0.1:9 -e 'sts.get_caller_identity()'
   check_eq "credential_process bad JSON exits 253" "$RC" 253
-  finish >/dev/null
-) || FAILED=$((FAILED + 1))
+export AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE
+export AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY
 
 # Malformed config file: a clear line, not a crash.
 printf '[default\nregion = \x01\xff\n[profile x]\n  = =\n' >"$TMP/aws-config"

@@ -493,10 +493,58 @@ static void test_parse_error_xml(void)
     free(huge);
 }
 
+/* ---- the transport on its own: methods, per-request timeouts ---- */
+
+static void test_http_direct(void)
+{
+    server s;
+    if (server_start(&s, STEPS("ok", "hang")) != 0) {
+        CHECK(!"fault server started");
+        return;
+    }
+    http_opts ho = {.timeout_ms = 5000};
+    aws_err err;
+    http_client *h = http_client_new(&ho, &err);
+    http_response r = {0, BUF_INIT, ""};
+    char url[128];
+    snprintf(url, sizeof url, "%s/__count", s.url);
+    http_request get = {.method = "GET", .url = url};
+    CHECK_INT(http_send(h, &get, &r, &err), 0);
+    CHECK_INT(r.status, 200);
+    CHECK_STR(r.body.p, "0 1\n");          /* control paths are not counted */
+
+    http_request put = {.method = "PUT", .url = s.url, .body = "", .body_len = 0};
+    CHECK_INT(http_send(h, &put, &r, &err), 0);
+    CHECK_INT(r.status, 200);
+    CHECK_STR(r.request_id, "fault-0001");
+
+    put.timeout_ms = 300;                    /* overrides the client's 5000 */
+    CHECK_INT(http_send(h, &put, &r, &err), -1);
+    CHECK(err.timeout);
+    CHECK(strstr(err.message, "timed out after 300 ms") != NULL);
+    CHECK_STR(r.request_id, "");
+
+    snprintf(url, sizeof url, "%s/__last", s.url);
+    get.url = url;
+    CHECK_INT(http_send(h, &get, &r, &err), 0);
+    CHECK(r.body.p && strstr(r.body.p, "\"method\": \"PUT\"") != NULL);
+
+    http_request bad = {.method = "GET", .url = "ftp://127.0.0.1/"};
+    CHECK_INT(http_send(h, &bad, &r, &err), -1);
+    CHECK_INT(err.kind, AWS_ERR_CONFIG);
+    http_response_free(&r);
+    http_client_free(h);
+    server_stop(&s);
+}
+
 int main(void)
 {
     signal(SIGPIPE, SIG_IGN);
+    /* Loopback servers only: a proxy from the environment must not get in the way. */
+    setenv("no_proxy", "127.0.0.1,localhost", 1);
+    setenv("NO_PROXY", "127.0.0.1,localhost", 1);
     test_parse_error_xml();
+    test_http_direct();
     test_throttle_then_ok();
     test_gives_up();
     test_not_retried();

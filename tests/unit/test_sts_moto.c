@@ -138,6 +138,8 @@ int main(void)
 {
     moto m;
     signal(SIGPIPE, SIG_IGN);
+    setenv("no_proxy", "127.0.0.1,localhost", 1);   /* moto is on loopback */
+    setenv("NO_PROXY", "127.0.0.1,localhost", 1);
     if (moto_start(&m) != 0) {
         CHECK(!"moto started (tests/support/moto.py)");
         return check_summary();
