@@ -289,14 +289,17 @@ static const char *detail(const http_client *c, CURLcode rc)
     return c->errbuf[0] ? c->errbuf : curl_easy_strerror(rc);
 }
 
+/* Which limit fired: the total one can only fire once that much time has gone by
+ * (connect time alone cannot tell: a reused connection reports 0). */
 static int fail_timeout(http_client *c, const http_request *req, const char *u, aws_err *err)
 {
-    curl_off_t connect_us = 0;
-    curl_easy_getinfo(c->h, CURLINFO_CONNECT_TIME_T, &connect_us);
-    long ms = connect_us ? pick(req->timeout_ms, c->timeout_ms)
-                         : pick(req->connect_timeout_ms, c->connect_timeout_ms);
+    curl_off_t elapsed_us = 0;
+    curl_easy_getinfo(c->h, CURLINFO_TOTAL_TIME_T, &elapsed_us);
+    long total = pick(req->timeout_ms, c->timeout_ms);
+    long conn = pick(req->connect_timeout_ms, c->connect_timeout_ms);
+    int connecting = conn < total && elapsed_us / 1000 < total;
     aws_err_set(err, AWS_ERR_TRANSPORT, "TransportError", "%s %s timed out after %ld ms",
-                connect_us ? "request to" : "connecting to", u, ms);
+                connecting ? "connecting to" : "request to", u, connecting ? conn : total);
     err->timeout = 1;
     return -1;
 }
