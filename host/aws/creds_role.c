@@ -63,7 +63,9 @@ static int parse_sts_creds(const buf *xml, const char *source, aws_creds *out, a
         return aws_err_set(err, AWS_ERR_PARSE, "ResponseParseError", "STS answer too large");
     xmlDoc *doc = xmlReadMemory(xml->p ? xml->p : "", (int)xml->len, "sts.xml", NULL,
                                 XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-    xmlNode *cr = doc ? find_el(xmlDocGetRootElement(doc), "Credentials") : NULL;
+    /* AWS never sends a DTD; refusing one keeps entity tricks out */
+    int dtd = doc && (doc->intSubset || doc->extSubset);
+    xmlNode *cr = doc && !dtd ? find_el(xmlDocGetRootElement(doc), "Credentials") : NULL;
     char *id = el_text(cr, "AccessKeyId"), *sk = el_text(cr, "SecretAccessKey");
     char *tok = el_text(cr, "SessionToken"), *exp = el_text(cr, "Expiration");
     int rc = 0;
@@ -304,7 +306,7 @@ static int post_web_identity(const aws_config *c, struct aws_client *client, con
     http_response hr = {0};
     int rc = http_send(client->http, &req, &hr, err);
     if (rc == 0 && (hr.status < 200 || hr.status > 299)) {
-        if (aws_parse_error_xml(hr.body.p ? hr.body.p : "", hr.body.len, err) == 0)
+        if (aws_parse_error_xml(hr.body.p ? hr.body.p : "", hr.body.len, err) != 0)
             aws_err_set(err, AWS_ERR_PARSE, "ResponseParseError",
                         "AssumeRoleWithWebIdentity: HTTP %ld", hr.status);
         err->status = hr.status;
