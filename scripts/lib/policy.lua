@@ -232,11 +232,13 @@ local function read_file(path)
 end
 
 -- Replace ${name} in every string (keys and values) from vars.
-local function substitute(v, vars, where)
+local function substitute(v, vars, where, lenient)
   if type(v) == "string" then
     return (v:gsub("%${([%w_]+)}", function(key)
       local val = vars[key]
-      if val == nil or val == "" then
+      if (val == nil or val == "") and lenient then
+        return nil
+      elseif val == nil or val == "" then
         error(string.format("policy set %s: no value for ${%s}", where, key), 0)
       end
       return tostring(val)
@@ -247,15 +249,16 @@ local function substitute(v, vars, where)
   end
   local out = {}
   for k, item in pairs(v) do
-    out[substitute(k, vars, where)] = substitute(item, vars, where)
+    out[substitute(k, vars, where, lenient)] = substitute(item, vars, where, lenient)
   end
   return out
 end
 
 -- Load a policy set: a data file returning one table literal, run with an
 -- empty environment (no function of ours or Lua's is reachable from it), then
--- with its ${placeholders} filled from vars.
-function policy.load_set(name, vars)
+-- with its ${placeholders} filled from vars. With lenient, a placeholder
+-- without a value stays as it is (to read a set's names only).
+function policy.load_set(name, vars, lenient)
   local path = set_path(name)
   local chunk, err = load(read_file(path), "@" .. path, "t", {})
   if not chunk then
@@ -265,7 +268,7 @@ function policy.load_set(name, vars)
   if not ok or type(set) ~= "table" then
     error("policy set " .. name .. ": must return a table" .. (ok and "" or (": " .. tostring(set))), 0)
   end
-  return substitute(set, vars or {}, name)
+  return substitute(set, vars or {}, name, lenient)
 end
 
 return policy

@@ -47,6 +47,18 @@ provision.remove_credentials_file = keys.remove_file
 provision.read_credentials_file = keys.read_file
 provision.policy_arn = managed.arn
 provision.file = files.converge
+provision.env_file = files.env
+provision.remove_file = files.remove
+
+-- The ARN of a role: the real one if it exists, else the one it will have.
+function provision.role_arn(name, path)
+  local res = require("provision.calls").get("get_role", { RoleName = name })
+  return res and res.Role.Arn or role.predicted_arn(name, path)
+end
+
+function provision.region()
+  return context.region()
+end
 
 -- Apply-mode summary, e.g. "Done: 2 added, 1 changed, 0 destroyed."
 function provision.summary()

@@ -100,6 +100,7 @@ local function as_set(list)
 end
 
 -- Managed policies: attach what is missing; with exclusive, detach the rest.
+-- Returns the attached ARNs the definition does not list (before detaching).
 function entity.converge_managed(kind, name, wanted, d)
   local k = entity.KINDS[kind]
   local current = as_set(entity.attached(kind, name, d.absent))
@@ -115,16 +116,21 @@ function entity.converge_managed(kind, name, wanted, d)
       end)
     end
   end
-  if not d.exclusive then
-    return
-  end
+  local extra = {}
   for _, arn in ipairs(sorted_keys(current)) do
     if not want[arn] then
-      step.remove(string.format("detach %s from %s %s", arn, kind, name), d.report, function()
-        calls.call(k.detach, params(kind, name, { PolicyArn = arn }))
-      end)
+      extra[#extra + 1] = arn
     end
   end
+  if not d.exclusive then
+    return extra
+  end
+  for _, arn in ipairs(extra) do
+    step.remove(string.format("detach %s from %s %s", arn, kind, name), d.report, function()
+      calls.call(k.detach, params(kind, name, { PolicyArn = arn }))
+    end)
+  end
+  return extra
 end
 
 local function current_inline(kind, name, pname)

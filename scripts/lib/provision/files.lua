@@ -3,6 +3,7 @@
 -- never in plan mode, and counted.
 
 local step = require("provision.step")
+local dotenv = require("dotenv")
 
 local files = {}
 
@@ -23,6 +24,43 @@ function files.converge(def)
     fs.write_atomic(def.path, def.content, mode)
   end)
   return { changes = report, changed = true }
+end
+
+-- Set keys of a .env file in place (dotenv.lua keeps every other line);
+-- mode 0600, since it may hold a secret. The line names the keys, never
+-- their values.
+function files.env(def)
+  local fs = require("iamsh.fs")
+  local text, changed = dotenv.update(fs.read(def.path), def.values, def.order)
+  if #changed == 0 then
+    step.ok(def.path .. " is up to date")
+    return { changes = {}, changed = false }
+  end
+  return files.converge({
+    path = def.path, content = text, mode = tonumber("600", 8),
+    what = string.format("set %s in %s", table.concat(changed, ", "), def.path),
+  })
+end
+
+-- Delete a local file if accept(content) says it is the one we wrote.
+function files.remove(def)
+  local fs = require("iamsh.fs")
+  local report = step.report()
+  local text = fs.read(def.path)
+  if text == nil then
+    return { changes = report }
+  end
+  if def.accept and not def.accept(text) then
+    step.warn(def.path .. " is not a file iamsh wrote; leaving it")
+    return { changes = report }
+  end
+  step.write("destroy", "delete " .. def.path, report, function()
+    local ok, err = os.remove(def.path)
+    if not ok then
+      error("cannot delete " .. tostring(err), 0)
+    end
+  end)
+  return { changes = report }
 end
 
 return files

@@ -105,11 +105,11 @@ function role.converge(def)
     check_path(def, current)
   end
   d.absent = current == nil
-  entity.converge_managed("role", def.name, def.managed, d)
+  local extra = entity.converge_managed("role", def.name, def.managed, d)
   entity.converge_inline("role", def.name, def.inline, d)
   entity.converge_tags("role", def.name, def.tags, d)
   local arn = current and current.Arn or role.predicted_arn(def.name, def.path)
-  return { arn = arn, created = created, changes = d.report }
+  return { arn = arn, created = created, changes = d.report, extra_managed = extra }
 end
 
 return role

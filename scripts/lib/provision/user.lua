@@ -99,11 +99,11 @@ function user.converge(def)
   end
   d.absent = current == nil
   converge_groups(def, d)
-  entity.converge_managed("user", def.name, def.managed, d)
+  local extra = entity.converge_managed("user", def.name, def.managed, d)
   entity.converge_inline("user", def.name, def.inline, d)
   entity.converge_tags("user", def.name, def.tags, d)
   local arn = current and current.Arn or user.predicted_arn(def.name, def.path)
-  return { arn = arn, created = created, changes = d.report }
+  return { arn = arn, created = created, changes = d.report, extra_managed = extra }
 end
 
 return user

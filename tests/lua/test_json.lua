@@ -1,0 +1,115 @@
+-- aws.json and aws.sigv4 from Lua (no network).
+local dir = debug.getinfo(1, "S").source:match("^@(.*)/[^/]*$") or "."
+package.path = dir .. "/?.lua;" .. package.path
+local t = require("harness")
+local json = aws.json
+
+t.test("arrays stay arrays, objects objects", function()
+  local v = json.decode('{"a":[1,2,3],"b":{"c":"d"},"e":[]}')
+  t.eq(#v.a, 3)
+  t.eq(v.b.c, "d")
+  t.eq(json.encode(v.e), "[]", "an empty decoded array re-encodes as []")
+  t.eq(json.encode({}), "{}")
+  t.eq(json.encode(json.array {}), "[]")
+  t.eq(json.encode({ 1, "x", true }), '[1,"x",true]')
+end)
+
+t.test("null, numbers, booleans", function()
+  local v = json.decode('{"n":null,"i":42,"f":1.5,"t":true,"big":12345678901}')
+  t.eq(v.n, json.null)
+  t.eq(math.type(v.i), "integer")
+  t.eq(v.f, 1.5)
+  t.eq(v.t, true)
+  t.eq(v.big, 12345678901)
+  t.eq(json.encode({ x = json.null }), '{"x":null}')
+end)
+
+t.test("decode errors name the position", function()
+  local err = t.raises(function() json.decode('{"a": [1, 2,, 3]}') end)
+  t.check(tostring(err):find("invalid JSON at byte 13", 1, true), tostring(err))
+  err = t.raises(function() json.decode('{} x') end)
+  t.check(tostring(err):find("trailing data", 1, true), tostring(err))
+end)
+
+t.test("encode errors name the path", function()
+  local err = t.raises(function() json.encode({ a = { b = { print } } }) end)
+  t.check(tostring(err):find("a.b[1]: cannot encode a function", 1, true), tostring(err))
+  err = t.raises(function() json.encode({ [true] = 1 }) end)
+  t.check(tostring(err):find("keys must be strings", 1, true), tostring(err))
+  local cyc = {}
+  cyc.self = cyc
+  err = t.raises(function() json.encode(cyc) end)
+  t.check(tostring(err):find("nested too deeply", 1, true), tostring(err))
+  t.raises(function() json.encode(0 / 0) end)
+end)
+
+t.test("deep input does not crash", function()
+  t.raises(function() json.decode(string.rep("[", 100000)) end)
+  local ok = pcall(json.decode, string.rep("[", 500) .. string.rep("]", 500))
+  t.check(not ok, "nesting beyond the cap is refused")
+end)
+
+t.test("aws.sigv4.sign reproduces AWS's get-vanilla vector", function()
+  local r = aws.sigv4.sign {
+    method = "GET", url = "https://example.amazonaws.com/", region = "us-east-1",
+    service = "service", access_key = "AKIDEXAMPLE",
+    secret_key = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", timestamp = "20150830T123600Z",
+  }
+  t.eq(r.signature, "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31")
+  t.eq(r.x_amz_date, "20150830T123600Z")
+  t.check(r.authorization:find("SignedHeaders=host;x-amz-date", 1, true), r.authorization)
+  t.eq(r.x_amz_security_token, nil)
+end)
+
+t.test("aws.sigv4.sign signs a session token and headers, with the port", function()
+  local r = aws.sigv4.sign {
+    method = "POST", url = "http://127.0.0.1:8080/", region = "us-east-1", service = "iam",
+    headers = { ["Content-Type"] = "application/x-www-form-urlencoded" },
+    body = "Action=ListRoles&Version=2010-05-08", access_key = "AKIDEXAMPLE", secret_key = "x",
+    session_token = "tok", timestamp = "2015-08-30T12:36:00Z",
+  }
+  t.eq(r.x_amz_security_token, "tok")
+  t.eq(r.host, "127.0.0.1:8080")
+  t.check(r.authorization:find("SignedHeaders=content-type;host;x-amz-date;x-amz-security-token", 1, true), r.authorization)
+  t.check(r.canonical_request:find("host:127.0.0.1:8080", 1, true))
+end)
+
+t.test("aws.sigv4.sign rejects bad input clearly", function()
+  local err = t.raises(function() aws.sigv4.sign { url = "https://x/", region = "r", service = "s", access_key = "a" } end)
+  t.check(tostring(err):find("secret_key: missing", 1, true), tostring(err))
+  err = t.raises(function()
+    aws.sigv4.sign { url = "ftp://x/", region = "r", service = "s", access_key = "a", secret_key = "b" }
+  end)
+  t.check(tostring(err):find("aws.sigv4.sign", 1, true), tostring(err))
+end)
+
+t.test("parameters are validated before anything is sent", function()
+  local err = t.raises(function() iam.create_role { RoleName = "x" } end)
+  t.eq(err.code, "ParamValidation")
+  t.check(tostring(err):find("create_role: AssumeRolePolicyDocument: missing", 1, true), tostring(err))
+  err = t.raises(function()
+    iam.create_role { RoleName = "x", AssumeRolePolicyDocument = "{}", Tags = { { Key = "k", Value = "v" }, { Value = "v" } } }
+  end)
+  t.check(tostring(err):find("create_role: Tags[2].Key: missing", 1, true), tostring(err))
+  err = t.raises(function() iam.create_role { RoleName = "x", AssumeRolePolicyDocument = "{not json" } end)
+  t.check(tostring(err):find("AssumeRolePolicyDocument", 1, true), tostring(err))
+  err = t.raises(function() iam.get_role { RoleName = "bad name!" } end)
+  t.check(tostring(err):find("get_role: RoleName", 1, true), tostring(err))
+  err = t.raises(function() iam.get_role { RoleName = "r", Colour = "red" } end)
+  t.check(tostring(err):find("Colour", 1, true), tostring(err))
+  err = t.raises(function() iam.no_such_operation {} end)
+  t.check(tostring(err):find("iam has no operation 'no_such_operation'", 1, true), tostring(err))
+  t.eq(aws.is_error(err), false)
+end)
+
+t.test("the model is there for Lua", function()
+  t.eq(#aws.model.operations("iam"), 176)
+  local p = aws.model.paginator("iam", "list_roles")
+  t.eq(p.input_token, "Marker")
+  t.eq(p.result_keys[1], "Roles")
+  local w = aws.model.waiter("iam", "role_exists")
+  t.eq(w.operation, "get_role")
+  t.eq(require("iam"), iam)
+end)
+
+t.finish()
