@@ -320,13 +320,23 @@ t.test("ambiguous CreateAccessKey failure: the key made without its secret is de
   t.eq(keys_of(m, USER), 1, "no orphan after a 500 either")
 end)
 
-t.test("a clear CreateAccessKey failure does not look for orphans", function()
+t.test("client retries that made keys before a clean last failure leave no orphan", function()
   local m = setup()
   provision.user(user_def())
-  m:fail("create_access_key", { code = "LimitExceeded" })
-  m:clear_log()
-  t.raises(function() provision.access_key({ user = USER, file = file("clear.json") }) end)
-  t.eq(#m.writes, 1, "only the failed create")
+  -- What the client's own retries look like: attempt 1 makes a key and loses
+  -- the answer (500), attempt 2 does the same, attempt 3 hits the quota.
+  local create = m.ops.create_access_key
+  local attempts = 0
+  m.ops.create_access_key = function(p)
+    attempts = attempts + 1
+    create(p)
+    create(p)
+    mock.raise("create_access_key", "LimitExceeded", "Cannot exceed quota for AccessKeysPerUser: 2")
+  end
+  local err = t.raises(function() provision.access_key({ user = USER, file = file("retried.json") }) end)
+  t.eq(err.code, "LimitExceeded")
+  t.eq(keys_of(m, USER), 0, "both strays deleted")
+  m.ops.create_access_key = create
 end)
 
 t.test("teardown of a half-finished set-up removes everything in order", function()

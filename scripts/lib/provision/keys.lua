@@ -75,16 +75,13 @@ local function make_room(def, current, report)
   delete_key(def.user, sorted[1].AccessKeyId, " (oldest, rotate=true)", report)
 end
 
--- A failure where the key may have been created without us seeing the secret.
-local function ambiguous(err)
-  if type(err) ~= "table" then
-    return false
-  end
-  return err.code == "TransportError" or err.code == "ResponseParseError"
-    or (tonumber(err.status) or 0) >= 500
-end
-
--- Keys that appeared during a failed call: their secret is lost, delete them.
+-- A CreateAccessKey failure may leave a key whose secret never arrived: a
+-- timeout, a lost connection, a 5xx, an unreadable answer. The client
+-- retries those by itself, so an attempt before the last may have made a key
+-- even when the last one failed cleanly (e.g. LimitExceeded, the quota used
+-- up by the earlier attempts). So after any failed CreateAccessKey the keys
+-- are listed again and the strays (keys that appeared during the call, not
+-- the recorded one) deleted.
 local function remove_orphans(def, before, recorded, report)
   local ok, after = pcall(list, def.user)
   if not ok then
@@ -104,9 +101,7 @@ local function create_key(def, current, recorded, report)
   return step.write("add", "create access key for user " .. def.user, report, function()
     local ok, res = pcall(calls.call, "create_access_key", { UserName = def.user }, entity.opts("user", def.user))
     if not ok then
-      if ambiguous(res) then
-        remove_orphans(def, before, recorded, report)
-      end
+      remove_orphans(def, before, recorded, report)
       error(res, 0)
     end
     return res.AccessKey
