@@ -270,8 +270,10 @@ static int l_decode(lua_State *L)
     cJSON *v = cJSON_ParseWithLengthOpts(s, len, &end, 0);
     if (!v) {
         size_t pos = end && end >= s ? (size_t)(end - s) : 0;
-        return luaL_error(L, "aws.json.decode: invalid JSON at byte %d near '%.16s'",
-                          (int)pos + 1, pos < len ? s + pos : "<end>");
+        char near[40];
+        snprintf(near, sizeof near, "%.16s", pos < len ? s + pos : "<end>");
+        return luaL_error(L, "aws.json.decode: invalid JSON at byte %d near '%s'", (int)pos + 1,
+                          near);
     }
     /* Only whitespace may follow the value. */
     while (end && (size_t)(end - s) < len && strchr(" \t\r\n", *end) && *end)
