@@ -323,6 +323,17 @@ static int is_tls_error(CURLcode rc)
     }
 }
 
+static int fail_tls(const http_client *c, CURLcode rc, const char *u, aws_err *err)
+{
+    static const char cert[] = "SSL certificate problem: ";
+    const char *d = detail(c, rc);
+    if (strncmp(d, cert, sizeof cert - 1) == 0)
+        return aws_err_set(err, AWS_ERR_TRANSPORT, "TransportError",
+                           "TLS certificate problem with %s: %s", u, d + sizeof cert - 1);
+    return aws_err_set(err, AWS_ERR_TRANSPORT, "TransportError", "TLS problem talking to %s: %s",
+                       u, d);
+}
+
 /* One clear line per libcurl failure. */
 static int fail_transport(http_client *c, const http_request *req, const http_call *call,
                           CURLcode rc, aws_err *err)
@@ -347,8 +358,7 @@ static int fail_transport(http_client *c, const http_request *req, const http_ca
         return aws_err_set(err, AWS_ERR_TRANSPORT, code, "could not resolve host for %s: %s", u,
                            detail(c, rc));
     if (is_tls_error(rc))
-        return aws_err_set(err, AWS_ERR_TRANSPORT, code, "TLS problem talking to %s: %s", u,
-                           detail(c, rc));
+        return fail_tls(c, rc, u, err);
     if (rc == CURLE_GOT_NOTHING || rc == CURLE_RECV_ERROR || rc == CURLE_SEND_ERROR ||
         rc == CURLE_PARTIAL_FILE)
         return aws_err_set(err, AWS_ERR_TRANSPORT, code, "connection to %s closed: %s", u,
