@@ -28,12 +28,13 @@ static int fail(vctx *v, const char *fmt, const char *a, const char *b)
                        v->plen ? v->path : "(parameters)", what);
 }
 
-/* Path segments are pushed before descending and popped after. */
-static size_t path_push(vctx *v, const char *fmt, const char *name, int index)
+/* Path segments are pushed before descending and popped after: a member name
+ * ("Tags", ".Key") or a 1-based list index ("[2]"). */
+static size_t path_push(vctx *v, const char *name, int index)
 {
     size_t old = v->plen;
-    int n = name ? snprintf(v->path + old, PATH_MAX_LEN - old, fmt, name)
-                 : snprintf(v->path + old, PATH_MAX_LEN - old, fmt, index);
+    int n = name ? snprintf(v->path + old, PATH_MAX_LEN - old, "%s%s", old ? "." : "", name)
+                 : snprintf(v->path + old, PATH_MAX_LEN - old, "[%d]", index);
     if (n > 0)
         v->plen = old + (size_t)n < PATH_MAX_LEN ? old + (size_t)n : PATH_MAX_LEN - 1;
     return old;
@@ -158,7 +159,7 @@ static int check_list(vctx *v, const model_shape *s, const cJSON *j)
         return wrong_type(v, "list", j);
     int n = 0;
     for (const cJSON *e = j->child; e; e = e->next) {
-        size_t old = path_push(v, "[%d]", NULL, ++n);
+        size_t old = path_push(v, NULL, ++n);
         int rc = check_value(v, s->member, e);
         path_pop(v, old);
         if (rc)
@@ -176,7 +177,7 @@ static int check_map(vctx *v, const model_shape *s, const cJSON *j)
         cJSON key = {0};
         key.type = cJSON_String;
         key.valuestring = e->string;
-        size_t old = path_push(v, ".%s", e->string, 0);
+        size_t old = path_push(v, e->string ? e->string : "", 0);
         int rc = check_value(v, s->member, &key) || check_value(v, s->value, e);
         path_pop(v, old);
         if (rc)
@@ -200,7 +201,7 @@ static int check_members_known(vctx *v, const model_shape *s, const cJSON *j)
     for (const cJSON *e = j->child; e; e = e->next) {
         if (model_member_find(s, e->string))
             continue;
-        size_t old = path_push(v, v->plen ? ".%s" : "%s", e->string, 0);
+        size_t old = path_push(v, e->string ? e->string : "", 0);
         unknown_member(v, s);
         path_pop(v, old);
         return -1;
@@ -218,7 +219,7 @@ static int check_structure(vctx *v, const model_shape *s, const cJSON *j)
     for (unsigned i = 0; i < s->nmembers; i++) {
         const model_member *m = &s->members[i];
         const cJSON *c = cJSON_GetObjectItemCaseSensitive(j, m->name);
-        size_t old = path_push(v, v->plen ? ".%s" : "%s", m->name, 0);
+        size_t old = path_push(v, m->name, 0);
         int rc = 0;
         if (!c || cJSON_IsNull(c))
             rc = (m->flags & MODEL_M_REQUIRED) ? fail(v, "missing%s", "", NULL) : 0;
