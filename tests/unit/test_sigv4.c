@@ -475,7 +475,10 @@ static void test_speed(void)
     clock_gettime(CLOCK_MONOTONIC, &t1);
     double us = ((double)(t1.tv_sec - t0.tv_sec) * 1e6 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e3) / N;
     printf("sigv4_sign: %.1f us per request\n", us);
-    CHECK(us < 1000.0);
+    /* Under valgrind everything is ~100x slower: report only. */
+    const char *preload = getenv("LD_PRELOAD");
+    if (!preload || !strstr(preload, "vgpreload"))
+        CHECK(us < 1000.0);
 }
 
 int main(void)
