@@ -232,7 +232,7 @@ static int imds_token(struct aws_client *client, imds *m, char *why, size_t nwhy
     snprintf(url, sizeof url, "%s/latest/api/token", m->base);
     const char *hdrs[] = {IMDS_TTL_HEADER, NULL};
     http_response hr;
-    aws_err e;
+    aws_err e = {0};
     int rc = get(client, "PUT", url, hdrs, m->timeout_ms, &hr, &e);
     size_t len = rc == 0 ? hr.body.len : 0;
     if (rc == 0 && hr.status == 200 && len > 0 && len < 1000 &&
@@ -264,7 +264,7 @@ static int imds_get(struct aws_client *client, imds *m, const char *path, buf *o
     int rc = -1;
     for (int i = 0; i < m->attempts && rc != 0; i++) {
         http_response hr;
-        aws_err e;
+        aws_err e = {0};
         if (get(client, "GET", url.p, hdrs, m->timeout_ms, &hr, &e) != 0) {
             snprintf(why, nwhy, "no answer from %s", m->base);
             continue;
