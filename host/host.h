@@ -2,6 +2,7 @@
 #ifndef IAMSH_HOST_H
 #define IAMSH_HOST_H
 #include <signal.h>
+#include <stdio.h>
 #include "lua.h"
 
 /* Exit codes, as the AWS CLI uses them. */

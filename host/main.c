@@ -38,7 +38,7 @@ static int run_chunk(lua_State *L, const host_options *o)
 {
     if (luaL_loadbuffer(L, o->chunk, strlen(o->chunk), "=(command line)") != LUA_OK) {
         fprintf(stderr, "iamsh: %s\n", lua_tostring(L, -1));
-        return EXIT_USAGE;
+        return EXIT_SCRIPT;
     }
     int n = push_script_args(L, "-e", o->args, o->nargs);
     return report_pcall(L, n, 0);

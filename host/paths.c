@@ -6,6 +6,7 @@
  * <prefix>/share/iamsh), so the install is relocatable. */
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -44,15 +45,18 @@ int paths_find(host_paths *p)
     char dir[PATH_MAX];
     if (exe_dir(dir, sizeof dir) != 0)
         return -1;
+    int n1, n2;
     if (same_dir(dir, IAMSH_BUILD_DIR)) {
-        snprintf(p->module, sizeof p->module, "%s/iamsh_aws.so", dir);
-        snprintf(p->scripts, sizeof p->scripts, "%s/scripts", IAMSH_SOURCE_DIR);
+        n1 = snprintf(p->module, sizeof p->module, "%s/iamsh_aws.so", dir);
+        n2 = snprintf(p->scripts, sizeof p->scripts, "%s/scripts", IAMSH_SOURCE_DIR);
     } else {
-        snprintf(p->module, sizeof p->module, "%s/../%s/iamsh_aws.so", dir, IAMSH_REL_LIBDIR);
-        snprintf(p->scripts, sizeof p->scripts, "%s/../%s/scripts", dir, IAMSH_REL_DATADIR);
+        n1 = snprintf(p->module, sizeof p->module, "%s/../%s/iamsh_aws.so", dir, IAMSH_REL_LIBDIR);
+        n2 = snprintf(p->scripts, sizeof p->scripts, "%s/../%s/scripts", dir, IAMSH_REL_DATADIR);
     }
+    if (n1 >= (int)sizeof p->module || n2 >= (int)sizeof p->scripts)
+        return -1;
     char real[PATH_MAX];
-    if (realpath(p->scripts, real))
-        snprintf(p->scripts, sizeof p->scripts, "%s", real);
+    if (realpath(p->scripts, real) && strlen(real) < sizeof p->scripts)
+        strcpy(p->scripts, real);
     return is_file(p->module) ? 0 : -1;
 }
