@@ -1,6 +1,7 @@
 /* lsession.c - the state behind the bindings: configuration, the HTTP client and
  * the credentials, made on first use and kept for the life of the Lua state
  * (one client = one kept-alive connection and one retry quota, as in botocore). */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -110,10 +111,14 @@ aws_client *lsession_client(lua_State *L, lsession *s)
 {
     if (s->client)
         return s->client;
+    lua_getfield(L, LUA_REGISTRYINDEX, "iamsh.interrupted");
+    volatile sig_atomic_t *interrupted = lua_touserdata(L, -1);
+    lua_pop(L, 1);
     aws_client_opts o = {
         .max_attempts = s->cfg.max_attempts,
         .ca_bundle = s->cfg.ca_bundle,
         .log = opt_bool(L, "debug") ? debug_log : NULL,
+        .abort_flag = interrupted,
     };
     aws_err err;
     aws_err_clear(&err);

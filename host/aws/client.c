@@ -43,8 +43,8 @@ static void default_sleep(double seconds)
     if (!(seconds > 0))
         return;
     struct timespec ts = {(time_t)seconds, (long)((seconds - (double)(time_t)seconds) * 1e9)};
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-        ;
+    /* A signal (Ctrl-C) ends the backoff early; the caller then sees the abort flag. */
+    nanosleep(&ts, NULL);
 }
 
 aws_client *aws_client_new(const aws_client_opts *opts, aws_err *err)
@@ -61,7 +61,7 @@ aws_client *aws_client_new(const aws_client_opts *opts, aws_err *err)
     if (!c->opts.sleep_fn)
         c->opts.sleep_fn = default_sleep;
     http_opts ho = {c->opts.ca_bundle, c->opts.connect_timeout_ms, c->opts.timeout_ms,
-                    c->opts.log, c->opts.log_ud};
+                    c->opts.log, c->opts.log_ud, c->opts.abort_flag};
     if (!(c->http = http_client_new(&ho, err))) {
         free(c);
         return NULL;
@@ -311,6 +311,8 @@ static int deliver(aws_client *c, http_response *hr, int last_cost, buf *resp,
  * quota can pay; sleep a full-jitter backoff in between. */
 static int may_retry(aws_client *c, int attempt, aws_err *err, int *cost)
 {
+    if (c->opts.abort_flag && *c->opts.abort_flag)
+        return 0;
     if (!retry_is_retryable(err) || attempt >= c->opts.max_attempts)
         return 0;
     *cost = retry_quota_acquire(&c->quota, err->timeout);
@@ -320,7 +322,7 @@ static int may_retry(aws_client *c, int attempt, aws_err *err, int *cost)
         return 0;
     }
     c->opts.sleep_fn(retry_backoff(attempt, c->opts.rand01()));
-    return 1;
+    return !(c->opts.abort_flag && *c->opts.abort_flag);
 }
 
 int aws_client_query(aws_client *c, const aws_endpoint *ep, const aws_creds *creds,

@@ -146,7 +146,11 @@ static int container_try(struct aws_client *client, const char *url, const char 
 {
     http_response hr;
     if (get(client, "GET", url, hdrs, CONTAINER_TIMEOUT_MS, &hr, err) != 0) {
-        snprintf(why, nwhy, "%s", err->message);
+        size_t n = strlen(err->message);
+        if (n >= nwhy)
+            n = nwhy - 1;
+        memcpy(why, err->message, n);   /* truncation is fine: it is a hint in a message */
+        why[n] = '\0';
         return -1;
     }
     int rc = -1;

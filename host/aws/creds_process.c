@@ -1,7 +1,6 @@
 /* creds_process.c - credential_process: split the command shell-style, run it without a
  * shell (as botocore's Popen does), read stdout/stderr under a deadline so a hung helper
  * cannot hang us, then read the Version 1 JSON document. */
-#define _GNU_SOURCE   /* pipe2 */
 #include "iamsh/creds.h"
 
 #include <cJSON.h>

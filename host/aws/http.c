@@ -25,6 +25,7 @@ struct http_client {
     long connect_timeout_ms, timeout_ms;
     http_log_fn log;
     void *log_ud;
+    volatile sig_atomic_t *abort_flag;
     char user_agent[128];
     char errbuf[CURL_ERROR_SIZE];
 };
@@ -62,6 +63,7 @@ http_client *http_client_new(const http_opts *opts, aws_err *err)
         c->timeout_ms = opts->timeout_ms;
         c->log = opts->log;
         c->log_ud = opts->log_ud;
+        c->abort_flag = opts->abort_flag;
     }
     if (opts && opts->ca_bundle && !c->ca_bundle) {
         http_client_free(c);
@@ -243,6 +245,15 @@ fail:
     return NULL;
 }
 
+/* Ctrl-C: a non-zero return makes libcurl abort the transfer. */
+static int on_progress(void *ud, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+                       curl_off_t ulnow)
+{
+    const http_client *c = ud;
+    (void)dltotal, (void)dlnow, (void)ultotal, (void)ulnow;
+    return c->abort_flag && *c->abort_flag ? 1 : 0;
+}
+
 static void set_options(http_client *c, const http_request *req, http_call *call,
                         struct curl_slist *headers)
 {
@@ -270,6 +281,11 @@ static void set_options(http_client *c, const http_request *req, http_call *call
     curl_easy_setopt(h, CURLOPT_WRITEDATA, call);
     curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(h, CURLOPT_HEADERDATA, call);
+    if (c->abort_flag) {
+        curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
+        curl_easy_setopt(h, CURLOPT_XFERINFODATA, c);
+        curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+    }
     if (c->log) {
         curl_easy_setopt(h, CURLOPT_DEBUGFUNCTION, on_debug);
         curl_easy_setopt(h, CURLOPT_DEBUGDATA, call);
@@ -349,6 +365,8 @@ static int fail_transport(http_client *c, const http_request *req, const http_ca
     if (call->too_large)
         return aws_err_set(err, AWS_ERR_TRANSPORT, code, "response from %s larger than %u bytes",
                            u, HTTP_MAX_BODY);
+    if (rc == CURLE_ABORTED_BY_CALLBACK)
+        return aws_err_set(err, AWS_ERR_TRANSPORT, "Interrupted", "request to %s interrupted", u);
     if (rc == CURLE_OPERATION_TIMEDOUT)
         return fail_timeout(c, req, u, err);
     if (rc == CURLE_COULDNT_CONNECT)

@@ -448,8 +448,8 @@ int ini_load(const char *path, int is_config, ini_file *out,
              void (*warn)(void *ud, const char *msg), void *ud, aws_err *err)
 {
     memset(out, 0, sizeof *out);
-    char *text;
-    size_t len;
+    char *text = NULL;
+    size_t len = 0;
     if (read_all(path, &text, &len, err) != 0)
         return -1;
     if (!text)

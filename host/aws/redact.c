@@ -9,7 +9,6 @@
  * A name is secret when it ends (any case) with one of the suffixes below, so
  * NewPassword, ServicePassword, WebIdentityToken and the like are caught too.
  * Over-redacting a debug log is harmless; leaking a key is not. */
-#define _GNU_SOURCE  /* memmem */
 #include "iamsh/client.h"
 
 #include <ctype.h>

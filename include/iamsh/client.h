@@ -19,6 +19,7 @@ typedef struct aws_client_opts {
     time_t (*now)(void);         /* NULL: time(NULL); tests freeze the clock */
     double (*rand01)(void);      /* NULL: a random double in [0,1); tests make it 0 */
     void (*sleep_fn)(double seconds);  /* NULL: nanosleep */
+    volatile sig_atomic_t *abort_flag; /* Ctrl-C: stop the transfer, make no retry */
 } aws_client_opts;
 
 typedef struct aws_client {

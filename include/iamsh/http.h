@@ -1,6 +1,7 @@
 /* http.h - the HTTP transport (libcurl), one easy handle reused for keep-alive. */
 #ifndef IAMSH_HTTP_H
 #define IAMSH_HTTP_H
+#include <signal.h>
 #include <stddef.h>
 #include "iamsh/buf.h"
 #include "iamsh/err.h"
@@ -13,6 +14,9 @@ typedef struct http_opts {
     long timeout_ms;             /* whole-request timeout; 0: default 60000 */
     http_log_fn log;             /* NULL: no wire log (--debug sets it) */
     void *log_ud;
+    /* When *abort_flag becomes non-zero (Ctrl-C), a transfer in progress stops with a
+     * TransportError "interrupted". NULL: never. */
+    volatile sig_atomic_t *abort_flag;
 } http_opts;
 
 typedef struct http_request {

@@ -1,5 +1,4 @@
 /* test_client.c - sign, send, classify, retry against tests/support/fault_server.py. */
-#define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <signal.h>

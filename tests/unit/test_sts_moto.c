@@ -1,5 +1,4 @@
 /* test_sts_moto.c - the C core signs and sends real Query calls to moto on loopback. */
-#define _GNU_SOURCE
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/wait.h>
