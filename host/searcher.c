@@ -6,6 +6,7 @@
  * a searcher the first time `require` asks for one of them, and the globals
  * aws/iam/sts are filled in on first use by an __index on _G. A script that
  * never touches AWS (`iamsh -e ''`, --help) never pays for those libraries. */
+#include <dlfcn.h>
 #include <string.h>
 
 #include "host.h"
@@ -26,6 +27,10 @@ static int searcher_aws(lua_State *L)
         return 1;
     }
     const char *path = lua_tostring(L, lua_upvalueindex(1));
+    /* Keep the module mapped until exit even after lua_close's dlclose: finalizers
+     * of its objects may still run, and sanitizers and valgrind can then name its
+     * functions in their reports. */
+    dlopen(path, RTLD_NOW | RTLD_NODELETE);
     lua_getglobal(L, "package");
     lua_getfield(L, -1, "loadlib");
     lua_pushstring(L, path);
