@@ -26,11 +26,30 @@ static void hex_encode(const unsigned char *in, size_t n, char *out)
     out[2 * n] = '\0';
 }
 
+/* libcrypto's algorithm objects, fetched once: in OpenSSL 3 a fetch per call costs
+ * more than hashing an IAM request. They live until exit. */
+static EVP_MD *sha256_md(void)
+{
+    static EVP_MD *md;
+    if (!md)
+        md = EVP_MD_fetch(NULL, "SHA256", NULL);
+    return md;
+}
+
+static EVP_MAC *hmac_mac(void)
+{
+    static EVP_MAC *mac;
+    if (!mac)
+        mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+    return mac;
+}
+
 void sigv4_sha256_hex(const void *data, size_t len, char out[65])
 {
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned int mdlen = 0;
-    if (!EVP_Digest(len ? data : "", len, md, &mdlen, EVP_sha256(), NULL) || mdlen != 32)
+    const EVP_MD *alg = sha256_md();
+    if (!alg || !EVP_Digest(len ? data : "", len, md, &mdlen, alg, NULL) || mdlen != 32)
         memset(md, 0, 32);  /* cannot happen with a working libcrypto; never a valid hash */
     hex_encode(md, 32, out);
 }
@@ -211,21 +230,25 @@ static int hmac_sha256(EVP_MAC_CTX *ctx, const void *key, size_t klen, const voi
     return 0;
 }
 
-static EVP_MAC_CTX *hmac_new(void)
+/* One HMAC-SHA256 context per thread, keyed anew for each use (EVP_MAC_init):
+ * setting its digest parameter fetches SHA256 again, so it is done once. */
+static EVP_MAC_CTX *hmac_ctx(void)
 {
-    EVP_MAC *mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
-    EVP_MAC_CTX *ctx = mac ? EVP_MAC_CTX_new(mac) : NULL;
-    EVP_MAC_free(mac);  /* the context keeps its own reference */
+    static _Thread_local EVP_MAC_CTX *ctx;
+    if (ctx)
+        return ctx;
+    EVP_MAC *mac = hmac_mac();
+    EVP_MAC_CTX *c = mac ? EVP_MAC_CTX_new(mac) : NULL;
     char digest[] = "SHA256";
     OSSL_PARAM params[] = {
         OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
         OSSL_PARAM_construct_end(),
     };
-    if (ctx && !EVP_MAC_CTX_set_params(ctx, params)) {
-        EVP_MAC_CTX_free(ctx);
-        ctx = NULL;
+    if (c && !EVP_MAC_CTX_set_params(c, params)) {
+        EVP_MAC_CTX_free(c);
+        c = NULL;
     }
-    return ctx;
+    return ctx = c;
 }
 
 /* kSigning = HMAC(HMAC(HMAC(HMAC("AWS4" + secret, date), region), service), "aws4_request") */
@@ -247,17 +270,66 @@ static int signing_key(EVP_MAC_CTX *ctx, const sigv4_request *req, unsigned char
     return rc;
 }
 
+/* The signing key depends only on the secret, the date, the region and the
+ * service, so a process signing many requests derives it once a day: four of the
+ * five HMACs of a signature. One entry; the output is the same with or without it. */
+static _Thread_local struct {
+    int valid;
+    char secret[128], date[9], region[64], service[64];
+    unsigned char key[32];
+} key_cache;
+
+static int key_cache_fits(const sigv4_request *req)
+{
+    return strlen(req->secret_key) < sizeof key_cache.secret &&
+           strlen(req->region) < sizeof key_cache.region &&
+           strlen(req->service) < sizeof key_cache.service;
+}
+
+static int key_cache_hit(const sigv4_request *req)
+{
+    return key_cache.valid && strncmp(key_cache.date, req->timestamp, 8) == 0 &&
+           strcmp(key_cache.region, req->region) == 0 &&
+           strcmp(key_cache.service, req->service) == 0 &&
+           strcmp(key_cache.secret, req->secret_key) == 0;
+}
+
+static void key_cache_store(const sigv4_request *req, const unsigned char key[32])
+{
+    OPENSSL_cleanse(&key_cache, sizeof key_cache);
+    if (!key_cache_fits(req))
+        return;
+    strcpy(key_cache.secret, req->secret_key);
+    memcpy(key_cache.date, req->timestamp, 8);
+    strcpy(key_cache.region, req->region);
+    strcpy(key_cache.service, req->service);
+    memcpy(key_cache.key, key, 32);
+    key_cache.valid = 1;
+}
+
+static int cached_signing_key(EVP_MAC_CTX *ctx, const sigv4_request *req, unsigned char key[32])
+{
+    if (key_cache_hit(req)) {
+        memcpy(key, key_cache.key, 32);
+        return 0;
+    }
+    if (signing_key(ctx, req, key) != 0)
+        return -1;
+    key_cache_store(req, key);
+    return 0;
+}
+
 static int signature(const sigv4_request *req, const buf *sts, char out[65], aws_err *err)
 {
     unsigned char key[32], sig[32];
-    EVP_MAC_CTX *ctx = hmac_new();
-    int rc = ctx ? signing_key(ctx, req, key) : -1;
+    EVP_MAC_CTX *ctx = hmac_ctx();
+    int rc = ctx ? cached_signing_key(ctx, req, key) : -1;
     if (rc == 0)
         rc = hmac_sha256(ctx, key, 32, sts->p, sts->len, sig);
     if (rc == 0)
         hex_encode(sig, 32, out);
     OPENSSL_cleanse(key, sizeof key);
-    EVP_MAC_CTX_free(ctx);  /* frees (and clears) the HMAC state keyed with kSigning */
+    OPENSSL_cleanse(sig, sizeof sig);
     if (rc != 0)
         return aws_err_set(err, AWS_ERR_INTERNAL, "CryptoError", "HMAC-SHA256 failed in libcrypto");
     return 0;
