@@ -4,6 +4,7 @@
  * backoff never carries a stale signature. Error documents are read with
  * libxml2 under a no-network, no-entity, no-DTD, size-capped regime. */
 #include "iamsh/client.h"
+#include "iamsh/xml.h"
 
 #include <errno.h>
 #include <libxml/parser.h>
@@ -153,18 +154,10 @@ int aws_parse_error_xml(const char *xml, size_t len, aws_err *err)
     aws_err scratch;
     if (!err)
         err = &scratch;
-    if (!xml || len == 0 || len > ERROR_XML_MAX)
-        return -1;
-    /* No NOENT (no substitution), no DTDLOAD, no HUGE: libxml2's defaults refuse
-     * external entities and cap expansion; NONET forbids any fetch. */
-    xmlDoc *doc = xmlReadMemory(xml, (int)len, NULL, NULL,
-                                XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
-                                    XML_PARSE_NOCDATA);
+    xmlDoc *doc = xml_read(xml, len, ERROR_XML_MAX);
     if (!doc)
         return -1;
-    int rc = -1;
-    if (!doc->intSubset && !doc->extSubset)   /* AWS never sends a DTD */
-        rc = fill_error(xmlDocGetRootElement(doc), err);
+    int rc = fill_error(xmlDocGetRootElement(doc), err);
     xmlFreeDoc(doc);
     return rc;
 }

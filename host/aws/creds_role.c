@@ -2,6 +2,7 @@
  * following botocore's AssumeRoleProvider: chains, cycle detection, a profile naming
  * itself only with static keys; and AssumeRoleWithWebIdentity (IRSA). */
 #include "iamsh/creds.h"
+#include "iamsh/xml.h"
 
 #include <libxml/parser.h>
 #include <libxml/tree.h>
@@ -61,11 +62,8 @@ static int parse_sts_creds(const buf *xml, const char *source, aws_creds *out, a
 {
     if (xml->len > STS_XML_MAX)
         return aws_err_set(err, AWS_ERR_PARSE, "ResponseParseError", "STS answer too large");
-    xmlDoc *doc = xmlReadMemory(xml->p ? xml->p : "", (int)xml->len, "sts.xml", NULL,
-                                XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-    /* AWS never sends a DTD; refusing one keeps entity tricks out */
-    int dtd = doc && (doc->intSubset || doc->extSubset);
-    xmlNode *cr = doc && !dtd ? find_el(xmlDocGetRootElement(doc), "Credentials") : NULL;
+    xmlDoc *doc = xml_read(xml->p, xml->len, STS_XML_MAX);
+    xmlNode *cr = doc ? find_el(xmlDocGetRootElement(doc), "Credentials") : NULL;
     char *id = el_text(cr, "AccessKeyId"), *sk = el_text(cr, "SecretAccessKey");
     char *tok = el_text(cr, "SessionToken"), *exp = el_text(cr, "Expiration");
     int rc = 0;

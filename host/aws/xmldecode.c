@@ -13,6 +13,7 @@
  * (256) applies, and our walk follows the model shape, so hostile nesting or
  * counts cost memory proportional to the input and no more. */
 #include "iamsh/model.h"
+#include "iamsh/xml.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -275,10 +276,6 @@ static int root_ok(const model_op *op, const xmlNode *root)
 static cJSON *decode_doc(dctx *d, xmlDoc *doc, char request_id[96])
 {
     xmlNode *root = xmlDocGetRootElement(doc);
-    if (doc->intSubset || doc->extSubset) {
-        parse_fail(d, "document type declarations are not accepted", NULL);
-        return NULL;
-    }
     if (!root || !root_ok(d->op, root)) {
         parse_fail(d, "unexpected root element", root ? (const char *)root->name : "(none)");
         return NULL;
@@ -306,11 +303,9 @@ cJSON *model_decode(const model_op *op, const char *xml, size_t len, char reques
         parse_fail(&d, "empty or oversized response body", NULL);
         return NULL;
     }
-    xmlInitParser();
-    xmlDoc *doc = xmlReadMemory(xml, (int)len, NULL, NULL,
-                                XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+    xmlDoc *doc = xml_read(xml, len, INT_MAX);
     if (!doc) {
-        parse_fail(&d, "response is not well-formed XML", NULL);
+        parse_fail(&d, "response is not well-formed XML (or carries a DTD)", NULL);
         return NULL;
     }
     cJSON *result = decode_doc(&d, doc, request_id);
