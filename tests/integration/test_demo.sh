@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# The README's first command (tools/demo-local.sh) runs the SageMaker set-up against a
+# local endpoint and prints the role ARN; the second run changes nothing.
+. "$IAMSH_TEST_SUPPORT/lib.sh"
+TMPDIR=$TMP IAMSH_BIN=$IAMSH bash "$IAMSH_SOURCE_DIR/tools/demo-local.sh" >"$TMP/out" 2>"$TMP/err"
+check_eq "demo exits 0" "$?" 0
+check_match "demo prints the role ARN" "$(cat "$TMP/out")" \
+  "Role ARN: arn:aws:iam::123456789012:role/SageMakerExecutionRoleLLM"
+check_match "demo's second run plans no change" "$(cat "$TMP/err")" \
+  "Plan: 0 to add, 0 to change, 0 to destroy\."
+check_nomatch "demo prints no secret key" "$(cat "$TMP/out" "$TMP/err")" "SecretAccessKey"
+finish
