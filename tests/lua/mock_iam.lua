@@ -2,16 +2,25 @@
 -- snake_case operations taking one PascalCase table, results shaped like
 -- AWS's <OpResult> (lists are arrays, policy documents decoded tables),
 -- errors raised as tables {code, message, status, operation, retryable}.
--- As strict as AWS where the library's correctness depends on it:
--- EntityAlreadyExists (names case-insensitive), NoSuchEntity, DeleteConflict
--- (role/user/policy still attached or owning things), LimitExceeded (third
--- access key, fifth+1 policy version).
+-- As strict as AWS where the library's correctness depends on it (moto is
+-- not): EntityAlreadyExists (names case-insensitive), NoSuchEntity,
+-- DeleteConflict (role/user/policy still attached or owning things),
+-- LimitExceeded (a third access key, active or not; a sixth policy version),
+-- ValidationError for names IAM refuses, MalformedPolicyDocument for trust
+-- policies without a principal, with a Resource, or naming a principal that
+-- does not exist ("Invalid principal in policy").
+--
+-- Eventual consistency, as AWS shows it right after a create:
+--   m.lag = n            the next n calls on a new role/user say NoSuchEntity;
+--   m.principal_lag = n  a trust policy naming a new role/user is refused
+--                        n times with "Invalid principal in policy";
+--   m.conflict_lag = n   DeleteRole/DeleteUser say DeleteConflict n times
+--                        after the entity's last attachment went away.
 --
 -- For tests: m.calls and m.writes log every call; m:fail(op, err, opts)
 -- injects failures (opts.after = the call takes effect, then fails, like a
--- lost response); m.lag = n makes the next n reads of a new entity say
--- NoSuchEntity (eventual consistency); m.mangle = true returns policy
--- documents reordered the way IAM does.
+-- lost response); m.mangle = true returns policy documents reordered the way
+-- IAM does.
 
 local ok_json, aws = pcall(require, "aws")
 local json = (ok_json and type(aws) == "table" and aws.json) or require("json_lite")
@@ -30,7 +39,7 @@ end
 
 local STATUS = {
   NoSuchEntity = 404, EntityAlreadyExists = 409, DeleteConflict = 409, LimitExceeded = 409,
-  MalformedPolicyDocument = 400, InvalidInput = 400, ServiceFailure = 500,
+  MalformedPolicyDocument = 400, InvalidInput = 400, ValidationError = 400, ServiceFailure = 500,
 }
 
 local function raise(op, code, message, status)
@@ -117,7 +126,7 @@ function mock.new(opts)
     account = opts.account or "123456789012",
     partition = opts.partition or "aws",
     roles = {}, users = {}, groups = {}, policies = {}, profiles = {},
-    calls = {}, writes = {}, faults = {}, lag = 0, mangle = false, seq = 0,
+    calls = {}, writes = {}, faults = {}, lag = 0, principal_lag = 0, conflict_lag = 0, mangle = false, seq = 0,
     json = json,
   }
   local ops = {}
@@ -170,6 +179,60 @@ function mock.new(opts)
     return e
   end
 
+  -- IAM's name rules (CreateRole/CreateUser: [\w+=,.@-]{1,64}).
+  local function valid_name(op, member, name)
+    if type(name) ~= "string" or #name < 1 or #name > 64 or name:find("[^%w_+=,.@-]") then
+      raise(op, "ValidationError", string.format("1 validation error detected: Value '%s' at '%s' "
+        .. "failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]+",
+        tostring(name), member))
+    end
+  end
+
+  local function list_of(v)
+    if type(v) == "table" then
+      return v
+    end
+    return { v }
+  end
+
+  -- The role or user an AWS principal ARN of this account names, if visible.
+  local function principal_entity(a)
+    local acct, kind, rest = a:match("^arn:[^:]+:iam::(%d+):(%a+)(/.*)$")
+    if acct ~= m.account or (kind ~= "role" and kind ~= "user") then
+      return true
+    end
+    local e = (kind == "role" and m.roles or m.users)[rest:match("[^/]+$"):lower()]
+    if not e or (e.principal_hidden or 0) > 0 then
+      if e then
+        e.principal_hidden = e.principal_hidden - 1
+      end
+      return false
+    end
+    return true
+  end
+
+  -- What IAM checks in a trust policy before storing it.
+  local function check_trust(op, doc)
+    local st = doc.Statement
+    if type(st) ~= "table" then
+      raise(op, "MalformedPolicyDocument", "Syntax errors in policy.")
+    end
+    for _, s in ipairs(st[1] and st or { st }) do
+      if s.Resource ~= nil then
+        raise(op, "MalformedPolicyDocument", "Has prohibited field Resource")
+      end
+      if s.Principal == nil and s.NotPrincipal == nil then
+        raise(op, "MalformedPolicyDocument", "AssumeRolepolicy contained an invalid principal")
+      end
+      local aws_ = type(s.Principal) == "table" and s.Principal.AWS
+      for _, a in ipairs(aws_ and list_of(aws_) or {}) do
+        if not principal_entity(a) then
+          raise(op, "MalformedPolicyDocument", "Invalid principal in policy: \"AWS\":\"" .. a .. "\"")
+        end
+      end
+    end
+  end
+
   local function role(op, p)
     need(op, p, "RoleName")
     return find(op, m.roles, p.RoleName, "role")
@@ -212,6 +275,17 @@ function mock.new(opts)
     return out
   end
 
+  -- After its last detach an entity still looks attached for a while: the
+  -- first m.conflict_lag deletes conflict.
+  local function settle(e)
+    e.conflicts = e.conflicts or m.conflict_lag
+    if e.conflicts > 0 then
+      e.conflicts = e.conflicts - 1
+      return true
+    end
+    return false
+  end
+
   -- Roles ------------------------------------------------------------------
 
   local function role_out(r)
@@ -224,14 +298,17 @@ function mock.new(opts)
 
   function ops.create_role(p)
     need("create_role", p, "RoleName", "AssumeRolePolicyDocument")
+    valid_name("create_role", "roleName", p.RoleName)
+    local trust = document("create_role", p.AssumeRolePolicyDocument)
+    check_trust("create_role", trust)
     if m.roles[p.RoleName:lower()] then
       raise("create_role", "EntityAlreadyExists", "Role with name " .. p.RoleName .. " already exists.")
     end
     local seq = next_seq()
     local r = {
       name = p.RoleName, path = p.Path or "/", description = p.Description, max_session = p.MaxSessionDuration or 3600,
-      trust = document("create_role", p.AssumeRolePolicyDocument), attached = {}, inline = {}, tags = {},
-      profiles = {}, id = "AROA" .. seq, created = date(seq), hidden = m.lag,
+      trust = trust, attached = {}, inline = {}, tags = {},
+      profiles = {}, id = "AROA" .. seq, created = date(seq), hidden = m.lag, principal_hidden = m.principal_lag,
     }
     r.arn = arn("role", r.path, r.name)
     set_tags(r, p.Tags)
@@ -245,7 +322,10 @@ function mock.new(opts)
 
   function ops.update_assume_role_policy(p)
     need("update_assume_role_policy", p, "PolicyDocument")
-    role("update_assume_role_policy", p).trust = document("update_assume_role_policy", p.PolicyDocument)
+    local r = role("update_assume_role_policy", p)
+    local trust = document("update_assume_role_policy", p.PolicyDocument)
+    check_trust("update_assume_role_policy", trust)
+    r.trust = trust
     return {}
   end
 
@@ -260,7 +340,7 @@ function mock.new(opts)
 
   function ops.delete_role(p)
     local r = role("delete_role", p)
-    if next(r.attached) or next(r.inline) or next(r.profiles) then
+    if next(r.attached) or next(r.inline) or next(r.profiles) or settle(r) then
       raise("delete_role", "DeleteConflict", "Cannot delete entity, must detach all policies first.")
     end
     m.roles[r.name:lower()] = nil
@@ -275,6 +355,7 @@ function mock.new(opts)
 
   function ops.create_user(p)
     need("create_user", p, "UserName")
+    valid_name("create_user", "userName", p.UserName)
     if m.users[p.UserName:lower()] then
       raise("create_user", "EntityAlreadyExists", "User with name " .. p.UserName .. " already exists.")
     end
@@ -282,6 +363,7 @@ function mock.new(opts)
     local u = {
       name = p.UserName, path = p.Path or "/", attached = {}, inline = {}, tags = {}, groups = {},
       keys = {}, mfa = {}, id = "AIDA" .. seq, created = date(seq), hidden = m.lag,
+      principal_hidden = m.principal_lag,
     }
     u.arn = arn("user", u.path, u.name)
     set_tags(u, p.Tags)
@@ -304,7 +386,8 @@ function mock.new(opts)
 
   function ops.delete_user(p)
     local u = user("delete_user", p)
-    if next(u.attached) or next(u.inline) or next(u.keys) or next(u.groups) or u.login or next(u.mfa) then
+    if next(u.attached) or next(u.inline) or next(u.keys) or next(u.groups) or u.login or next(u.mfa)
+        or settle(u) then
       raise("delete_user", "DeleteConflict", "Cannot delete entity, must delete policies/keys/groups first.")
     end
     m.users[u.name:lower()] = nil
@@ -426,6 +509,16 @@ function mock.new(opts)
       out[#out + 1] = { UserName = u.name, AccessKeyId = id, Status = k.Status, CreateDate = k.CreateDate }
     end
     return { AccessKeyMetadata = out, IsTruncated = false }
+  end
+
+  function ops.update_access_key(p)
+    need("update_access_key", p, "AccessKeyId", "Status")
+    local k = user("update_access_key", p).keys[p.AccessKeyId]
+    if not k then
+      raise("update_access_key", "NoSuchEntity", "The Access Key with id " .. p.AccessKeyId .. " cannot be found.")
+    end
+    k.Status = p.Status
+    return {}
   end
 
   function ops.delete_access_key(p)

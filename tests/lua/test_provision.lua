@@ -214,6 +214,110 @@ local function user_def(extra)
   return def
 end
 
+-- A role that trusts a user made in the same run: IAM refuses the new
+-- principal for a while ("Invalid principal in policy").
+local function trusting(user_arn)
+  return { Version = "2012-10-17", Statement = { {
+    Effect = "Allow", Principal = { AWS = user_arn }, Action = "sts:AssumeRole" } } }
+end
+
+t.test("eventual consistency: a trust policy naming a just-created user is retried until IAM knows it", function()
+  local m, env = setup()
+  m.lag, m.principal_lag = 2, 3
+  local u = provision.user({ name = "ci" })
+  local r = provision.role({ name = "ci-role", trust = trusting(u.arn) })
+  t.check(m:role("ci-role"), "role created")
+  t.eq(r.created, true)
+  t.check(env.slept > 0 and env.slept <= 120, "waited within the timeout: " .. env.slept)
+  -- and the same for UpdateAssumeRolePolicy naming another new user
+  again()
+  local u2 = provision.user({ name = "ci2" })
+  provision.role({ name = "ci-role", trust = trusting(u2.arn) })
+  t.check(policy.equal(m:role("ci-role").trust, trusting(u2.arn)), "trust updated")
+end)
+
+t.test("eventual consistency: gives up after the configured time with a clear message", function()
+  local m, env = setup({ timeout = 30 })
+  m.principal_lag = 1000
+  local u = provision.user({ name = "ci" })
+  local err = t.raises(function() provision.role({ name = "ci-role", trust = trusting(u.arn) }) end)
+  t.eq(err.code, "MalformedPolicyDocument", "the code stays")
+  t.check(tostring(err):find("Invalid principal in policy", 1, true), tostring(err))
+  t.check(tostring(err):find("gave up after 30 s", 1, true), "says it waited: " .. tostring(err))
+  t.check(env.slept <= 30, "within the timeout: " .. env.slept)
+  t.check(m:role("ci-role") == nil, "no role")
+end)
+
+t.test("eventual consistency: a new user that never shows up is an error, not 'absent'", function()
+  local m = setup({ timeout = 20 })
+  m.lag = 1000
+  local err = t.raises(function()
+    provision.user(user_def())
+    provision.access_key({ user = USER, file = file("never.json") })
+  end)
+  t.eq(err.code, "NoSuchEntity")
+  t.check(tostring(err):find("gave up after 20 s", 1, true), tostring(err))
+end)
+
+t.test("a role created by someone else between our read and our create is adopted", function()
+  local m, env = setup()
+  m.iam.create_role({ RoleName = ROLE, AssumeRolePolicyDocument = policy.trust_service("ec2.amazonaws.com") })
+  m:fail("get_role", { code = "NoSuchEntity", message = "The role with name " .. ROLE .. " cannot be found." })
+  m:clear_log()
+  local r = provision.role(role_def())
+  t.eq(r.arn, "arn:aws:iam::123456789012:role/" .. ROLE)
+  t.eq(r.created, false, "adopted, not created")
+  t.check(policy.equal(m:role(ROLE).trust, policy.trust_service("sagemaker.amazonaws.com")), "trust converged")
+  t.check(m:role(ROLE).attached[S3], "policies converged")
+  t.eq(env.lines[1], nil)
+end)
+
+t.test("a role whose name differs only in case: said clearly", function()
+  local m, env = setup()
+  m.iam.create_role({ RoleName = ROLE:lower(), AssumeRolePolicyDocument = policy.trust_service("sagemaker.amazonaws.com") })
+  -- IAM finds it under either spelling: converged, with a warning naming both
+  provision.role(role_def())
+  t.check(env.warnings[1] and env.warnings[1]:find(ROLE:lower(), 1, true), "warned: " .. tostring(env.warnings[1]))
+  t.eq(m.roles[ROLE:lower()].name, ROLE:lower(), "no second role")
+  -- a lookup that does not find it (case-sensitive): CreateRole's conflict is explained
+  again()
+  m:fail("get_role", { code = "NoSuchEntity", message = "not found" }, { times = 2 })
+  local err = t.raises(function() provision.role(role_def()) end)
+  t.check(tostring(err):find("differs only in case", 1, true), tostring(err))
+end)
+
+t.test("two keys, one of them inactive, still fill the quota: clear message, no write", function()
+  local m = setup()
+  provision.user(user_def())
+  local a = m.iam.create_access_key({ UserName = USER }).AccessKey.AccessKeyId
+  m.iam.create_access_key({ UserName = USER })
+  m.iam.update_access_key({ UserName = USER, AccessKeyId = a, Status = "Inactive" })
+  m:clear_log()
+  local err = t.raises(function() provision.access_key({ user = USER, file = file("inactive.json") }) end)
+  t.check(tostring(err):find("already has 2 access keys", 1, true), tostring(err))
+  t.check(tostring(err):find("Inactive", 1, true), "names the inactive one: " .. tostring(err))
+  t.eq(#m.writes, 0)
+end)
+
+t.test("teardown waits out DeleteConflict right after the last detach", function()
+  local m, env = setup()
+  provision.role(role_def())
+  provision.user(user_def())
+  m.conflict_lag = 2
+  again()
+  provision.teardown_user({ name = USER })
+  provision.teardown_role({ name = ROLE })
+  t.check(m:user(USER) == nil and m:role(ROLE) == nil, "gone")
+  t.check(env.slept > 0, "waited")
+end)
+
+t.test("names IAM refuses are not retried", function()
+  local _, env = setup()
+  local err = t.raises(function() provision.role(role_def({ name = "bad name!" })) end)
+  t.eq(err.code, "ValidationError")
+  t.eq(env.slept, 0)
+end)
+
 t.test("user and key: created, file 0600 in the handbook's format, re-run writes nothing", function()
   local m, env = setup()
   local path = file("creds1.json")

@@ -44,6 +44,18 @@ local function retryable(err, opts)
   return opts.unmodifiable and calls.code(err) == "EntityTemporarilyUnmodifiable"
 end
 
+-- The last error of a wait that ran out of time, saying so: the code stays
+-- (callers still match on it), the message tells what to do.
+local function gave_up(err)
+  local why = string.format(" (gave up after %d s of retries: IAM had not propagated the change yet; "
+    .. "configure a longer propagation_timeout to wait longer)", context.propagation_timeout())
+  if type(err) == "table" then
+    err.message = tostring(err.message or "") .. why
+    return err
+  end
+  return tostring(err) .. why
+end
+
 -- Run fn() until it succeeds, fails for good, or the timeout is spent.
 function calls.with_retry(fn, opts)
   local deadline = context.clock() + context.propagation_timeout()
@@ -53,12 +65,21 @@ function calls.with_retry(fn, opts)
     if ok then
       return res, extra
     end
-    if not retryable(res, opts) or context.clock() + delay > deadline then
+    if not retryable(res, opts) then
       error(res, 0)
+    end
+    if context.clock() + delay > deadline then
+      error(gave_up(res), 0)
     end
     context.sleep(delay)
     delay = math.min(delay * 2, 10)
   end
+end
+
+-- NoSuchEntity means "not there" unless the entity is one this run created:
+-- then it only means IAM never caught up, which is an error.
+local function absent(err, opts)
+  return calls.is_absent(err) and not (opts and opts.fresh)
 end
 
 -- One IAM operation by its snake_case name, with the retries opts allows.
@@ -77,7 +98,7 @@ function calls.get(op, params, opts)
   if ok then
     return res
   end
-  if calls.is_absent(res) then
+  if absent(res, opts) then
     return nil
   end
   error(res, 0)
@@ -95,7 +116,7 @@ function calls.all_or_empty(op, params, opts)
   if ok then
     return res
   end
-  if calls.is_absent(res) then
+  if absent(res, opts) then
     return {}
   end
   error(res, 0)

@@ -1,7 +1,8 @@
--- What roles and users have in common: attached managed policies, inline
--- policies and tags. Each converge_* reads the current state, compares, and
--- hands every difference to step.write. `absent` means the entity does not
--- exist yet (plan mode): there is nothing to read, everything is to be added.
+-- What roles and users have in common: the converge skeleton (read, create
+-- or update, then managed policies, inline policies and tags), and the
+-- converge_* steps. Each reads the current state, compares, and hands every
+-- difference to step.write. `absent` means the entity does not exist yet
+-- (plan mode): there is nothing to read, everything is to be added.
 
 local context = require("provision.context")
 local calls = require("provision.calls")
@@ -13,6 +14,11 @@ local entity = {}
 entity.KINDS = {
   role = {
     param = "RoleName",
+    result = "Role",
+    get = "get_role",
+    create = "create_role",
+    -- a trust policy may name a principal IAM does not know yet
+    create_opts = { principal = true },
     list_attached = "list_attached_role_policies",
     attach = "attach_role_policy",
     detach = "detach_role_policy",
@@ -26,6 +32,10 @@ entity.KINDS = {
   },
   user = {
     param = "UserName",
+    result = "User",
+    get = "get_user",
+    create = "create_user",
+    create_opts = {},
     list_attached = "list_attached_user_policies",
     attach = "attach_user_policy",
     detach = "detach_user_policy",
@@ -229,6 +239,84 @@ function entity.converge_tags(kind, name, wanted, d)
         calls.call(k.untag, params(kind, name, { TagKeys = extra }))
       end)
   end
+end
+
+-- The ARN an entity will have once created (plan mode needs it for later steps).
+function entity.predicted_arn(kind, name, path)
+  return string.format("arn:%s:iam::%s:%s%s%s", context.partition(), context.account(), kind, path or "/", name)
+end
+
+-- The entity as IAM has it, or nil. IAM names are case-insensitive: one
+-- found under another spelling is the same entity, and said so.
+function entity.read(kind, name)
+  local k = entity.KINDS[kind]
+  local res = calls.get(k.get, params(kind, name), entity.opts(kind, name))
+  local current = res and res[k.result]
+  if current and current[k.param] and current[k.param] ~= name then
+    step.warn(string.format("%s %s exists as %s (IAM names are case-insensitive); converging %s",
+      kind, name, current[k.param], current[k.param]))
+  end
+  return current
+end
+
+-- CreateRole/CreateUser said EntityAlreadyExists although the read found
+-- nothing: made meanwhile by someone else (adopt it), or there under a name
+-- differing in case that the read did not match.
+local function adopt(kind, name)
+  local current = entity.read(kind, name)
+  if current == nil then
+    error(string.format("IAM says %s %s already exists but cannot find it by that name: a %s whose name "
+      .. "differs only in case exists (IAM names are case-insensitive); use its exact name", kind, name, kind), 0)
+  end
+  step.warn(string.format("%s %s appeared while this run created it; converging it", kind, name))
+  return current
+end
+
+-- Returns the new entity (nil in plan mode) and whether this run created it.
+local function create(kind, def, create_params, d)
+  local k = entity.KINDS[kind]
+  local p = create_params(def)
+  if def.tags then
+    p.Tags = entity.tag_list(entity.tag_map(def.tags))
+  end
+  local current, created = nil, true
+  step.write("add", string.format("create %s %s", kind, def.name), d.report, function()
+    local ok, res = pcall(calls.call, k.create, p, k.create_opts)
+    if ok then
+      current = res[k.result]
+      entity.mark_fresh(kind, def.name)
+    elseif calls.code(res) == "EntityAlreadyExists" then
+      current, created = adopt(kind, def.name), false
+    else
+      error(res, 0)
+    end
+  end)
+  return current, created
+end
+
+-- The converge skeleton shared by roles and users. how.create_params(def)
+-- gives the Create call's parameters; how.update(def, current, d) repairs an
+-- existing entity's own settings; how.members(def, d) (optional) converges
+-- what comes before the policies (a user's groups).
+-- Returns {arn=, created=, changes={lines}, extra_managed={arns}}.
+function entity.converge(kind, def, how)
+  local d = { report = step.report(), exclusive = def.exclusive == true }
+  local current, created = entity.read(kind, def.name), false
+  if current == nil then
+    current, created = create(kind, def, how.create_params, d)
+  end
+  if current and not created then
+    how.update(def, current, d)
+  end
+  d.absent = current == nil
+  if how.members then
+    how.members(def, d)
+  end
+  local extra = entity.converge_managed(kind, def.name, def.managed, d)
+  entity.converge_inline(kind, def.name, def.inline, d)
+  entity.converge_tags(kind, def.name, def.tags, d)
+  local arn = current and current.Arn or entity.predicted_arn(kind, def.name, def.path)
+  return { arn = arn, created = created, changes = d.report, extra_managed = extra }
 end
 
 return entity

@@ -66,9 +66,10 @@ local function make_room(def, current, report)
     return
   end
   if not def.rotate then
-    error(string.format("user %s already has 2 access keys (%s, %s), none of them recorded in %s; "
-      .. "delete one by hand or run again with rotate=true to delete the oldest",
-      def.user, current[1].AccessKeyId, current[2].AccessKeyId, def.file), 0)
+    error(string.format("user %s already has 2 access keys (%s %s, %s %s; inactive keys count too), "
+      .. "none of them recorded in %s; delete one by hand or run again with rotate=true to delete the oldest",
+      def.user, current[1].AccessKeyId, tostring(current[1].Status), current[2].AccessKeyId,
+      tostring(current[2].Status), def.file), 0)
   end
   local sorted = { table.unpack(current) }
   table.sort(sorted, function(a, b) return tostring(a.CreateDate) < tostring(b.CreateDate) end)

@@ -2,7 +2,6 @@
 -- by hand: does it exist? is its trust policy right? its description? then
 -- its managed policies, inline policies and tags.
 
-local context = require("provision.context")
 local calls = require("provision.calls")
 local step = require("provision.step")
 local entity = require("provision.entity")
@@ -19,29 +18,14 @@ local function check_def(def)
   end
 end
 
-local function read(name)
-  local res = calls.get("get_role", { RoleName = name }, entity.opts("role", name))
-  return res and res.Role
-end
-
-local function create(def, d)
-  local params = {
+local function create_params(def)
+  return {
     RoleName = def.name,
     AssumeRolePolicyDocument = def.trust,
     Path = def.path,
     Description = def.description,
     MaxSessionDuration = def.max_session_duration,
   }
-  if def.tags then
-    params.Tags = entity.tag_list(entity.tag_map(def.tags))
-  end
-  local res = step.write("add", "create role " .. def.name, d.report, function()
-    return calls.call("create_role", params, { principal = true })
-  end)
-  if res then
-    entity.mark_fresh("role", def.name)
-    return res.Role
-  end
 end
 
 local function converge_trust(def, current, d)
@@ -82,34 +66,21 @@ local function check_path(def, current)
   end
 end
 
--- The ARN a role will have once created (plan mode needs it for later steps).
-function role.predicted_arn(name, path)
-  return string.format("arn:%s:iam::%s:role%s%s", context.partition(), context.account(), path or "/", name)
+-- An existing role: its trust policy, its settings, its path.
+local function update(def, current, d)
+  converge_trust(def, current, d)
+  converge_settings(def, current, d)
+  check_path(def, current)
 end
 
--- Returns {arn=, created=, changes={lines}}.
+function role.predicted_arn(name, path)
+  return entity.predicted_arn("role", name, path)
+end
+
+-- Returns {arn=, created=, changes={lines}, extra_managed={arns}}.
 function role.converge(def)
   check_def(def)
-  local d = { report = step.report(), exclusive = def.exclusive == true }
-  local current = read(def.name)
-  local created = false
-  if current == nil then
-    current = create(def, d)
-    created = true
-    if current == nil and not context.planning() then
-      current = read(def.name)
-    end
-  else
-    converge_trust(def, current, d)
-    converge_settings(def, current, d)
-    check_path(def, current)
-  end
-  d.absent = current == nil
-  local extra = entity.converge_managed("role", def.name, def.managed, d)
-  entity.converge_inline("role", def.name, def.inline, d)
-  entity.converge_tags("role", def.name, def.tags, d)
-  local arn = current and current.Arn or role.predicted_arn(def.name, def.path)
-  return { arn = arn, created = created, changes = d.report, extra_managed = extra }
+  return entity.converge("role", def, { create_params = create_params, update = update })
 end
 
 return role

@@ -2,7 +2,6 @@
 -- managed policies, inline policies, tags. Access keys are separate
 -- (provision.access_key), because their secret needs a place to go.
 
-local context = require("provision.context")
 local calls = require("provision.calls")
 local step = require("provision.step")
 local entity = require("provision.entity")
@@ -15,23 +14,8 @@ local function check_def(def)
   end
 end
 
-local function read(name)
-  local res = calls.get("get_user", { UserName = name }, entity.opts("user", name))
-  return res and res.User
-end
-
-local function create(def, d)
-  local params = { UserName = def.name, Path = def.path }
-  if def.tags then
-    params.Tags = entity.tag_list(entity.tag_map(def.tags))
-  end
-  local res = step.write("add", "create user " .. def.name, d.report, function()
-    return calls.call("create_user", params)
-  end)
-  if res then
-    entity.mark_fresh("user", def.name)
-    return res.User
-  end
+local function create_params(def)
+  return { UserName = def.name, Path = def.path }
 end
 
 -- Unlike a role, a user can be moved to another path.
@@ -78,32 +62,12 @@ local function converge_groups(def, d)
   end
 end
 
-function user.predicted_arn(name, path)
-  return string.format("arn:%s:iam::%s:user%s%s", context.partition(), context.account(), path or "/", name)
-end
-
--- Returns {arn=, created=, changes={lines}}.
+-- Returns {arn=, created=, changes={lines}, extra_managed={arns}}.
 function user.converge(def)
   check_def(def)
-  local d = { report = step.report(), exclusive = def.exclusive == true }
-  local current = read(def.name)
-  local created = false
-  if current == nil then
-    current = create(def, d)
-    created = true
-    if current == nil and not context.planning() then
-      current = read(def.name)
-    end
-  else
-    converge_path(def, current, d)
-  end
-  d.absent = current == nil
-  converge_groups(def, d)
-  local extra = entity.converge_managed("user", def.name, def.managed, d)
-  entity.converge_inline("user", def.name, def.inline, d)
-  entity.converge_tags("user", def.name, def.tags, d)
-  local arn = current and current.Arn or user.predicted_arn(def.name, def.path)
-  return { arn = arn, created = created, changes = d.report, extra_managed = extra }
+  return entity.converge("user", def, {
+    create_params = create_params, update = converge_path, members = converge_groups,
+  })
 end
 
 return user
