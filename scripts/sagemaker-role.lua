@@ -10,7 +10,16 @@ local function role_file(arn)
   return string.format('{\n  "RoleArn": %s\n}\n', require("provision.context").json().encode(arn))
 end
 
-local function run(args)
+-- A role file that already names this ARN is kept as it is, whatever its
+-- formatting (the handbook's json.dump writes it on one line).
+local function names(arn)
+  return function(text)
+    local ok, doc = pcall(require("provision.context").json().decode, text)
+    return ok and type(doc) == "table" and doc.RoleArn == arn
+  end
+end
+
+local function converge(args)
   local set = policy.load_set("sagemaker-execution")
   local role = provision.role({
     name = args.role_name,
@@ -20,31 +29,19 @@ local function run(args)
     managed = set.managed,
     exclusive = flow.flag(args.exclusive),
   })
-  provision.file({ path = flow.path(args.out_dir, "sagemaker_execution_role.json"), content = role_file(role.arn) })
-  local env = flow.given(args.env_file)
-  if env then
-    provision.env_file({
-      path = env,
-      values = { AWS_ARN_ROLE = role.arn, AWS_REGION = flow.region(env) },
-      order = { "AWS_ARN_ROLE", "AWS_REGION" },
-    })
-  end
+  flow.warn_extra("role", args.role_name, role, args)
+  provision.file({
+    path = flow.path(args.out_dir, "sagemaker_execution_role.json"),
+    content = role_file(role.arn),
+    same = names(role.arn),
+  })
+  flow.update_env(args, { { "AWS_ARN_ROLE", role.arn } })
   flow.say("Role ARN: " .. role.arn)
   return role
 end
 
-return {
+return flow.define({
   description = "SageMaker execution role (handbook): create or repair it, write sagemaker_execution_role.json",
-  args = {
-    role_name = { default = "SageMakerExecutionRoleLLM", doc = "name of the execution role" },
-    out_dir = { default = ".", doc = "folder for sagemaker_execution_role.json" },
-    env_file = { default = "", doc = "a .env file to set AWS_ARN_ROLE and AWS_REGION in (optional)" },
-    exclusive = { default = "false", doc = "true: also detach/delete policies the set does not list" },
-  },
-  run = function(args)
-    local role = run(args)
-    flow.done()
-    return role
-  end,
-  converge = run,
-}
+  args = { "role_name", "out_dir", "env_file", "exclusive" },
+  converge = converge,
+})

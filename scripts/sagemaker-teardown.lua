@@ -12,22 +12,19 @@ local function is_role_file(text)
   return ok and type(doc) == "table" and type(doc.RoleArn) == "string"
 end
 
-return {
+local function converge(args)
+  provision.teardown_user({ name = args.user_name })
+  provision.remove_credentials_file({
+    user = args.user_name, file = flow.path(args.out_dir, "sagemaker_user_credentials.json"),
+  })
+  local lp = policy.load_set("sagemaker-deployer-least-privilege", {}, true)
+  provision.teardown_managed_policy({ name = lp.policy_name, path = lp.path })
+  provision.teardown_role({ name = args.role_name })
+  provision.remove_file({ path = flow.path(args.out_dir, "sagemaker_execution_role.json"), accept = is_role_file })
+end
+
+return flow.define({
   description = "SageMaker teardown: delete the deployer user, its key and file, the policy iamsh made, the role",
-  args = {
-    role_name = { default = "SageMakerExecutionRoleLLM", doc = "name of the execution role" },
-    user_name = { default = "sagemaker-deployer", doc = "name of the deployer user" },
-    out_dir = { default = ".", doc = "folder holding the credentials and role files" },
-  },
-  run = function(args)
-    provision.teardown_user({ name = args.user_name })
-    provision.remove_credentials_file({
-      user = args.user_name, file = flow.path(args.out_dir, "sagemaker_user_credentials.json"),
-    })
-    local lp = policy.load_set("sagemaker-deployer-least-privilege", {}, true)
-    provision.teardown_managed_policy({ name = lp.policy_name, path = lp.path })
-    provision.teardown_role({ name = args.role_name })
-    provision.remove_file({ path = flow.path(args.out_dir, "sagemaker_execution_role.json"), accept = is_role_file })
-    flow.done()
-  end,
-}
+  args = { "role_name", "user_name", "out_dir" },
+  converge = converge,
+})

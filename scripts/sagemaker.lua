@@ -13,22 +13,16 @@ local function sibling(name)
   return dofile(dir .. "/" .. name .. ".lua")
 end
 
-return {
+local function converge(args)
+  local role = sibling("sagemaker-role").converge(args)
+  local deployer = sibling("sagemaker-deployer").converge(args)
+  return { role_arn = role.arn, user_arn = deployer.user.arn, key_id = deployer.key_id }
+end
+
+return flow.define({
   description = "SageMaker set-up (handbook): execution role, then deployer user and access key",
-  args = {
-    role_name = { default = "SageMakerExecutionRoleLLM", doc = "name of the execution role" },
-    user_name = { default = "sagemaker-deployer", doc = "name of the deployer user" },
-    out_dir = { default = ".", doc = "folder for sagemaker_execution_role.json and sagemaker_user_credentials.json" },
-    env_file = { default = "", doc = "a .env file to set AWS_ARN_ROLE, AWS_ACCESS_KEY, AWS_SECRET_KEY, AWS_REGION in" },
-    deployer_policy = { default = "handbook", doc = "handbook (5 managed policies) or least-privilege" },
-    bucket = { default = "", doc = "S3 bucket for the least-privilege policy" },
-    exclusive = { default = "false", doc = "true: also detach/delete policies the sets do not list" },
-    rotate = { default = "false", doc = "true: with 2 keys already, delete the oldest to make room" },
-  },
-  run = function(args)
-    local role = sibling("sagemaker-role").converge(args)
-    local deployer = sibling("sagemaker-deployer").converge(args)
-    flow.done()
-    return { role_arn = role.arn, user_arn = deployer.user.arn, key_id = deployer.key_id }
-  end,
-}
+  args = { "role_name", "user_name", "out_dir", "env_file", "deployer_policy", "bucket", "exclusive", "rotate" },
+  -- the deployer's arguments are checked before the role is touched
+  check = function(args) sibling("sagemaker-deployer").check(args) end,
+  converge = converge,
+})

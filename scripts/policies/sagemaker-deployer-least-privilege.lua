@@ -2,8 +2,11 @@
 -- handbook's deploy code does, and no IAM administration:
 -- SageMaker models, endpoint configs, endpoints, inference components,
 -- training and processing jobs; pulling images from ECR; the S3 bucket given
--- as bucket=; CloudWatch logs of SageMaker; passing the execution role to
--- SageMaker only.
+-- as bucket=; reading the CloudWatch logs of SageMaker jobs; passing the
+-- execution role to SageMaker only. Left out on purpose: log writes (SageMaker
+-- writes job logs with the execution role), iam:GetRole (the deploy code
+-- passes the role's ARN, so the SDK never looks it up) and
+-- sts:GetCallerIdentity (always allowed; no policy can grant or deny it).
 -- Placeholders filled by policy.load_set: ${partition}, ${account},
 -- ${bucket}, ${execution_role_arn}.
 -- Data only: this file is loaded with an empty environment.
@@ -42,12 +45,6 @@ return {
         Condition = { StringEquals = { ["iam:PassedToService"] = "sagemaker.amazonaws.com" } },
       },
       {
-        Sid = "ReadExecutionRole",
-        Effect = "Allow",
-        Action = "iam:GetRole",
-        Resource = "${execution_role_arn}",
-      },
-      {
         Sid = "EcrPull",
         Effect = "Allow",
         Action = {
@@ -69,19 +66,10 @@ return {
         Resource = "arn:${partition}:s3:::${bucket}/*",
       },
       {
-        Sid = "SageMakerLogs",
+        Sid = "ReadSageMakerLogs",
         Effect = "Allow",
-        Action = {
-          "logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogGroups",
-          "logs:DescribeLogStreams", "logs:GetLogEvents", "logs:FilterLogEvents",
-        },
+        Action = { "logs:DescribeLogStreams", "logs:GetLogEvents", "logs:FilterLogEvents" },
         Resource = "arn:${partition}:logs:*:${account}:log-group:/aws/sagemaker/*",
-      },
-      {
-        Sid = "WhoAmI",
-        Effect = "Allow",
-        Action = "sts:GetCallerIdentity",
-        Resource = "*",
       },
     },
   },

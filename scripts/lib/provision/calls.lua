@@ -92,34 +92,32 @@ function calls.call(op, params, opts)
   return calls.with_retry(function() return fn(params) end, opts or {})
 end
 
--- A read whose NoSuchEntity means "not there": returns nil instead of raising.
-function calls.get(op, params, opts)
-  local ok, res = pcall(calls.call, op, params, opts)
-  if ok then
-    return res
-  end
-  if absent(res, opts) then
-    return nil
-  end
-  error(res, 0)
-end
-
 -- The flat list of a paginated operation (iam.all), with the same retries.
 function calls.all(op, params, opts)
   local iam = context.iam()
   return calls.with_retry(function() return iam.all(op, params) end, opts or {})
 end
 
--- Like calls.all, but an absent owner gives an empty list.
-function calls.all_or_empty(op, params, opts)
-  local ok, res = pcall(calls.all, op, params, opts)
+-- read(op, params, opts), with NoSuchEntity meaning "not there": `none`.
+local function or_none(read, none, op, params, opts)
+  local ok, res = pcall(read, op, params, opts)
   if ok then
     return res
   end
   if absent(res, opts) then
-    return {}
+    return none
   end
   error(res, 0)
+end
+
+-- A read of one entity: nil when it does not exist.
+function calls.get(op, params, opts)
+  return or_none(calls.call, nil, op, params, opts)
+end
+
+-- A list of what an entity owns: empty when the entity does not exist.
+function calls.all_or_empty(op, params, opts)
+  return or_none(calls.all, {}, op, params, opts)
 end
 
 return calls

@@ -8,14 +8,16 @@ local dotenv = require("dotenv")
 local files = {}
 
 -- def: path=, content=, mode= (default 0644), what= (words for the line,
--- default "write PATH"; must never contain a secret).
+-- default "write PATH"; must never contain a secret), same= (optional
+-- same(text): the current text says the same as content, in other words).
 function files.converge(def)
   local fs = require("iamsh.fs")
   local report = step.report()
   local current = fs.read(def.path)
   local mode = def.mode or tonumber("644", 8)
   local st = current and fs.stat(def.path)
-  if current == def.content and st and st.mode == mode then
+  local same = current == def.content or (current ~= nil and def.same ~= nil and def.same(current))
+  if same and st and st.mode == mode then
     step.ok(def.path .. " is up to date")
     return { changes = report, changed = false }
   end
@@ -42,7 +44,8 @@ function files.env(def)
   })
 end
 
--- Delete a local file if accept(content) says it is the one we wrote.
+-- Delete a local file if accept(content) says it is the one to delete;
+-- accept may return false and the reason to say instead.
 function files.remove(def)
   local fs = require("iamsh.fs")
   local report = step.report()
@@ -50,8 +53,12 @@ function files.remove(def)
   if text == nil then
     return { changes = report }
   end
-  if def.accept and not def.accept(text) then
-    step.warn(def.path .. " is not a file iamsh wrote; leaving it")
+  local ok, why = true, nil
+  if def.accept then
+    ok, why = def.accept(text)
+  end
+  if not ok then
+    step.warn(why or (def.path .. " is not a file iamsh wrote; leaving it"))
     return { changes = report }
   end
   step.write("destroy", "delete " .. def.path, report, function()

@@ -10,6 +10,7 @@ local context = require("provision.context")
 local calls = require("provision.calls")
 local step = require("provision.step")
 local entity = require("provision.entity")
+local files = require("provision.files")
 
 local keys = {}
 
@@ -17,12 +18,8 @@ local function fs()
   return require("iamsh.fs")
 end
 
--- The recorded credentials, nil when there is no file; raises for a foreign file.
-function keys.read_file(path)
-  local text = fs().read(path)
-  if text == nil then
-    return nil
-  end
+-- The credentials a file's text records; raises for a foreign file.
+local function parse(text, path)
   local ok, doc = pcall(context.json().decode, text)
   if not ok or type(doc) ~= "table" or type(doc.AccessKeyId) ~= "string"
       or type(doc.SecretAccessKey) ~= "string" then
@@ -30,6 +27,12 @@ function keys.read_file(path)
       .. "(a JSON object with AccessKeyId and SecretAccessKey); move it away or choose another file", path), 0)
   end
   return doc
+end
+
+-- The recorded credentials, nil when there is no file; raises for a foreign file.
+function keys.read_file(path)
+  local text = fs().read(path)
+  return text and parse(text, path)
 end
 
 -- Field order fixed, as the handbook writes it; json.encode quotes each value.
@@ -154,27 +157,17 @@ end
 -- Delete the credentials file once its key is gone (after teardown_user).
 -- A foreign file, or one whose key still exists on the user, is left alone.
 function keys.remove_file(def)
-  local report = step.report()
-  local ok, recorded = pcall(keys.read_file, def.file)
-  if not ok then
-    step.warn(tostring(recorded) .. "; leaving it")
-    return { changes = report }
-  end
-  if recorded == nil then
-    return { changes = report }
-  end
-  if not context.planning() and ids(list(def.user))[recorded.AccessKeyId] then
-    step.warn(string.format("access key %s still exists on user %s; keeping %s",
-      recorded.AccessKeyId, def.user, def.file))
-    return { changes = report }
-  end
-  step.write("destroy", "delete " .. def.file, report, function()
-    local removed, err = os.remove(def.file)
-    if not removed then
-      error("cannot delete " .. tostring(err), 0)
+  return files.remove({ path = def.file, accept = function(text)
+    local ok, recorded = pcall(parse, text, def.file)
+    if not ok then
+      return false, tostring(recorded) .. "; leaving it"
     end
-  end)
-  return { changes = report }
+    if not context.planning() and ids(list(def.user))[recorded.AccessKeyId] then
+      return false, string.format("access key %s still exists on user %s; keeping %s",
+        recorded.AccessKeyId, def.user, def.file)
+    end
+    return true
+  end })
 end
 
 return keys
