@@ -3,6 +3,7 @@
 #include "iamsh/config.h"
 
 #include "iamsh/buf.h"
+#include "iamsh/sigv4.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -165,13 +166,24 @@ static int valid_url(const char *u)
     return 1;
 }
 
+/* The signer parses the URL again at every call: a URL it refuses (a port out of
+ * range, user info, a malformed host) is a configuration error now, not a
+ * script error at the first call. Its message never repeats the URL, which may
+ * hold a password. */
 static int check_url(const char *url, const char *source, aws_err *err)
 {
-    if (valid_url(url))
-        return 0;
-    return aws_err_set(err, AWS_ERR_CONFIG, "InvalidEndpointURL",
-                       "invalid endpoint URL from %s: it must be http:// or https:// followed "
-                       "by a host, with no spaces or control characters", source);
+    if (!valid_url(url))
+        return aws_err_set(err, AWS_ERR_CONFIG, "InvalidEndpointURL",
+                           "invalid endpoint URL from %s: it must be http:// or https:// "
+                           "followed by a host, with no spaces or control characters", source);
+    sigv4_url parsed;
+    aws_err why;
+    aws_err_clear(&why);
+    if (sigv4_parse_url(url, strlen(url), &parsed, &why) != 0)
+        return aws_err_set(err, AWS_ERR_CONFIG, "InvalidEndpointURL",
+                           "invalid endpoint URL from %s: %s", source, why.message);
+    sigv4_url_free(&parsed);
+    return 0;
 }
 
 static int endpoint_fill(aws_endpoint *out, const char *url, const char *region,
@@ -399,7 +411,7 @@ static int resolve_attempts(aws_config *c, aws_err *err)
     long n = strtol(v, &end, 10);
     if (end == v || *end || n < 1 || n > 1000)
         return aws_err_set(err, AWS_ERR_CONFIG, "InvalidConfigError",
-                           "max_attempts '%.32s' from %s must be a whole number >= 1", v, src);
+                           "max_attempts '%.32s' from %s must be a whole number from 1 to 1000", v, src);
     c->max_attempts = (int)n;
     return 0;
 }

@@ -104,6 +104,18 @@ check_eq "missing profile: one line" "$(printf '%s\n' "$ERR" | wc -l)" 1
 run_iamsh --endpoint-url 'not a url' -e 'print(aws.config().iam_endpoint)'
 check_eq "invalid --endpoint-url exits 253" "$RC" 253
 check_match "invalid --endpoint-url named" "$ERR" "--endpoint-url"
+# URLs that pass a first look but that the signer cannot use are config errors
+# too (one line, 253), not a script error with a traceback at the first call; a
+# password in the URL is never echoed.
+for url in http://host:99999 'http://u:pw-secret@127.0.0.1:9' 'http://[::1' http://host:0; do
+  run_iamsh --endpoint-url "$url" -e 'sts.get_caller_identity()'
+  check_eq "endpoint $url exits 253" "$RC" 253
+  check_eq "endpoint $url: one line" "$(printf '%s\n' "$ERR" | wc -l)" 1
+  check_nomatch "endpoint $url: no password" "$ERR" "pw-secret"
+done
+AWS_ENDPOINT_URL_STS=http://host:70000 run_iamsh -e 'print(aws.config().sts_endpoint)'
+check_eq "AWS_ENDPOINT_URL_STS with a bad port exits 253" "$RC" 253
+check_match "AWS_ENDPOINT_URL_STS named" "$ERR" "AWS_ENDPOINT_URL_STS"
 
 # No credentials anywhere.
 unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY

@@ -172,6 +172,16 @@ static void test_bad_numbers(void)
     env_set("AWS_MAX_ATTEMPTS", "3x");
     CHECK_INT(load(&c, NULL, NULL, &err), -1);
     CHECK(strstr(err.message, "AWS_MAX_ATTEMPTS") != NULL);
+    /* 99999 is a whole number >= 1: the message must name the real bound. */
+    files("", "");
+    env_set("AWS_MAX_ATTEMPTS", "99999");
+    CHECK_INT(load(&c, NULL, NULL, &err), -1);
+    CHECK(strstr(err.message, "1000") != NULL);
+    files("", "");
+    env_set("AWS_MAX_ATTEMPTS", "1000");
+    CHECK_INT(load(&c, NULL, NULL, &err), 0);
+    CHECK_INT(c.max_attempts, 1000);
+    config_free(&c);
     files("[default]\nretry_mode = fast\n", "");
     CHECK_INT(load(&c, NULL, NULL, &err), -1);
     CHECK(strstr(err.message, "retry_mode") != NULL);
