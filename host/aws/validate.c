@@ -131,10 +131,12 @@ static int check_integer(vctx *v, const model_shape *s, const cJSON *j)
     if (!cJSON_IsNumber(j))
         return wrong_type(v, "integer", j);
     double d = j->valuedouble;
-    if (!isfinite(d) || d != floor(d) || fabs(d) > 9007199254740992.0)
+    if (!isfinite(d) || d != floor(d))
         return fail(v, "expected integer, got a number with a fraction%s", "", NULL);
     if (s->type == MODEL_INTEGER && (d < -2147483648.0 || d > 2147483647.0))
         return fail(v, "integer out of the 32-bit range%s", "", NULL);
+    if (fabs(d) > 9007199254740992.0)   /* beyond 2^53 a double is no longer exact */
+        return fail(v, "integer out of range (beyond 2^53)%s", "", NULL);
     return check_bounds(v, s, (long long)d, "value");
 }
 

@@ -80,6 +80,12 @@ static void test_scalar_errors(void)
     CHECK_STR(check("iam", "create_role",
                     "{\"RoleName\":\"a\"," TRUST ",\"MaxSessionDuration\":3600.5}"),
               "create_role: MaxSessionDuration: expected integer, got a number with a fraction");
+    /* A huge whole number (math.maxinteger from Lua) has no fraction: say it is out of range. */
+    CHECK_STR(check("iam", "create_role",
+                    "{\"RoleName\":\"a\"," TRUST ",\"MaxSessionDuration\":9223372036854775807}"),
+              "create_role: MaxSessionDuration: integer out of the 32-bit range");
+    CHECK_STR(check("iam", "list_roles", "{\"MaxItems\":1e300}"),
+              "list_roles: MaxItems: integer out of the 32-bit range");
     CHECK_STR(check("iam", "create_role", "{\"RoleName\":\"a\",\"AssumeRolePolicyDocument\":\"{x\"}"),
               "create_role: AssumeRolePolicyDocument: policy document is not valid JSON");
     CHECK_STR(check("iam", "create_role", "{\"RoleName\":\"a\",\"AssumeRolePolicyDocument\":true}"),
