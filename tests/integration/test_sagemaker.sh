@@ -13,6 +13,8 @@ USER=sagemaker-deployer
 P=arn:aws:iam::aws:policy
 WORK="$TMP/work"
 mkdir -p "$WORK"
+ALL="$TMP/all-output"  # everything iamsh printed in the runs that saw a secret
+: >"$ALL"
 
 # iamsh against moto, run in $WORK
 sm() { cd "$WORK" || exit 1; run_iamsh --endpoint-url "$ENDPOINT" "$@"; cd - >/dev/null || exit 1; }
@@ -35,9 +37,13 @@ check_eq "moto unchanged by the plan" "$(count_roles_users)" "$before"
 check "no file written by the plan" test ! -e "$WORK/sagemaker_user_credentials.json"
 
 # --- the set-up ------------------------------------------------------------------
-printf '# project settings\nOPENAI_API_KEY=sk-keep\n\nAWS_REGION=eu-central-1\n' >"$WORK/.env"
-sm run sagemaker env_file=.env
+printf '# project settings\nOPENAI_API_KEY=sk-keep\n\nexport AWS_REGION="eu-central-1"  # the book default\nAWS_ARN_ROLE='"'"'old'"'"'\n' >"$WORK/.env"
+sm --debug run sagemaker env_file=.env
+cat "$TMP/out" "$TMP/err" >>"$ALL"
 check_eq "set-up exits 0" "$RC" 0
+check_match "progress on stderr as it happens" "$ERR" "\+ create role $ROLE"
+check_nomatch "no progress on stdout" "$OUT" "\+ create"
+check_match "summary at the end" "$(printf '%s\n' "$ERR" | grep -v '^\[' | tail -1)" "^Done: 14 added, 2 changed, 0 destroyed\.$"
 check_match "set-up prints the role ARN" "$OUT" "Role ARN: arn:aws:iam::123456789012:role/$ROLE"
 check_eq "role trust (independent client)" \
   "$(aws_cli iam get-role --role-name $ROLE --query 'Role.AssumeRolePolicyDocument.Statement[0].Principal.Service' --output text)" \
@@ -58,19 +64,24 @@ check_nomatch "secret never printed (stdout)" "$OUT" "$SECRET"
 check_nomatch "secret never printed (stderr)" "$ERR" "$SECRET"
 check_eq "role file" "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["RoleArn"])' "$WORK/sagemaker_execution_role.json")" \
   "arn:aws:iam::123456789012:role/$ROLE"
-check_match ".env keeps other lines" "$(cat "$WORK/.env")" "^# project settings
+check_eq ".env keeps other lines, comments and quoting" "$(cat "$WORK/.env")" "# project settings
 OPENAI_API_KEY=sk-keep
 
-AWS_REGION=eu-central-1
-AWS_ARN_ROLE=arn:aws:iam::123456789012:role/$ROLE
+export AWS_REGION=\"eu-central-1\"  # the book default
+AWS_ARN_ROLE='arn:aws:iam::123456789012:role/$ROLE'
 AWS_ACCESS_KEY=$KEY_ID
-AWS_SECRET_KEY="
+AWS_SECRET_KEY=$SECRET"
 check_eq ".env mode" "$(stat -c %a "$WORK/.env")" 600
 
 # --- a second run writes nothing; --plan shows no change --------------------------
 cd "$WORK" && run_iamsh --debug --endpoint-url "$ENDPOINT" run sagemaker env_file=.env; cd - >/dev/null
+cat "$TMP/out" "$TMP/err" >>"$ALL"
 check_eq "second run exits 0" "$RC" 0
 check_eq "second run sent no write" "$(writes_of "$ERR")" ""
+sm --quiet run sagemaker env_file=.env
+check_eq "--quiet exits 0" "$RC" 0
+check_eq "--quiet: nothing on stderr" "$ERR" ""
+check_match "--quiet: the result still on stdout" "$OUT" "Role ARN: arn:aws:iam::123456789012:role/$ROLE"
 sm --plan run sagemaker env_file=.env
 check_eq "plan after set-up exits 0" "$RC" 0
 check_nomatch "plan after set-up lists no change" "$OUT" "^[-+~] "
@@ -128,26 +139,64 @@ check "half-finished: role gone" test -z "$(aws_cli iam list-roles --query "Role
 check "half-finished: user gone" test -z "$(aws_cli iam list-users --query "Users[?UserName=='$USER'].UserName" --output text)"
 
 # --- the book's own resources (made as its boto3 programs do) are adopted -----------------
-aws_cli iam create-role --role-name $ROLE --description "Execution role for SageMaker" --assume-role-policy-document \
-  '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "sagemaker.amazonaws.com"}, "Action": "sts:AssumeRole"}]}' >/dev/null
-for p in AmazonSageMakerFullAccess AmazonS3FullAccess CloudWatchLogsFullAccess AmazonEC2ContainerRegistryFullAccess; do
-  aws_cli iam attach-role-policy --role-name $ROLE --policy-arn $P/$p
-done
-aws_cli iam create-user --user-name $USER >/dev/null
-for p in AmazonSageMakerFullAccess AWSCloudFormationFullAccess IAMFullAccess AmazonEC2ContainerRegistryFullAccess AmazonS3FullAccess; do
-  aws_cli iam attach-user-policy --user-name $USER --policy-arn $P/$p
-done
-aws_cli iam create-access-key --user-name $USER \
-  --query '{AccessKeyId: AccessKey.AccessKeyId, SecretAccessKey: AccessKey.SecretAccessKey}' >"$CREDS"
-printf '{"RoleArn": "arn:aws:iam::123456789012:role/%s"}' $ROLE >"$WORK/sagemaker_execution_role.json"
+# The handbook's two programs (llm_engineering/infrastructure/aws/roles/), as
+# they are, pointed at moto.
+(cd "$WORK" && python3 - "$ENDPOINT" <<'EOF'
+import json, sys
+from pathlib import Path
+import boto3
+
+iam = boto3.client("iam", endpoint_url=sys.argv[1], region_name="eu-central-1")
+
+def create_sagemaker_execution_role(role_name):
+    trust_relationship = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+        "Principal": {"Service": "sagemaker.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
+    try:
+        role = iam.create_role(RoleName=role_name, AssumeRolePolicyDocument=json.dumps(trust_relationship),
+                               Description="Execution role for SageMaker")
+        for policy in ["arn:aws:iam::aws:policy/AmazonSageMakerFullAccess", "arn:aws:iam::aws:policy/AmazonS3FullAccess",
+                       "arn:aws:iam::aws:policy/CloudWatchLogsFullAccess",
+                       "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryFullAccess"]:
+            iam.attach_role_policy(RoleName=role_name, PolicyArn=policy)
+        return role["Role"]["Arn"]
+    except iam.exceptions.EntityAlreadyExistsException:
+        return iam.get_role(RoleName=role_name)["Role"]["Arn"]
+
+def create_sagemaker_user(username):
+    iam.create_user(UserName=username)
+    for policy in ["arn:aws:iam::aws:policy/AmazonSageMakerFullAccess",
+                   "arn:aws:iam::aws:policy/AWSCloudFormationFullAccess", "arn:aws:iam::aws:policy/IAMFullAccess",
+                   "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryFullAccess",
+                   "arn:aws:iam::aws:policy/AmazonS3FullAccess"]:
+        iam.attach_user_policy(UserName=username, PolicyArn=policy)
+    return iam.create_access_key(UserName=username)["AccessKey"]
+
+role_arn = create_sagemaker_execution_role("SageMakerExecutionRoleLLM")
+with Path("sagemaker_execution_role.json").open("w") as f:
+    json.dump({"RoleArn": role_arn}, f)
+key = create_sagemaker_user("sagemaker-deployer")
+with Path("sagemaker_user_credentials.json").open("w") as f:
+    json.dump({"AccessKeyId": key["AccessKeyId"], "SecretAccessKey": key["SecretAccessKey"]}, f)
+EOF
+)
+BOOK_SECRET=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["SecretAccessKey"])' "$CREDS")
+sm --plan run sagemaker
+check_eq "adoption: plan finds nothing to change" "$RC" 0
+check_eq "adoption: plan lists nothing" "$OUT" "Plan: 0 to add, 0 to change, 0 to destroy."
 BOOK_KEY=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["AccessKeyId"])' "$CREDS")
 cd "$WORK" && run_iamsh --debug --endpoint-url "$ENDPOINT" run sagemaker; cd - >/dev/null
+cat "$TMP/out" "$TMP/err" >>"$ALL"
 check_eq "adoption exits 0" "$RC" 0
 check_eq "adoption: no IAM write" "$(writes_of "$ERR")" ""
 check_eq "adoption: the book's key kept" "$(aws_cli iam list-access-keys --user-name $USER --query 'AccessKeyMetadata[0].AccessKeyId' --output text)" "$BOOK_KEY"
 check_eq "adoption: one key" "$(key_count $USER)" 1
 
 # --- least-privilege deployer policy ---------------------------------------------------------
+before=$(user_policies $USER)
+sm run sagemaker deployer_policy=least-privilege 'bucket=*' exclusive=true
+check "least-privilege: bucket=* refused" test "$RC" -ne 0
+check_match "least-privilege: says why" "$ERR" "not a valid S3 bucket name"
+check_eq "least-privilege: nothing changed by the refused run" "$(user_policies $USER)" "$before"
 sm run sagemaker-deployer deployer_policy=least-privilege bucket=my-bucket exclusive=true
 check_eq "least-privilege exits 0" "$RC" 0
 check_eq "least-privilege: only our policy" "$(user_policies $USER)" \
@@ -200,5 +249,10 @@ cd - >/dev/null
 check "lost answer: run fails" test "$RC" -ne 0
 check_eq "lost answer: no orphaned key" "$(key_count lost-key-user)" 0
 check "lost answer: no credentials file" test ! -e "$TMP/lost/sagemaker_user_credentials.json"
+
+# --- no secret anywhere in what iamsh printed (set-up with --debug included) ----------------
+check "the outputs were collected" test -s "$ALL"
+check "secret never printed" bash -c '! grep -qF -- "$1" "$2"' _ "$SECRET" "$ALL"
+check "the book's secret never printed" bash -c '! grep -qF -- "$1" "$2"' _ "$BOOK_SECRET" "$ALL"
 
 finish
