@@ -311,6 +311,20 @@ t.test("teardown waits out DeleteConflict right after the last detach", function
   t.check(env.slept > 0, "waited")
 end)
 
+t.test("user groups: added, and with exclusive removed in a stable order", function()
+  local m, env = setup()
+  for _, g in ipairs({ "zeta", "alpha", "mid" }) do
+    m.iam.create_group({ GroupName = g })
+  end
+  provision.user(user_def({ groups = { "zeta", "alpha", "mid" } }))
+  t.check(m:user(USER).groups.alpha and m:user(USER).groups.zeta, "added")
+  again(true)
+  provision.user(user_def({ groups = {}, exclusive = true }))
+  t.eq(table.concat(env.lines, "\n"), table.concat({
+    "- remove user " .. USER .. " from group alpha", "- remove user " .. USER .. " from group mid",
+    "- remove user " .. USER .. " from group zeta" }, "\n"))
+end)
+
 t.test("names IAM refuses are not retried", function()
   local _, env = setup()
   local err = t.raises(function() provision.role(role_def({ name = "bad name!" })) end)

@@ -53,7 +53,12 @@ local function converge_groups(def, d)
   if not d.exclusive then
     return
   end
+  local names = {}
   for g in pairs(current) do
+    names[#names + 1] = g
+  end
+  table.sort(names) -- a plan lists the same lines in the same order every time
+  for _, g in ipairs(names) do
     if not want[g] then
       step.remove(string.format("remove user %s from group %s", def.name, g), d.report, function()
         calls.call("remove_user_from_group", { UserName = def.name, GroupName = g })
