@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,7 +21,22 @@ typedef struct span {
     size_t n;
 } span;
 
+/* Sections by (kind, name) and keys by (section, name): a file of 16 MB holds
+ * hundreds of thousands of them, and a linear search per line made that hours. */
+typedef struct index_slot {
+    size_t owner;            /* a section's kind, or INDEX_PROPS + its index */
+    const char *name;        /* the section's name or the key, owned by the ini_file */
+    size_t idx;
+} index_slot;
+
+#define INDEX_PROPS 4u
+#define INDEX_SCRATCH ((size_t)-1)
+#define INI_MAX_SUBS 64           /* sub-properties of one key ("s3 =" sections use a few) */
+#define INI_MAX_VALUE (64u << 10) /* a value grown by continuation lines */
+
 typedef struct parser {
+    index_slot *slots;       /* open addressing, a power of two, at most half full */
+    size_t cap, used;
     ini_file *f;
     ini_section scratch;     /* sink for ignored sections and keys, freed at the end */
     int is_config;
@@ -151,18 +167,79 @@ static ini_section *cur_section(parser *p)
     return p->cur_sec >= 0 ? &p->f->sections[p->cur_sec] : &p->scratch;
 }
 
-static long prop_index(const ini_section *s, const char *key)
+/* Room for one more of n elements. Arrays grow by doubling, so their capacity
+ * is implicit (the next power of two >= n): one realloc per element made big
+ * files quadratic where realloc copies (ASan always does). */
+static void *array_room(void *arr, size_t n, size_t size)
 {
-    for (size_t i = 0; i < s->nprops; i++)
-        if (strcmp(s->props[i].key, key) == 0)
-            return (long)i;
-    return -1;
+    if (n != 0 && (n & (n - 1)) != 0)
+        return arr;
+    return realloc(arr, (n ? n * 2 : 1) * size);
+}
+
+static uint64_t index_hash(size_t owner, span name)
+{
+    uint64_t h = 14695981039346656037u ^ owner;   /* FNV-1a */
+    for (size_t i = 0; i < name.n; i++)
+        h = (h ^ (unsigned char)name.p[i]) * 1099511628211u;
+    return h;
+}
+
+/* The slot holding (owner, name), or the empty slot where it would go. */
+static index_slot *index_probe(index_slot *slots, size_t cap, size_t owner, span name)
+{
+    size_t i = (size_t)index_hash(owner, name) & (cap - 1);
+    while (slots[i].name && !(slots[i].owner == owner && span_eq(name, slots[i].name)))
+        i = (i + 1) & (cap - 1);
+    return &slots[i];
+}
+
+static long index_find(const parser *p, size_t owner, span name)
+{
+    if (!p->slots)
+        return -1;
+    const index_slot *s = index_probe(p->slots, p->cap, owner, name);
+    return s->name ? (long)s->idx : -1;
+}
+
+static int index_grow(parser *p)
+{
+    size_t cap = p->cap ? p->cap * 2 : 64;
+    index_slot *ns = calloc(cap, sizeof *ns);
+    if (!ns)
+        return -1;
+    for (size_t i = 0; i < p->cap; i++) {
+        const index_slot *o = &p->slots[i];
+        if (o->name)
+            *index_probe(ns, cap, o->owner, (span){o->name, strlen(o->name)}) = *o;
+    }
+    free(p->slots);
+    p->slots = ns;
+    p->cap = cap;
+    return 0;
+}
+
+/* name must stay allocated until the parse ends (section names and keys do). */
+static int index_add(parser *p, size_t owner, const char *name, size_t idx)
+{
+    if ((p->used + 1) * 2 > p->cap && index_grow(p) != 0)
+        return -1;
+    *index_probe(p->slots, p->cap, owner, (span){name, strlen(name)}) =
+        (index_slot){owner, name, idx};
+    p->used++;
+    return 0;
+}
+
+static size_t props_owner(const parser *p, const ini_section *s)
+{
+    return s == &p->scratch ? INDEX_SCRATCH : INDEX_PROPS + (size_t)(s - p->f->sections);
 }
 
 /* Set key (owned) = value (owned) in s; last one wins. Returns the index or -1 (ENOMEM). */
 static long section_set(parser *p, ini_section *s, char *key, char *value)
 {
-    long i = prop_index(s, key);
+    size_t owner = props_owner(p, s);
+    long i = index_find(p, owner, (span){key, strlen(key)});
     if (i >= 0) {
         if (s != &p->scratch)
             warnf(p, "duplicate key '%s': the last value wins", key);
@@ -171,30 +248,28 @@ static long section_set(parser *p, ini_section *s, char *key, char *value)
         s->props[i].value = value;
         return i;
     }
-    ini_prop *np = realloc(s->props, (s->nprops + 1) * sizeof *np);
+    ini_prop *np = array_room(s->props, s->nprops, sizeof *np);
     if (!np) {
         free(key);
         free(value);
         return -1;
     }
     s->props = np;
-    np[s->nprops] = (ini_prop){key, value, NULL, 0};
-    return (long)s->nprops++;
+    np[s->nprops++] = (ini_prop){key, value, NULL, 0};   /* s owns them now */
+    return index_add(p, owner, key, s->nprops - 1) == 0 ? (long)s->nprops - 1 : -1;
 }
 
 static int section_open(parser *p, ini_kind kind, span name)
 {
-    for (size_t i = 0; i < p->f->nsections; i++) {
-        ini_section *s = &p->f->sections[i];
-        if (s->kind == kind && span_eq(name, s->name)) {
-            warnf(p, "duplicate section '%s' merged: later keys win", s->name);
-            p->cur_sec = (int)i;
-            return 0;
-        }
+    long i = index_find(p, (size_t)kind, name);
+    if (i >= 0) {
+        warnf(p, "duplicate section '%s' merged: later keys win", p->f->sections[i].name);
+        p->cur_sec = (int)i;
+        return 0;
     }
     if (p->f->nsections >= 1u << 20)
         return fail(p, "too many sections");
-    ini_section *ns = realloc(p->f->sections, (p->f->nsections + 1) * sizeof *ns);
+    ini_section *ns = array_room(p->f->sections, p->f->nsections, sizeof *ns);
     if (!ns)
         return oom(p);
     p->f->sections = ns;
@@ -202,6 +277,10 @@ static int section_open(parser *p, ini_kind kind, span name)
     if (!nm)
         return oom(p);
     ns[p->f->nsections] = (ini_section){kind, nm, NULL, 0};
+    if (index_add(p, (size_t)kind, nm, p->f->nsections) != 0) {
+        free(nm);
+        return oom(p);
+    }
     p->cur_sec = (int)p->f->nsections++;
     return 0;
 }
@@ -312,6 +391,11 @@ static int add_sub(parser *p, ini_prop *pr, span line)
             return 0;
         }
     }
+    if (key && val && pr->nsub >= INI_MAX_SUBS) {
+        free(key);
+        free(val);
+        return fail(p, "too many sub-properties");
+    }
     ini_prop *ns = key && val ? realloc(pr->sub, (pr->nsub + 1) * sizeof *ns) : NULL;
     if (!ns) {
         free(key);
@@ -339,6 +423,8 @@ static int continuation_line(parser *p, span line)
     if (pr->value[0] == '\0')
         return add_sub(p, pr, s);
     size_t old = strlen(pr->value);
+    if (old + s.n > INI_MAX_VALUE)
+        return fail(p, "value too long (continuation lines)");
     char *nv = realloc(pr->value, old + s.n + 2);
     if (!nv)
         return oom(p);
@@ -390,7 +476,7 @@ int ini_parse(const char *text, size_t len, int is_config, ini_file *out,
               void (*warn)(void *ud, const char *msg), void *ud, aws_err *err)
 {
     memset(out, 0, sizeof *out);
-    parser p = {out, {0}, is_config, -2, -1, -1, 0, warn, ud, err};
+    parser p = {NULL, 0, 0, out, {0}, is_config, -2, -1, -1, 0, warn, ud, err};
     size_t pos = 0;
     int rc = 0;
     while (rc == 0 && pos < len) {
@@ -401,6 +487,7 @@ int ini_parse(const char *text, size_t len, int is_config, ini_file *out,
         pos += n + 1;
     }
     section_clear(&p.scratch);
+    free(p.slots);
     if (rc != 0) {
         ini_free(out);
         return -1;

@@ -1,6 +1,8 @@
 /* test_ini.c - the SDK profile-file rules, one small inline text per rule. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "check.h"
 #include "iamsh/ini.h"
@@ -22,6 +24,11 @@ static int parse(const char *text, int is_config, ini_file *f, aws_err *err)
     aws_err_clear(err);
     return ini_parse(text, strlen(text), is_config, f, on_warn, NULL, err);
 }
+
+typedef struct buf_text {
+    char *p;
+    size_t n;
+} buf_text;
 
 static const char *get(const ini_file *f, const char *profile, const char *key)
 {
@@ -213,6 +220,63 @@ static void test_binary_and_load(void)
     CHECK(ini_get(NULL, "x") == NULL);
 }
 
+static double parse_seconds(const buf_text *t, int is_config, ini_file *f, aws_err *err, int *rc)
+{
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    aws_err_clear(err);
+    *rc = ini_parse(t->p, t->n, is_config, f, NULL, NULL, err);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    return (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+}
+
+/* Big files stay linear: 200k profiles or 200k keys took minutes when every
+ * section and key was found by a linear search. A value grown line by line and
+ * the sub-properties of one key are bounded. */
+static void test_big_files(void)
+{
+    enum { N = 200000 };
+    buf_text t = {malloc((size_t)N * 32 + 64), 0};
+    ini_file f;
+    aws_err err;
+    int rc;
+    for (int i = 0; i < N; i++)
+        t.n += (size_t)sprintf(t.p + t.n, "[profile p%d]\nk = %d\n", i, i);
+    t.n += (size_t)sprintf(t.p + t.n, "[profile p7]\nk = again\n");
+    double sec = parse_seconds(&t, 1, &f, &err, &rc);
+    CHECK_INT(rc, 0);
+    CHECK_INT((long)f.nsections, N);
+    CHECK_STR(get(&f, "p7", "k"), "again");
+    CHECK_STR(get(&f, "p199999", "k"), "199999");
+    ini_free(&f);
+    double sec_keys;
+    t.n = (size_t)sprintf(t.p, "[a]\n");
+    for (int i = 0; i < N; i++)
+        t.n += (size_t)sprintf(t.p + t.n, "k%d = %d\n", i, i);
+    sec_keys = parse_seconds(&t, 0, &f, &err, &rc);
+    CHECK_INT(rc, 0);
+    CHECK_INT((long)ini_find(&f, INI_PROFILE, "a")->nprops, N);
+    CHECK_STR(get(&f, "a", "k123456"), "123456");
+    ini_free(&f);
+    printf("ini: %d profiles %.3f s, %d keys %.3f s\n", N, sec, N, sec_keys);
+    const char *preload = getenv("LD_PRELOAD");
+    if (!preload || !strstr(preload, "vgpreload"))
+        CHECK(sec < 5.0 && sec_keys < 5.0);
+    t.n = (size_t)sprintf(t.p, "[a]\nk = v\n");
+    for (int i = 0; i < N; i++)
+        t.n += (size_t)sprintf(t.p + t.n, "  more text\n");
+    CHECK_INT(parse_seconds(&t, 0, &f, &err, &rc) < 5.0, 1);
+    CHECK_INT(rc, -1);
+    CHECK(strstr(err.message, "too long") != NULL);
+    t.n = (size_t)sprintf(t.p, "[a]\ns3 =\n");
+    for (int i = 0; i < 100; i++)
+        t.n += (size_t)sprintf(t.p + t.n, "  k%d = 1\n", i);
+    parse_seconds(&t, 0, &f, &err, &rc);
+    CHECK_INT(rc, -1);
+    CHECK(strstr(err.message, "sub-properties") != NULL);
+    free(t.p);
+}
+
 int main(void)
 {
     test_profile_prefixes();
@@ -224,5 +288,6 @@ int main(void)
     test_duplicates_and_crlf();
     test_errors();
     test_binary_and_load();
+    test_big_files();
     return check_summary();
 }
