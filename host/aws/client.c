@@ -244,7 +244,7 @@ static int attempt_once(aws_client *c, const aws_endpoint *ep, const aws_creds *
         for (size_t i = 0; lines[i]; i++)
             headers[n++] = lines[i];
         headers[n] = NULL;
-        http_request req = {"POST", url.p, headers, body, body_len, 0, 0};
+        http_request req = {"POST", url.p, headers, body, body_len, 0, 0, 0};
         rc = http_send(c->http, &req, hr, err);
         sigv4_headers_free(lines);
     }

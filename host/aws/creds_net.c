@@ -25,7 +25,9 @@
 static int get(struct aws_client *client, const char *method, const char *url,
                const char *const *hdrs, long timeout_ms, http_response *hr, aws_err *err)
 {
-    http_request req = {method, url, hdrs, NULL, 0, timeout_ms, timeout_ms};
+    /* The only PUT is IMDSv2's token request, whose answer is a secret. */
+    int secret = strcmp(method, "PUT") == 0;
+    http_request req = {method, url, hdrs, NULL, 0, timeout_ms, timeout_ms, secret};
     memset(hr, 0, sizeof *hr);
     return http_send(client->http, &req, hr, err);
 }

@@ -300,7 +300,7 @@ static int post_web_identity(const aws_config *c, struct aws_client *client, con
     buf_printf(&url, "%s/", ep.url);
     const char *hdrs[] = {"Content-Type: application/x-www-form-urlencoded; charset=utf-8",
                           "Accept: application/xml", NULL};
-    http_request req = {"POST", url.p, hdrs, body->p, body->len, 0, 0};
+    http_request req = {"POST", url.p, hdrs, body->p, body->len, 0, 0, 0};
     http_response hr = {0};
     int rc = http_send(client->http, &req, &hr, err);
     if (rc == 0 && (hr.status < 200 || hr.status > 299)) {

@@ -397,15 +397,19 @@ static void log_request(http_client *c, const http_request *req)
     buf_wipe(&b);
 }
 
-static void log_response(http_client *c, const http_response *resp)
+static void log_response(http_client *c, const http_request *req, const http_response *resp)
 {
     char line[64];
     if (!c->log)
         return;
     snprintf(line, sizeof line, "%ld", resp->status);
     log_fmt(c, "* status: ", line, "");
-    if (resp->body.len)
+    if (resp->body.len && req->secret_body) {
+        snprintf(line, sizeof line, "<redacted: %zu bytes>", resp->body.len);
+        log_fmt(c, "< ", line, "");
+    } else if (resp->body.len) {
         log_text(c, "< ", resp->body.p, resp->body.len);
+    }
 }
 
 int http_send(http_client *c, const http_request *req, http_response *resp, aws_err *err)
@@ -435,6 +439,6 @@ int http_send(http_client *c, const http_request *req, http_response *resp, aws_
     curl_easy_getinfo(c->h, CURLINFO_RESPONSE_CODE, &resp->status);
     if (!resp->body.p && buf_append(&resp->body, "", 0) < 0)
         return aws_err_set(err, AWS_ERR_INTERNAL, "InternalError", "out of memory");
-    log_response(c, resp);
+    log_response(c, req, resp);
     return 0;
 }

@@ -1,7 +1,7 @@
 /* redact.c - scrub secrets from text before it is printed (--debug, errors).
  *
  * One pass over arbitrary bytes. Four shapes are recognised wherever they occur:
- *   header lines   Authorization: ... / X-Amz-Security-Token: ... (any case,
+ *   header lines   Authorization / X-Amz-Security-Token / X-aws-ec2-metadata-token (any case,
  *                  optionally after a "> " or "< " log prefix)
  *   XML elements   <SecretAccessKey>...</SecretAccessKey> (CDATA included)
  *   JSON members   "SessionToken": "..."
@@ -22,7 +22,7 @@ static const char *const secret_suffixes[] = {
 };
 
 static const char *const secret_headers[] = {
-    "authorization", "x-amz-security-token", NULL,
+    "authorization", "x-amz-security-token", "x-aws-ec2-metadata-token", NULL,
 };
 
 typedef struct scan {

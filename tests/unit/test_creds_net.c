@@ -2,6 +2,7 @@
  * loopback: IMDSv2 (and the v1 fallback), container credentials with the Authorization
  * token, AssumeRole (source_profile, chains, credential_source) and web identity. */
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -96,13 +97,24 @@ static void no_sleep(double seconds)
     (void)seconds;
 }
 
+/* The --debug wire log of the last resolve. */
+static char wire_log[65536];
+
+static void capture_log(void *ud, const char *line)
+{
+    (void)ud;
+    size_t n = strlen(wire_log);
+    snprintf(wire_log + n, sizeof wire_log - n, "%s\n", line);
+}
+
 static int resolve(const char *profile, aws_creds *cr, aws_err *err)
 {
+    wire_log[0] = '\0';
     aws_config c;
     config_input in = {.profile = profile, .getenv_fn = fake_getenv, .home = dir};
     if (config_load(&c, &in, err) != 0)
         return -2;
-    aws_client_opts o = {.max_attempts = 1, .sleep_fn = no_sleep};
+    aws_client_opts o = {.max_attempts = 1, .sleep_fn = no_sleep, .log = capture_log};
     aws_client *cl = aws_client_new(&o, err);
     int rc = cl ? creds_resolve(&c, cl, cr, err) : -3;
     aws_client_free(cl);
@@ -124,6 +136,11 @@ static void test_imds(const server *v2, const server *v1)
     CHECK_STR(cr.session_token, "fake-token-IMDSKEY");
     CHECK_INT(cr.expiration, 1893553445);
     creds_free(&cr);
+    /* The IMDSv2 session token opens the instance's credentials: --debug hides it
+     * in the PUT's answer and in the header of the GETs, like the keys themselves. */
+    CHECK(strstr(wire_log, "/latest/api/token") != NULL);
+    CHECK(strstr(wire_log, "fake-imds-token") == NULL);
+    CHECK(strstr(wire_log, "fake-secret-IMDSKEY") == NULL);
     env_set("AWS_EC2_METADATA_SERVICE_ENDPOINT", v1->base);   /* 403 on the token: v1 */
     CHECK_INT(resolve(NULL, &cr, &err), 0);
     CHECK_STR(cr.access_key_id, "IMDSKEY");
