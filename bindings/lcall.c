@@ -37,7 +37,7 @@ static int buf_gc(lua_State *L)
 {
     buf *b = lua_touserdata(L, 1);
     if (b)
-        buf_free(b);
+        buf_wipe(b); /* bodies carry secrets: CreateAccessKey, AssumeRole, passwords */
     return 0;
 }
 
@@ -100,12 +100,53 @@ static void send_query(lua_State *L, const model_op *op, const buf *body, buf *r
         lerror_raise(L, &err, op->name);
 }
 
+/* Operations that only read. Under --plan nothing else is sent, whatever the
+ * script calls: the provision library plans its writes itself, and a plain
+ * script's write is stopped here rather than trusted to check the flag. */
+static int is_read_only(const model_op *op)
+{
+    static const char *const prefixes[] = {"Get", "List", "Simulate", NULL};
+    if (strcmp(op->svc->name, "sts") == 0)
+        return 1; /* STS changes no account state */
+    for (int i = 0; prefixes[i]; i++)
+        if (strncmp(op->name, prefixes[i], strlen(prefixes[i])) == 0)
+            return 1;
+    return 0;
+}
+
+static int plan_mode(lua_State *L)
+{
+    lua_getfield(L, LUA_REGISTRYINDEX, "iamsh.options");
+    int plan = 0;
+    if (lua_istable(L, -1)) {
+        lua_getfield(L, -1, "plan");
+        plan = lua_toboolean(L, -1);
+        lua_pop(L, 1);
+    }
+    lua_pop(L, 1);
+    return plan;
+}
+
+static void refuse_write_in_plan(lua_State *L, const model_op *op)
+{
+    aws_err err;
+    aws_err_set(&err, AWS_ERR_PARAM, "PlanModeWrite",
+                "%s: not sent: --plan sends no write (plan writes with the provision library)",
+                op->snake);
+    lerror_push(L, &err, NULL);
+    lua_pushliteral(L, "plan");
+    lua_setfield(L, -2, "kind");
+    lua_error(L);
+}
+
 int lcall_invoke(lua_State *L, const model_op *op, int params_idx)
 {
     params_idx = lua_absindex(L, params_idx);
     if (lua_gettop(L) < params_idx)
         lua_settop(L, params_idx); /* no argument: nil, not whatever is pushed next */
     cJSON *params = checked_params(L, op, params_idx);
+    if (!is_read_only(op) && plan_mode(L))
+        refuse_write_in_plan(L, op);
     buf *body = push_buf(L);
     aws_err err;
     aws_err_clear(&err);

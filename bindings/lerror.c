@@ -46,7 +46,7 @@ static int error_tostring(lua_State *L)
     luaL_buffinit(L, &b);
     /* Client-side errors read as their message; AWS's carry code and status. */
     int plain = kind && (strcmp(kind, "config") == 0 || strcmp(kind, "credentials") == 0 ||
-                         strcmp(kind, "param") == 0);
+                         strcmp(kind, "param") == 0 || strcmp(kind, "plan") == 0);
     if (op && *op)
         lua_pushfstring(L, "%s: ", op), luaL_addvalue(&b);
     if (!plain && code && *code) {

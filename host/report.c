@@ -59,6 +59,7 @@ static int exit_code_of(const char *kind)
     static const struct { const char *kind; int code; } map[] = {
         {"service", EXIT_SERVICE},   {"config", EXIT_CONFIG},   {"credentials", EXIT_CONFIG},
         {"transport", EXIT_TRANSPORT}, {"parse", EXIT_TRANSPORT}, {"usage", EXIT_USAGE},
+        {"script", EXIT_SCRIPT},     {"waiter", EXIT_TRANSPORT}, /* as `aws ... wait`: 255 when a waiter fails or times out */
     };
     for (size_t i = 0; kind && i < sizeof map / sizeof map[0]; i++)
         if (strcmp(kind, map[i].kind) == 0)
@@ -83,7 +84,7 @@ static void print_error(lua_State *L, const char *kind, int debug)
     lua_pop(L, 1);
     /* Configuration, usage and AWS errors are the user's news, not a bug in a
      * script: their line is enough (--debug adds where it happened). */
-    if (kind == NULL || strcmp(kind, "param") == 0 || debug) {
+    if (kind == NULL || strcmp(kind, "param") == 0 || strcmp(kind, "plan") == 0 || debug) {
         lua_getfield(L, LUA_REGISTRYINDEX, "iamsh.traceback");
         if (lua_isstring(L, -1))
             fprintf(stderr, "%s\n", lua_tostring(L, -1));

@@ -17,7 +17,8 @@
 
 #include "iamsh/sigv4.h"
 
-#define CONTENT_TYPE "Content-Type: application/x-www-form-urlencoded; charset=utf-8"
+#define CONTENT_TYPE_VALUE "application/x-www-form-urlencoded; charset=utf-8"
+#define CONTENT_TYPE "Content-Type: " CONTENT_TYPE_VALUE
 #define ERROR_XML_MAX (1u << 20)   /* an AWS error document is a few hundred bytes */
 
 /* ---- defaults for the injectable clock, randomness and sleep ---- */
@@ -216,7 +217,7 @@ static int sign_headers(const aws_client *c, const aws_endpoint *ep, const aws_c
 {
     char ts[17];
     timestamp_now(c, ts);
-    sigv4_header ct = {"Content-Type", CONTENT_TYPE + sizeof "Content-Type: " - 1};
+    sigv4_header ct = {"Content-Type", CONTENT_TYPE_VALUE};
     sigv4_request sr = {
         .method = "POST", .url = url, .headers = &ct, .nheaders = 1,
         .body = body, .body_len = body_len,

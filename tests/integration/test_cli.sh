@@ -78,6 +78,15 @@ check_match "flow: missing arg named" "$ERR" "missing argument 'n'"
 run_iamsh run "$TMP/flow.lua" n=1 colour=red
 check_eq "flow: unknown arg" "$RC" 252
 check_match "flow: unknown arg named" "$ERR" "unknown argument 'colour' \(known: n, name\)"
+printf 'return {run = function() end, args = {x = "not a table"}}\n' >"$TMP/badargs.lua"
+run_iamsh run "$TMP/badargs.lua"
+check_eq "flow with malformed args exits 1" "$RC" 1
+check_match "flow with malformed args: clear line" "$ERR" "args.x must be a table"
+printf 'return {\n' >"$TMP/syntax.lua"
+run_iamsh run "$TMP/syntax.lua"
+check_eq "script with a syntax error exits 1" "$RC" 1
+check_eq "script with a syntax error: one line" "$(printf '%s\n' "$ERR" | wc -l)" 1
+check_match "script syntax error names the file" "$ERR" "syntax.lua:2:"
 run_iamsh run "$TMP/flow.lua" --help
 check_match "flow --help shows args" "$OUT" "name +who to greet \(default: world\)"
 

@@ -42,6 +42,25 @@ run_iamsh --profile ar --endpoint-url "$ENDPOINT" -e '
   print(c.credential_source, sts.get_caller_identity().Arn)'
 check_eq "assume-role profile" "$OUT" "assume-role	arn:aws:sts::123456789012:assumed-role/r/ci"
 
+# --plan sends no write, even from a plain script that calls IAM directly.
+printf '' >"$TMP/aws-config"; printf '' >"$TMP/aws-credentials"
+run_iamsh --plan --endpoint-url "$ENDPOINT" -e '
+  print(#iam.list_roles().Roles >= 1, sts.get_caller_identity().Account)
+  iam.create_user{UserName = "planned"}'
+check_eq "--plan: reads go out" "$OUT" "true	123456789012"
+check_eq "--plan: a write is refused (exit 1)" "$RC" 1
+check_match "--plan: the refusal names the call" "$ERR" "^iamsh: create_user: not sent: --plan sends no write"
+check_eq "--plan: the user was not created"   "$(aws_cli iam get-user --user-name planned 2>&1 >/dev/null | grep -c NoSuchEntity)" 1
+run_iamsh --plan --endpoint-url "$ENDPOINT" -e '
+  local ok, err = pcall(iam.delete_role, {RoleName = "r"})
+  print(ok, err.code, aws.is_error(err))'
+check_eq "--plan: the refusal is an aws.Error" "$OUT" "false	PlanModeWrite	true"
+
+# A waiter that gives up exits 255, as `aws iam wait` does.
+run_iamsh --endpoint-url "$ENDPOINT" -e 'iam.wait("user_exists", {UserName = "nobody"}, {timeout = 1, delay = 0.2})'
+check_eq "waiter timeout exits 255" "$RC" 255
+check_match "waiter timeout line" "$ERR" "WaiterTimeout"
+
 # A profile with a cycle is a configuration error.
 printf '[profile a]\nrole_arn = arn:aws:iam::123456789012:role/r\nsource_profile = b\n[profile b]\nrole_arn = arn:aws:iam::123456789012:role/r\nsource_profile = a\n' >"$TMP/aws-config"
 run_iamsh --profile a --endpoint-url "$ENDPOINT" -e 'sts.get_caller_identity()'

@@ -9,10 +9,16 @@ local iamsh = require "iamsh"
 
 local M = {}
 
--- An error the host reports as bad usage (exit 252), without a traceback.
+-- An error the host reports by its kind, as one line without a traceback:
+-- "usage" exits 252, "script" (a script that does not load) exits 1.
+local error_mt = { __tostring = function(e) return e.message end }
+
+local function kind_error(kind, fmt, ...)
+  error(setmetatable({ kind = kind, message = string.format(fmt, ...) }, error_mt), 0)
+end
+
 local function usage_error(fmt, ...)
-  error(setmetatable({ kind = "usage", message = string.format(fmt, ...) },
-    { __tostring = function(e) return e.message end }), 0)
+  kind_error("usage", fmt, ...)
 end
 
 local function is_file(path)
@@ -38,11 +44,10 @@ local function is_flow(v)
   return type(v) == "table" and type(v.run) == "function"
 end
 
--- The flow a file returns, or nil for a plain script (without running its body:
--- loading a flow only builds its table).
+-- The script's chunk (text only: precompiled bytecode is refused).
 local function load_script(path)
   local chunk, err = loadfile(path, "t")
-  if not chunk then error(err, 0) end
+  if not chunk then kind_error("script", "%s", err) end
   return chunk
 end
 
@@ -65,9 +70,21 @@ local function sorted_keys(t)
   return keys
 end
 
+local function check_specs(name, specs)
+  if type(specs) ~= "table" then
+    kind_error("script", "%s: args must be a table of name = {default=, doc=}", name)
+  end
+  for k, s in pairs(specs) do
+    if type(k) ~= "string" or type(s) ~= "table" then
+      kind_error("script", "%s: args.%s must be a table {default=, doc=}", name, tostring(k))
+    end
+  end
+  return specs
+end
+
 function M.help(name, flow)
   local out = { string.format("%s: %s", name, flow.description or "(no description)") }
-  local specs = flow.args or {}
+  local specs = check_specs(name, flow.args or {})
   if next(specs) then out[#out + 1] = "\narguments (key=value):" end
   for _, k in ipairs(sorted_keys(specs)) do
     local s = specs[k]
@@ -81,7 +98,7 @@ end
 -- Check key=value arguments against the flow's declaration; fill the defaults.
 function M.check_args(name, flow, list)
   local values = parse_args(list)
-  local specs = flow.args or {}
+  local specs = check_specs(name, flow.args or {})
   for k in pairs(values) do
     if specs[k] == nil then
       local known = sorted_keys(specs)
