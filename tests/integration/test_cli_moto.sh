@@ -61,6 +61,25 @@ run_iamsh --endpoint-url "$ENDPOINT" -e 'iam.wait("user_exists", {UserName = "no
 check_eq "waiter timeout exits 255" "$RC" 255
 check_match "waiter timeout line" "$ERR" "WaiterTimeout"
 
+# Temporary credentials are refreshed before they expire: a credential_process whose
+# credentials expire within the refresh window (15 min) runs again for each call; one
+# whose credentials last two hours runs once.
+cat >"$TMP/cp.sh" <<'SH'
+#!/bin/sh
+echo run >>"$1"
+exp=$(date -u -d "@$(( $(date +%s) + $2 ))" +%Y-%m-%dT%H:%M:%SZ)
+printf '{"Version": 1, "AccessKeyId": "ASIAIOSFODNN7EXAMPLE", "SecretAccessKey": "fake/secret", "SessionToken": "faketoken", "Expiration": "%s"}\n' "$exp"
+SH
+chmod +x "$TMP/cp.sh"
+printf '[profile short]\ncredential_process = %s %s 600\n[profile long]\ncredential_process = %s %s 7200\n' \
+  "$TMP/cp.sh" "$TMP/short.count" "$TMP/cp.sh" "$TMP/long.count" >"$TMP/aws-config"
+run_iamsh --profile short --endpoint-url "$ENDPOINT" -e 'for i = 1, 3 do sts.get_caller_identity() end print(aws.config().credential_source)'
+check_eq "short-lived process credentials: ok" "$OUT" "process"
+check_eq "short-lived credentials are refreshed before each call" "$(wc -l <"$TMP/short.count")" 4
+run_iamsh --profile long --endpoint-url "$ENDPOINT" -e 'for i = 1, 3 do sts.get_caller_identity() end'
+check_eq "long-lived credentials are resolved once" "$(wc -l <"$TMP/long.count")" 1
+printf '' >"$TMP/aws-config"
+
 # A profile with a cycle is a configuration error.
 printf '[profile a]\nrole_arn = arn:aws:iam::123456789012:role/r\nsource_profile = b\n[profile b]\nrole_arn = arn:aws:iam::123456789012:role/r\nsource_profile = a\n' >"$TMP/aws-config"
 run_iamsh --profile a --endpoint-url "$ENDPOINT" -e 'sts.get_caller_identity()'
