@@ -22,8 +22,7 @@
 -- lost response); m.mangle = true returns policy documents reordered the way
 -- IAM does.
 
-local ok_json, aws = pcall(require, "aws")
-local json = (ok_json and type(aws) == "table" and aws.json) or require("json_lite")
+local json = require("aws").json
 
 local mock = {}
 
