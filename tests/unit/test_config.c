@@ -6,48 +6,8 @@
 
 #include "check.h"
 #include "iamsh/config.h"
+#include "fake_env.h"
 
-/* ---- a fake environment ---- */
-static const char *env_names[32], *env_values[32];
-static int env_n;
-
-static const char *fake_getenv(const char *name)
-{
-    for (int i = 0; i < env_n; i++)
-        if (strcmp(env_names[i], name) == 0)
-            return env_values[i];
-    return NULL;
-}
-
-static void env_reset(void)
-{
-    env_n = 0;
-}
-
-static void env_set(const char *name, const char *value)
-{
-    env_names[env_n] = name;
-    env_values[env_n++] = value;
-}
-
-static char dir[64], cfg_path[128], creds_path[128];
-
-static void write_file(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "w");
-    fputs(text, f);
-    fclose(f);
-}
-
-/* Write both files and point the environment at them. */
-static void files(const char *cfg, const char *creds)
-{
-    env_reset();
-    write_file(cfg_path, cfg);
-    write_file(creds_path, creds);
-    env_set("AWS_CONFIG_FILE", cfg_path);
-    env_set("AWS_SHARED_CREDENTIALS_FILE", creds_path);
-}
 
 static int load(aws_config *c, const char *profile, const char *region, aws_err *err)
 {
@@ -352,11 +312,8 @@ static void test_warnings(void)
 
 int main(void)
 {
-    snprintf(dir, sizeof dir, "/tmp/iamsh-config-XXXXXX");
-    if (!mkdtemp(dir))
+    if (fake_env_init("config") != 0)
         return 1;
-    snprintf(cfg_path, sizeof cfg_path, "%s/config", dir);
-    snprintf(creds_path, sizeof creds_path, "%s/credentials", dir);
     test_profile_precedence();
     test_profile_not_found();
     test_region_and_values();

@@ -9,40 +9,12 @@
 
 #include "check.h"
 #include "iamsh/creds.h"
+#include "fake_env.h"
 
-static const char *env_names[32], *env_values[32];
-static int env_n;
-static char dir[64], cfg_path[128], creds_path[128];
-
-static const char *fake_getenv(const char *name)
+/* The two files, and no instance metadata (nothing listens there in a test). */
+static void setup(const char *cfg, const char *creds)
 {
-    for (int i = env_n - 1; i >= 0; i--)
-        if (strcmp(env_names[i], name) == 0)
-            return env_values[i];
-    return NULL;
-}
-
-static void env_set(const char *name, const char *value)
-{
-    env_names[env_n] = name;
-    env_values[env_n++] = value;
-}
-
-static void write_file(const char *path, const char *text, int mode)
-{
-    FILE *f = fopen(path, "w");
-    fputs(text, f);
-    fclose(f);
-    chmod(path, (mode_t)mode);
-}
-
-static void files(const char *cfg, const char *creds)
-{
-    env_n = 0;
-    write_file(cfg_path, cfg, 0600);
-    write_file(creds_path, creds, 0600);
-    env_set("AWS_CONFIG_FILE", cfg_path);
-    env_set("AWS_SHARED_CREDENTIALS_FILE", creds_path);
+    files(cfg, creds);
     env_set("AWS_EC2_METADATA_DISABLED", "true");
 }
 
@@ -62,7 +34,7 @@ static void test_env_order(void)
 {
     aws_creds cr;
     aws_err err;
-    files("[profile p]\n", "[default]\naws_access_key_id = FILEKEY\naws_secret_access_key = s\n"
+    setup("[profile p]\n", "[default]\naws_access_key_id = FILEKEY\naws_secret_access_key = s\n"
                            "[p]\naws_access_key_id = PKEY\naws_secret_access_key = s\n");
     env_set("AWS_ACCESS_KEY_ID", "ENVKEY");
     env_set("AWS_SECRET_ACCESS_KEY", "envsecret");
@@ -101,29 +73,29 @@ static void test_file_process_config_order(void)
     aws_err err;
     char script[256], cfg[1024];
     snprintf(script, sizeof script, "%s/ok.sh", dir);
-    write_file(script, "#!/bin/sh\necho '{\"Version\": 1, \"AccessKeyId\": \"PROCKEY\", "
+    write_file_mode(script, "#!/bin/sh\necho '{\"Version\": 1, \"AccessKeyId\": \"PROCKEY\", "
                        "\"SecretAccessKey\": \"ps\", \"SessionToken\": \"pt\", "
                        "\"Expiration\": \"2031-01-01T00:00:00.123Z\"}'\n", 0700);
     snprintf(cfg, sizeof cfg, "[profile p]\ncredential_process = %s\naws_access_key_id = CFGKEY\n"
              "aws_secret_access_key = cs\n", script);
-    files(cfg, "[p]\naws_access_key_id = CREDKEY\naws_secret_access_key = x\n");
+    setup(cfg, "[p]\naws_access_key_id = CREDKEY\naws_secret_access_key = x\n");
     CHECK_INT(resolve("p", &cr, &err), 0);
     CHECK_STR(cr.source, "shared-credentials-file");
     creds_free(&cr);
-    files(cfg, "");
+    setup(cfg, "");
     CHECK_INT(resolve("p", &cr, &err), 0);
     CHECK_STR(cr.source, "process");
     CHECK_STR(cr.access_key_id, "PROCKEY");
     CHECK_STR(cr.session_token, "pt");
     CHECK_INT(cr.expiration, 1924992000);
     creds_free(&cr);
-    files("[profile p]\naws_access_key_id = CFGKEY\naws_secret_access_key = cs\n"
+    setup("[profile p]\naws_access_key_id = CFGKEY\naws_secret_access_key = cs\n"
           "aws_session_token = ct\n", "");
     CHECK_INT(resolve("p", &cr, &err), 0);
     CHECK_STR(cr.source, "config-file");
     CHECK_STR(cr.session_token, "ct");
     creds_free(&cr);
-    files("", "[p]\naws_access_key_id = K\n");
+    setup("", "[p]\naws_access_key_id = K\n");
     CHECK_INT(resolve("p", &cr, &err), -1);
     CHECK_STR(err.code, "PartialCredentials");
     CHECK(strstr(err.message, creds_path) != NULL);
@@ -133,7 +105,7 @@ static int run_process(const char *body, int timeout_ms, aws_creds *cr, aws_err 
 {
     char script[256], cmd[512];
     snprintf(script, sizeof script, "%s/p.sh", dir);
-    write_file(script, body, 0700);
+    write_file_mode(script, body, 0700);
     snprintf(cmd, sizeof cmd, "'%s' \"arg one\" two\\ three", script);
     aws_err_clear(err);
     return creds_from_process(cmd, timeout_ms, cr, err);
@@ -206,7 +178,7 @@ static void test_assume_role_config(void)
              "[profile chain]\n%ssource_profile = selfkeys\n"
              "[profile sso]\nsso_session = s\nsso_account_id = 1\n",
              arn, arn, arn, arn, arn, arn, arn, arn, arn, arn, arn);
-    files(cfg, "");
+    setup(cfg, "");
     CHECK_INT(resolve("a", &cr, &err), -1);
     CHECK_STR(err.code, "InfiniteLoopConfigError");
     CHECK_INT(err.kind, AWS_ERR_CONFIG);
@@ -241,7 +213,7 @@ static void test_nothing_found(void)
 {
     aws_creds cr;
     aws_err err;
-    files("[profile p]\nregion = us-east-1\n", "");
+    setup("[profile p]\nregion = us-east-1\n", "");
     CHECK_INT(resolve("p", &cr, &err), -1);
     CHECK_INT(err.kind, AWS_ERR_CREDS);
     CHECK(strncmp(err.message, "no credentials: looked in environment (skipped", 46) == 0);
@@ -274,20 +246,14 @@ static void test_time(void)
 
 int main(void)
 {
-    snprintf(dir, sizeof dir, "/tmp/iamsh-creds-XXXXXX");
-    if (!mkdtemp(dir))
+    if (fake_env_init("creds") != 0)
         return 1;
-    snprintf(cfg_path, sizeof cfg_path, "%s/config", dir);
-    snprintf(creds_path, sizeof creds_path, "%s/credentials", dir);
     test_env_order();
     test_file_process_config_order();
     test_process();
     test_assume_role_config();
     test_nothing_found();
     test_time();
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    if (system(cmd) != 0)
-        fprintf(stderr, "could not remove %s\n", dir);
+    fake_env_cleanup();
     return check_summary();
 }

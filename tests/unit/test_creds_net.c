@@ -13,40 +13,7 @@
 #include "check.h"
 #include "iamsh/client.h"
 #include "iamsh/creds.h"
-
-static const char *env_names[48], *env_values[48];
-static int env_n;
-static char dir[64], cfg_path[128], creds_path[128];
-
-static const char *fake_getenv(const char *name)
-{
-    for (int i = env_n - 1; i >= 0; i--)
-        if (strcmp(env_names[i], name) == 0)
-            return env_values[i];
-    return NULL;
-}
-
-static void env_set(const char *name, const char *value)
-{
-    env_names[env_n] = name;
-    env_values[env_n++] = value;
-}
-
-static void write_file(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "w");
-    fputs(text, f);
-    fclose(f);
-}
-
-static void setup(const char *cfg, const char *creds)
-{
-    env_n = 0;
-    write_file(cfg_path, cfg);
-    write_file(creds_path, creds);
-    env_set("AWS_CONFIG_FILE", cfg_path);
-    env_set("AWS_SHARED_CREDENTIALS_FILE", creds_path);
-}
+#include "fake_env.h"
 
 /* ---- the fake server ---- */
 
@@ -128,7 +95,7 @@ static void test_imds(const server *v2, const server *v1)
 {
     aws_creds cr;
     aws_err err;
-    setup("", "");
+    files("", "");
     env_set("AWS_EC2_METADATA_SERVICE_ENDPOINT", v2->base);
     CHECK_INT(resolve(NULL, &cr, &err), 0);
     CHECK_STR(cr.source, "iam-role");
@@ -154,7 +121,7 @@ static void test_imds(const server *v2, const server *v1)
     CHECK_INT(resolve(NULL, &cr, &err), -1);
     CHECK(strstr(err.message, "disabled") != NULL);
     /* nothing listening: not found, quickly */
-    setup("", "");
+    files("", "");
     env_set("AWS_EC2_METADATA_SERVICE_ENDPOINT", "http://127.0.0.1:1");
     time_t t0 = time(NULL);
     CHECK_INT(resolve(NULL, &cr, &err), -1);
@@ -170,7 +137,7 @@ static void test_container(const server *s)
     aws_err err;
     char url[128], tokfile[128];
     snprintf(url, sizeof url, "%s/container/creds", s->base);
-    setup("", "");
+    files("", "");
     env_set("AWS_EC2_METADATA_SERVICE_ENDPOINT", s->base);   /* container wins over IMDS */
     env_set("AWS_CONTAINER_CREDENTIALS_FULL_URI", url);
     env_set("AWS_CONTAINER_AUTHORIZATION_TOKEN", "secret-token");
@@ -190,7 +157,7 @@ static void test_container(const server *s)
     write_file(tokfile, "secret-token\n");
     CHECK_INT(resolve(NULL, &cr, &err), -1);
     CHECK(strstr(err.message, "line break") != NULL);
-    setup("", "");
+    files("", "");
     env_set("AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://example.com/creds");
     CHECK_INT(resolve(NULL, &cr, &err), -1);
     CHECK(strstr(err.message, "FULL_URI") != NULL);
@@ -211,7 +178,7 @@ static void test_assume_role(const server *s)
              "[profile self]\n%ssource_profile = self\naws_access_key_id = SELFKEY\n"
              "aws_secret_access_key = ss\n"
              "[profile envsrc]\n%scredential_source = Environment\n", arn, arn, arn, arn);
-    setup(cfg, "");
+    files(cfg, "");
     env_set("AWS_ENDPOINT_URL_STS", s->base);
     env_set("AWS_EC2_METADATA_DISABLED", "true");
     CHECK_INT(resolve("r", &cr, &err), 0);
@@ -236,7 +203,7 @@ static void test_assume_role(const server *s)
     /* web identity from the environment (no profile keys needed) */
     snprintf(tokfile, sizeof tokfile, "%s/jwt", dir);
     write_file(tokfile, "jwt-token\n");
-    setup("", "");
+    files("", "");
     env_set("AWS_ENDPOINT_URL_STS", s->base);
     env_set("AWS_EC2_METADATA_DISABLED", "true");
     env_set("AWS_ROLE_ARN", "arn:aws:iam::123456789012:role/web");
@@ -255,11 +222,8 @@ static void test_assume_role(const server *s)
 
 int main(void)
 {
-    snprintf(dir, sizeof dir, "/tmp/iamsh-credsnet-XXXXXX");
-    if (!mkdtemp(dir))
+    if (fake_env_init("credsnet") != 0)
         return 1;
-    snprintf(cfg_path, sizeof cfg_path, "%s/config", dir);
-    snprintf(creds_path, sizeof creds_path, "%s/credentials", dir);
     server v2 = {0}, v1 = {0};
     int ok = server_start(&v2, "--container-token", "secret-token") == 0 &&
              server_start(&v1, "--v1-only", NULL) == 0;
@@ -271,9 +235,6 @@ int main(void)
     }
     server_stop(&v2);
     server_stop(&v1);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    if (system(cmd) != 0)
-        fprintf(stderr, "could not remove %s\n", dir);
+    fake_env_cleanup();
     return check_summary();
 }
