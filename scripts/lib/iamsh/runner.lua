@@ -88,7 +88,8 @@ function M.help(name, flow)
   if next(specs) then out[#out + 1] = "\narguments (key=value):" end
   for _, k in ipairs(sorted_keys(specs)) do
     local s = specs[k]
-    local default = s.default ~= nil and (" (default: " .. tostring(s.default) .. ")")
+    local shown = s.default ~= nil and tostring(s.default) ~= ""
+    local default = shown and (" (default: " .. tostring(s.default) .. ")")
       or (s.required and " (required)" or "")
     out[#out + 1] = string.format("  %-16s %s%s", k, s.doc or "", default)
   end
@@ -157,6 +158,7 @@ local function list()
     local n = f:match("^([%w_%-]+)%.lua$")
     if n then names[#names + 1] = n end
   end
+  table.sort(names)
   for _, n in ipairs(names) do
     local ok, flow = pcall(function() return load_script(dir .. "/" .. n .. ".lua")() end)
     local d = ok and is_flow(flow) and flow.description or ""
