@@ -101,10 +101,7 @@ char *buf_steal(buf *b)
 
 void buf_wipe(buf *b)
 {
-    if (b->p) {
-        volatile char *v = b->p;
-        for (size_t i = 0; i < b->cap; i++)
-            v[i] = 0;
-    }
+    if (b->p)
+        explicit_bzero(b->p, b->cap); /* not optimised away, and word-at-a-time */
     buf_free(b);
 }
