@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "bindings.h"
+#include "iamsh/json.h"
 
 static const char ARRAY_MT[] = "aws.json.array";
 
@@ -200,6 +201,8 @@ static cJSON *string_from_lua(conv *c, int idx)
     const char *s = lua_tolstring(c->L, idx, &len);
     if (strlen(s) != len)
         return conv_fail(c, "string contains a NUL byte");
+    if (!json_utf8_valid(s, len))
+        return conv_fail(c, "string is not valid UTF-8 (JSON text must be)");
     return cJSON_CreateString(s);
 }
 
@@ -264,23 +267,14 @@ static int l_encode(lua_State *L)
 
 static int l_decode(lua_State *L)
 {
-    size_t len;
+    size_t len, pos = 0;
     const char *s = luaL_checklstring(L, 1, &len);
-    const char *end = NULL;
-    cJSON *v = cJSON_ParseWithLengthOpts(s, len, &end, 0);
+    cJSON *v = json_parse_all(s, len, &pos);
     if (!v) {
-        size_t pos = end && end >= s ? (size_t)(end - s) : 0;
         char near[40];
         snprintf(near, sizeof near, "%.16s", pos < len ? s + pos : "<end>");
         return luaL_error(L, "aws.json.decode: invalid JSON at byte %d near '%s'", (int)pos + 1,
                           near);
-    }
-    /* Only whitespace may follow the value. */
-    while (end && (size_t)(end - s) < len && strchr(" \t\r\n", *end) && *end)
-        end++;
-    if (end && (size_t)(end - s) < len) {
-        cJSON_Delete(v);
-        return luaL_error(L, "aws.json.decode: trailing data at byte %d", (int)(end - s) + 1);
     }
     ljson_push_owned(L, v);
     return 1;

@@ -138,6 +138,12 @@ static int session_creds(lua_State *L, lsession *s, aws_err *err)
     memset(&fresh, 0, sizeof fresh);
     if (creds_resolve(&s->cfg, client, &fresh, err) != 0)
         return -1;
+    if (fresh.expiration != 0 && fresh.expiration <= time(NULL)) {
+        aws_err_set(err, AWS_ERR_CREDS, "ExpiredCredentials",
+                    "the credentials from %s have already expired", fresh.source);
+        creds_free(&fresh);
+        return -1;
+    }
     if (s->have_creds)
         creds_free(&s->creds);
     s->creds = fresh;

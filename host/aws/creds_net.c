@@ -2,6 +2,7 @@
  * Identity) and EC2 instance metadata (IMDSv2 with the v1 fallback), as botocore's
  * ContainerProvider and InstanceMetadataFetcher do them. */
 #include "iamsh/creds.h"
+#include "iamsh/json.h"
 
 #include <arpa/inet.h>
 #include <cJSON.h>
@@ -41,7 +42,7 @@ static void response_wipe(http_response *hr)
 /* JSON credentials document -> out; 0 or -1 with why. */
 static int parse_doc(const buf *body, const char *source, aws_creds *out, char *why, size_t n)
 {
-    cJSON *root = cJSON_ParseWithLength(body->p ? body->p : "", body->len);
+    cJSON *root = json_parse_all(body->p, body->len, NULL);
     int rc = -1;
     if (!cJSON_IsObject(root))
         snprintf(why, n, "answer is not a JSON object");

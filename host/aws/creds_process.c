@@ -2,6 +2,7 @@
  * shell (as botocore's Popen does), read stdout/stderr under a deadline so a hung helper
  * cannot hang us, then read the Version 1 JSON document. */
 #include "iamsh/creds.h"
+#include "iamsh/json.h"
 
 #include <cJSON.h>
 #include <errno.h>
@@ -260,11 +261,11 @@ static void wipe_json_secrets(cJSON *root)
 
 static int parse_output(const buf *out, aws_creds *cr, aws_err *err)
 {
-    cJSON *root = cJSON_ParseWithLength(out->p ? out->p : "", out->len);
+    cJSON *root = json_parse_all(out->p, out->len, NULL);
     if (!cJSON_IsObject(root)) {
         cJSON_Delete(root);
         return aws_err_set(err, AWS_ERR_CREDS, "CredentialProcessError",
-                           "credential_process: output is not a JSON object");
+                           "credential_process: output is not one JSON object");
     }
     const cJSON *ver = cJSON_GetObjectItemCaseSensitive(root, "Version");
     char why[128] = "";

@@ -78,6 +78,17 @@ check_eq "short-lived process credentials: ok" "$OUT" "process"
 check_eq "short-lived credentials are refreshed before each call" "$(wc -l <"$TMP/short.count")" 4
 run_iamsh --profile long --endpoint-url "$ENDPOINT" -e 'for i = 1, 3 do sts.get_caller_identity() end'
 check_eq "long-lived credentials are resolved once" "$(wc -l <"$TMP/long.count")" 1
+# Already-expired credentials, and output with trailing text, are refused (253).
+printf '[profile expired]\ncredential_process = %s %s -60\n' "$TMP/cp.sh" "$TMP/expired.count" >"$TMP/aws-config"
+run_iamsh --profile expired --endpoint-url "$ENDPOINT" -e 'sts.get_caller_identity()'
+check_eq "expired process credentials exit 253" "$RC" 253
+check_match "expired process credentials: clear line" "$ERR" "already expired"
+printf '#!/bin/sh\necho "{\\"Version\\": 1, \\"AccessKeyId\\": \\"a\\", \\"SecretAccessKey\\": \\"b\\"} trailing"\n' >"$TMP/cp-trail"
+chmod +x "$TMP/cp-trail"
+printf '[profile trail]\ncredential_process = %s\n' "$TMP/cp-trail" >"$TMP/aws-config"
+run_iamsh --profile trail --endpoint-url "$ENDPOINT" -e 'sts.get_caller_identity()'
+check_eq "process output with trailing text exits 253" "$RC" 253
+check_match "trailing text: clear line" "$ERR" "not one JSON object"
 printf '' >"$TMP/aws-config"
 
 # A profile with a cycle is a configuration error.

@@ -1,0 +1,14 @@
+/* json.h - JSON documents from outside (process output, metadata answers, scripts). */
+#ifndef IAMSH_JSON_H
+#define IAMSH_JSON_H
+#include <stddef.h>
+#include <cJSON.h>
+
+/* Parse exactly one JSON value: only whitespace may follow it. NULL on failure, with
+ * the 0-based byte offset of the problem in *err_pos (when err_pos is not NULL). */
+cJSON *json_parse_all(const char *text, size_t len, size_t *err_pos);
+
+/* 1 if s[0..len) is well-formed UTF-8 (no overlongs, no surrogates, <= U+10FFFF). */
+int json_utf8_valid(const char *s, size_t len);
+
+#endif
