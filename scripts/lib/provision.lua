@@ -60,12 +60,10 @@ function provision.region()
   return context.region()
 end
 
--- Apply-mode summary, e.g. "Done: 2 added, 1 changed, 0 destroyed."
+-- Apply-mode summary, e.g. "Done: 2 added, 1 changed, 0 destroyed." (In plan mode
+-- the runner prints the "Plan: ..." line from plan_counts(), after the script.)
 function provision.summary()
   local c = context.counts()
-  if context.planning() then
-    return string.format("Plan: %d to add, %d to change, %d to destroy.", c.add, c.change, c.destroy)
-  end
   return string.format("Done: %d added, %d changed, %d destroyed.", c.add, c.change, c.destroy)
 end
 
