@@ -35,6 +35,13 @@ vg --endpoint-url "$ENDPOINT" -e '
   sts.get_caller_identity()'
 check_eq "valgrind: calls, errors, pages" "$RC" 0
 [ "$RC" = 0 ] || cat "$TMP/err" >&2
+vg --quiet --endpoint-url "$ENDPOINT" run sagemaker out_dir="$TMP"
+check_eq "valgrind: the SageMaker set-up" "$RC" 0
+[ "$RC" = 0 ] || cat "$TMP/err" >&2
+vg --quiet --endpoint-url "$ENDPOINT" --plan run sagemaker out_dir="$TMP"
+check_eq "valgrind: the SageMaker plan (no change)" "$RC" 0
+vg --quiet --endpoint-url "$ENDPOINT" run sagemaker-teardown out_dir="$TMP"
+check_eq "valgrind: the SageMaker teardown" "$RC" 0
 vg --debug --endpoint-url "$ENDPOINT" -e 'iam.get_role{RoleName = "missing"}'
 check_eq "valgrind: uncaught service error with --debug" "$RC" 254
 vg --endpoint-url http://127.0.0.1:9 -e 'sts.get_caller_identity()'
