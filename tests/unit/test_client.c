@@ -10,88 +10,32 @@
 
 #include "check.h"
 #include "iamsh/client.h"
+#include "helper_proc.h"
 
 /* ---- the fault server ---- */
 
 typedef struct server {
-    pid_t pid;
-    int in_fd;                 /* its stdin: closing it stops the server */
-    int port;
+    helper h;
     char count_file[256];
-    char url[64];
 } server;
-
-static void server_exec(int in_r, int out_w, const char *count_file, char *const *steps)
-{
-    const char *support = getenv("IAMSH_TEST_SUPPORT");
-    char script[1024];
-    const char *argv[32];
-    int n = 0;
-
-    snprintf(script, sizeof script, "%s/fault_server.py", support ? support : "tests/support");
-    dup2(in_r, 0);
-    dup2(out_w, 1);
-    argv[n++] = "python3";
-    argv[n++] = script;
-    argv[n++] = "--count-file";
-    argv[n++] = count_file;
-    argv[n++] = "--hang";
-    argv[n++] = "3";
-    for (; *steps && n < 30; steps++)
-        argv[n++] = *steps;
-    argv[n] = NULL;
-    execvp("python3", (char *const *)argv);
-    _exit(127);
-}
-
-static int read_port(int fd)
-{
-    char line[32];
-    size_t n = 0;
-    while (n + 1 < sizeof line && read(fd, line + n, 1) == 1 && line[n] != '\n')
-        n++;
-    line[n] = '\0';
-    return atoi(line);
-}
 
 /* steps: a NULL-terminated list, e.g. {"throttle", "throttle", "ok", NULL} */
 static int server_start(server *s, char *const *steps)
 {
-    int in[2], out[2];
     static int seq;
+    const char *args[40] = {"--count-file", s->count_file, "--hang", "3"};
+    int n = 4;
     snprintf(s->count_file, sizeof s->count_file, "/tmp/iamsh-fault-%d-%d.count", (int)getpid(),
              seq++);
-    if (pipe(in) != 0 || pipe(out) != 0)
-        return -1;
-    s->pid = fork();
-    if (s->pid == 0) {
-        close(in[1]);
-        close(out[0]);
-        server_exec(in[0], out[1], s->count_file, steps);
-    }
-    close(in[0]);
-    close(out[1]);
-    s->in_fd = in[1];
-    s->port = read_port(out[0]);
-    close(out[0]);
-    snprintf(s->url, sizeof s->url, "http://127.0.0.1:%d", s->port);
-    if (s->port <= 0)
-        fprintf(stderr, "fault_server.py did not start (IAMSH_TEST_SUPPORT=%s)\n",
-                getenv("IAMSH_TEST_SUPPORT") ? getenv("IAMSH_TEST_SUPPORT") : "(unset)");
-    return s->port > 0 ? 0 : -1;
+    for (; *steps && n < 39; steps++)
+        args[n++] = *steps;
+    args[n] = NULL;
+    return helper_start(&s->h, "fault_server.py", args);
 }
 
 static void server_stop(server *s)
 {
-    close(s->in_fd);
-    for (int i = 0; i < 50; i++) {
-        if (waitpid(s->pid, NULL, WNOHANG) == s->pid)
-            goto done;
-        usleep(20000);
-    }
-    kill(s->pid, SIGKILL);
-    waitpid(s->pid, NULL, 0);
-done:
+    helper_stop(&s->h);
     unlink(s->count_file);
 }
 
@@ -165,7 +109,7 @@ static void run(outcome *o, int max_attempts, long timeout_ms, char *const *step
         return;
     }
     aws_client *c = client(max_attempts, timeout_ms);
-    aws_endpoint ep = {s.url, "us-east-1", "sts"};
+    aws_endpoint ep = {s.h.url, "us-east-1", "sts"};
     o->rc = aws_client_query(c, &ep, &test_creds, GCI, strlen(GCI), &o->body, o->request_id,
                              &o->err);
     o->attempts = c->attempts_last;
@@ -359,7 +303,7 @@ static void test_quota_accounting(void)
         return;
     }
     aws_client *c = client(3, 500);
-    aws_endpoint ep = {s.url, "us-east-1", "sts"};
+    aws_endpoint ep = {s.h.url, "us-east-1", "sts"};
     aws_err err;
     buf body = BUF_INIT;
     CHECK_INT(aws_client_query(c, &ep, &test_creds, GCI, strlen(GCI), &body, NULL, &err), 0);
@@ -378,7 +322,7 @@ static void test_quota_accounting(void)
 
     CHECK(server_start(&s, STEPS("throttle", "ok")) == 0);
     c = client(3, 5000);
-    ep.url = s.url;
+    ep.url = s.h.url;
     c->quota.available = 4;
     CHECK_INT(aws_client_query(c, &ep, &test_creds, GCI, strlen(GCI), &body, NULL, &err), -1);
     CHECK_INT(c->attempts_last, 1);
@@ -411,7 +355,7 @@ static void test_debug_log(void)
     aws_client *c = aws_client_new(&o, &err);
     aws_creds cr = {"AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
                     "FAKESESSIONTOKENVALUE", 0, "test"};
-    aws_endpoint ep = {s.url, "us-east-1", "sts"};
+    aws_endpoint ep = {s.h.url, "us-east-1", "sts"};
     buf body = BUF_INIT;
     static const char form[] = "Action=GetCallerIdentity&Version=2011-06-15&Password=hunter2";
     CHECK_INT(aws_client_query(c, &ep, &cr, form, strlen(form), &body, NULL, &err), 0);
@@ -506,13 +450,13 @@ static void test_http_direct(void)
     http_client *h = http_client_new(&ho, &err);
     http_response r = {0, BUF_INIT, ""};
     char url[128];
-    snprintf(url, sizeof url, "%s/__count", s.url);
+    snprintf(url, sizeof url, "%s/__count", s.h.url);
     http_request get = {.method = "GET", .url = url};
     CHECK_INT(http_send(h, &get, &r, &err), 0);
     CHECK_INT(r.status, 200);
     CHECK_STR(r.body.p, "0 1\n");          /* control paths are not counted */
 
-    http_request put = {.method = "PUT", .url = s.url, .body = "", .body_len = 0};
+    http_request put = {.method = "PUT", .url = s.h.url, .body = "", .body_len = 0};
     CHECK_INT(http_send(h, &put, &r, &err), 0);
     CHECK_INT(r.status, 200);
     CHECK_STR(r.request_id, "fault-0001");
@@ -523,7 +467,7 @@ static void test_http_direct(void)
     CHECK(strstr(err.message, "timed out after 300 ms") != NULL);
     CHECK_STR(r.request_id, "");
 
-    snprintf(url, sizeof url, "%s/__last", s.url);
+    snprintf(url, sizeof url, "%s/__last", s.h.url);
     get.url = url;
     CHECK_INT(http_send(h, &get, &r, &err), 0);
     CHECK(r.body.p && strstr(r.body.p, "\"method\": \"PUT\"") != NULL);

@@ -14,49 +14,21 @@
 #include "iamsh/client.h"
 #include "iamsh/creds.h"
 #include "fake_env.h"
+#include "helper_proc.h"
 
 /* ---- the fake server ---- */
 
-typedef struct server {
-    pid_t pid;
-    char base[64];
-} server;
+typedef helper server;
 
 static int server_start(server *s, const char *flag, const char *flag_value)
 {
-    const char *support = getenv("IAMSH_TEST_SUPPORT");
-    char script[512];
-    snprintf(script, sizeof script, "%s/fake_metadata.py", support ? support : "tests/support");
-    int fds[2];
-    if (pipe(fds) != 0)
-        return -1;
-    s->pid = fork();
-    if (s->pid == 0) {
-        dup2(fds[1], 1);
-        close(fds[0]);
-        close(fds[1]);
-        char *argv[] = {"python3", script, "--lifetime", "60", (char *)flag,
-                        (char *)flag_value, NULL};
-        execvp("python3", argv);
-        _exit(127);
-    }
-    close(fds[1]);
-    char line[32] = "";
-    size_t n = 0;
-    while (n < sizeof line - 1 && read(fds[0], line + n, 1) == 1 && line[n] != '\n')
-        n++;
-    line[n] = '\0';
-    close(fds[0]);
-    snprintf(s->base, sizeof s->base, "http://127.0.0.1:%d", atoi(line));
-    return atoi(line) > 0 ? 0 : -1;
+    const char *const args[] = {"--lifetime", "60", flag, flag_value, NULL};
+    return helper_start(s, "fake_metadata.py", args);
 }
 
 static void server_stop(server *s)
 {
-    if (s->pid > 0) {
-        kill(s->pid, SIGTERM);
-        waitpid(s->pid, NULL, 0);
-    }
+    helper_stop(s);
 }
 
 static void no_sleep(double seconds)
@@ -96,7 +68,7 @@ static void test_imds(const server *v2, const server *v1)
     aws_creds cr;
     aws_err err;
     files("", "");
-    env_set("AWS_EC2_METADATA_SERVICE_ENDPOINT", v2->base);
+    env_set("AWS_EC2_METADATA_SERVICE_ENDPOINT", v2->url);
     CHECK_INT(resolve(NULL, &cr, &err), 0);
     CHECK_STR(cr.source, "iam-role");
     CHECK_STR(cr.access_key_id, "IMDSKEY");
@@ -108,7 +80,7 @@ static void test_imds(const server *v2, const server *v1)
     CHECK(strstr(wire_log, "/latest/api/token") != NULL);
     CHECK(strstr(wire_log, "fake-imds-token") == NULL);
     CHECK(strstr(wire_log, "fake-secret-IMDSKEY") == NULL);
-    env_set("AWS_EC2_METADATA_SERVICE_ENDPOINT", v1->base);   /* 403 on the token: v1 */
+    env_set("AWS_EC2_METADATA_SERVICE_ENDPOINT", v1->url);   /* 403 on the token: v1 */
     CHECK_INT(resolve(NULL, &cr, &err), 0);
     CHECK_STR(cr.access_key_id, "IMDSKEY");
     creds_free(&cr);
@@ -117,7 +89,7 @@ static void test_imds(const server *v2, const server *v1)
     CHECK_STR(err.code, "NoCredentials");
     CHECK(strstr(err.message, "instance metadata (") != NULL);
     env_set("AWS_EC2_METADATA_DISABLED", "true");
-    env_set("AWS_EC2_METADATA_SERVICE_ENDPOINT", v2->base);
+    env_set("AWS_EC2_METADATA_SERVICE_ENDPOINT", v2->url);
     CHECK_INT(resolve(NULL, &cr, &err), -1);
     CHECK(strstr(err.message, "disabled") != NULL);
     /* nothing listening: not found, quickly */
@@ -136,9 +108,9 @@ static void test_container(const server *s)
     aws_creds cr;
     aws_err err;
     char url[128], tokfile[128];
-    snprintf(url, sizeof url, "%s/container/creds", s->base);
+    snprintf(url, sizeof url, "%s/container/creds", s->url);
     files("", "");
-    env_set("AWS_EC2_METADATA_SERVICE_ENDPOINT", s->base);   /* container wins over IMDS */
+    env_set("AWS_EC2_METADATA_SERVICE_ENDPOINT", s->url);   /* container wins over IMDS */
     env_set("AWS_CONTAINER_CREDENTIALS_FULL_URI", url);
     env_set("AWS_CONTAINER_AUTHORIZATION_TOKEN", "secret-token");
     CHECK_INT(resolve(NULL, &cr, &err), 0);
@@ -179,7 +151,7 @@ static void test_assume_role(const server *s)
              "aws_secret_access_key = ss\n"
              "[profile envsrc]\n%scredential_source = Environment\n", arn, arn, arn, arn);
     files(cfg, "");
-    env_set("AWS_ENDPOINT_URL_STS", s->base);
+    env_set("AWS_ENDPOINT_URL_STS", s->url);
     env_set("AWS_EC2_METADATA_DISABLED", "true");
     CHECK_INT(resolve("r", &cr, &err), 0);
     CHECK_STR(cr.source, "assume-role");
@@ -204,7 +176,7 @@ static void test_assume_role(const server *s)
     snprintf(tokfile, sizeof tokfile, "%s/jwt", dir);
     write_file(tokfile, "jwt-token\n");
     files("", "");
-    env_set("AWS_ENDPOINT_URL_STS", s->base);
+    env_set("AWS_ENDPOINT_URL_STS", s->url);
     env_set("AWS_EC2_METADATA_DISABLED", "true");
     env_set("AWS_ROLE_ARN", "arn:aws:iam::123456789012:role/web");
     env_set("AWS_WEB_IDENTITY_TOKEN_FILE", tokfile);

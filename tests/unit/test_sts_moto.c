@@ -6,65 +6,16 @@
 
 #include "check.h"
 #include "iamsh/client.h"
+#include "helper_proc.h"
 
-typedef struct moto {
-    pid_t pid;
-    int in_fd;   /* moto.py stops when its stdin closes */
-    char url[64];
-} moto;
-
-static int read_port(int fd)
+static int moto_start(helper *m)
 {
-    char line[32];
-    size_t n = 0;
-    while (n + 1 < sizeof line && read(fd, line + n, 1) == 1 && line[n] != '\n')
-        n++;
-    line[n] = '\0';
-    return atoi(line);
-}
-
-static int moto_start(moto *m)
-{
-    const char *support = getenv("IAMSH_TEST_SUPPORT");
-    char script[1024];
-    int in[2], out[2];
-
-    snprintf(script, sizeof script, "%s/moto.py", support ? support : "tests/support");
-    if (pipe(in) != 0 || pipe(out) != 0)
-        return -1;
-    if ((m->pid = fork()) == 0) {
-        dup2(in[0], 0);
-        dup2(out[1], 1);
-        close(in[1]);
-        close(out[0]);
-        execlp("python3", "python3", script, "--lifetime", "300", (char *)NULL);
-        _exit(127);
-    }
-    close(in[0]);
-    close(out[1]);
-    m->in_fd = in[1];
-    int port = read_port(out[0]);
-    close(out[0]);
-    if (port <= 0) {
-        fprintf(stderr, "test_sts_moto: moto is not available: `python3 %s` printed no port "
-                        "(see its message above; install it with: pip install 'moto[server]')\n",
-                script);
-        return -1;
-    }
-    snprintf(m->url, sizeof m->url, "http://127.0.0.1:%d", port);
-    return 0;
-}
-
-static void moto_stop(moto *m)
-{
-    close(m->in_fd);
-    for (int i = 0; i < 100; i++) {
-        if (waitpid(m->pid, NULL, WNOHANG) == m->pid)
-            return;
-        usleep(20000);
-    }
-    kill(m->pid, SIGKILL);
-    waitpid(m->pid, NULL, 0);
+    static const char *const args[] = {"--lifetime", "300", NULL};
+    if (helper_start(m, "moto.py", args) == 0)
+        return 0;
+    fprintf(stderr, "test_sts_moto: moto is not available: tests/support/moto.py printed no port "
+                    "(see its message above; install it with: pip install 'moto[server]')\n");
+    return -1;
 }
 
 /* Obviously fake keys (AWS's documentation examples). */
@@ -135,7 +86,7 @@ static void test_iam(aws_client *c, const char *url)
 
 int main(void)
 {
-    moto m;
+    helper m;
     signal(SIGPIPE, SIG_IGN);
     setenv("no_proxy", "127.0.0.1,localhost", 1);   /* moto is on loopback */
     setenv("NO_PROXY", "127.0.0.1,localhost", 1);
@@ -152,6 +103,6 @@ int main(void)
         test_iam(c, m.url);
         aws_client_free(c);
     }
-    moto_stop(&m);
+    helper_stop(&m);
     return check_summary();
 }
