@@ -9,6 +9,16 @@
 
 #define LJSON_MAX_DEPTH 200
 
+/* lutil.c: small stack helpers shared by the bindings. */
+/* t[k] = v for the table on top of the stack; nothing when v is NULL.  [-0, +0, m] */
+void lset_string(lua_State *L, const char *k, const char *v);
+/* t[k] = v for the table on top of the stack.  [-0, +0, m] */
+void lset_integer(lua_State *L, const char *k, lua_Integer v);
+/* options[key] from the registry table "iamsh.options" the host leaves, as string
+ * (NULL if absent; anchored by that table) or boolean.  [-0, +0, -] */
+const char *lopt_string(lua_State *L, const char *key);
+int lopt_bool(lua_State *L, const char *key);
+
 /* ljson.c */
 int luaopen_aws_json(lua_State *L);                                  /* [-0, +1, m] */
 /* Push a cJSON value as Lua (objects -> tables, arrays -> sequences marked as arrays,

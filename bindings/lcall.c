@@ -114,19 +114,6 @@ static int is_read_only(const model_op *op)
     return 0;
 }
 
-static int plan_mode(lua_State *L)
-{
-    lua_getfield(L, LUA_REGISTRYINDEX, "iamsh.options");
-    int plan = 0;
-    if (lua_istable(L, -1)) {
-        lua_getfield(L, -1, "plan");
-        plan = lua_toboolean(L, -1);
-        lua_pop(L, 1);
-    }
-    lua_pop(L, 1);
-    return plan;
-}
-
 static void refuse_write_in_plan(lua_State *L, const model_op *op)
 {
     aws_err err;
@@ -145,7 +132,7 @@ int lcall_invoke(lua_State *L, const model_op *op, int params_idx)
     if (lua_gettop(L) < params_idx)
         lua_settop(L, params_idx); /* no argument: nil, not whatever is pushed next */
     cJSON *params = checked_params(L, op, params_idx);
-    if (!is_read_only(op) && plan_mode(L))
+    if (!is_read_only(op) && lopt_bool(L, "plan"))
         refuse_write_in_plan(L, op);
     buf *body = push_buf(L);
     aws_err err;

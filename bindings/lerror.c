@@ -80,27 +80,21 @@ int lerror_is(lua_State *L, int idx)
     return is;
 }
 
-static void set_string(lua_State *L, const char *k, const char *v)
-{
-    lua_pushstring(L, v);
-    lua_setfield(L, -2, k);
-}
-
 void lerror_push(lua_State *L, const aws_err *e, const char *operation)
 {
     buf msg = BUF_INIT;
     int redacted = aws_redact(e->message, strlen(e->message), &msg) == 0;
     lua_createtable(L, 0, 8);
-    set_string(L, "kind", kind_name(e->kind));
-    set_string(L, "code", e->code[0] ? e->code : "InternalError");
-    set_string(L, "message", redacted && msg.p ? msg.p : e->message);
+    lset_string(L, "kind", kind_name(e->kind));
+    lset_string(L, "code", e->code[0] ? e->code : "InternalError");
+    lset_string(L, "message", redacted && msg.p ? msg.p : e->message);
     buf_free(&msg);
     lua_pushinteger(L, e->status);
     lua_setfield(L, -2, "status");
     if (e->request_id[0])
-        set_string(L, "request_id", e->request_id);
+        lset_string(L, "request_id", e->request_id);
     if (operation)
-        set_string(L, "operation", operation);
+        lset_string(L, "operation", operation);
     lua_pushboolean(L, e->retryable);
     lua_setfield(L, -2, "retryable");
     lerror_push_metatable(L);

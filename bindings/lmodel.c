@@ -15,20 +15,6 @@ static const model_service *check_service(lua_State *L, int idx)
     return svc;
 }
 
-static void set_str(lua_State *L, const char *k, const char *v)
-{
-    if (v) {
-        lua_pushstring(L, v);
-        lua_setfield(L, -2, k);
-    }
-}
-
-static void set_int(lua_State *L, const char *k, lua_Integer v)
-{
-    lua_pushinteger(L, v);
-    lua_setfield(L, -2, k);
-}
-
 /* aws.model.paginator(svc, op) -> {operation=, input_token=, output_token=,
  * more_results=, limit_key=, result_keys={...}} | nil */
 static int l_paginator(lua_State *L)
@@ -38,11 +24,11 @@ static int l_paginator(lua_State *L)
     if (!p)
         return 0;
     lua_createtable(L, 0, 6);
-    set_str(L, "operation", p->op->snake);
-    set_str(L, "input_token", p->input_token);
-    set_str(L, "output_token", p->output_token);
-    set_str(L, "more_results", p->more_results);
-    set_str(L, "limit_key", p->limit_key);
+    lset_string(L, "operation", p->op->snake);
+    lset_string(L, "input_token", p->input_token);
+    lset_string(L, "output_token", p->output_token);
+    lset_string(L, "more_results", p->more_results);
+    lset_string(L, "limit_key", p->limit_key);
     lua_createtable(L, p->nresult_keys, 0);
     for (int i = 0; i < p->nresult_keys; i++) {
         lua_pushstring(L, p->result_keys[i]);
@@ -68,9 +54,9 @@ static void push_expected(lua_State *L, const model_acceptor *a)
 static void push_acceptor(lua_State *L, const model_acceptor *a)
 {
     lua_createtable(L, 0, 4);
-    set_str(L, "state", a->state);
-    set_str(L, "matcher", a->matcher);
-    set_str(L, "argument", a->argument);
+    lset_string(L, "state", a->state);
+    lset_string(L, "matcher", a->matcher);
+    lset_string(L, "argument", a->argument);
     push_expected(L, a);
     lua_setfield(L, -2, "expected");
 }
@@ -83,10 +69,10 @@ static int l_waiter(lua_State *L)
     if (!w)
         return 0;
     lua_createtable(L, 0, 5);
-    set_str(L, "name", w->snake);
-    set_str(L, "operation", w->op->snake);
-    set_int(L, "delay", w->delay);
-    set_int(L, "max_attempts", w->max_attempts);
+    lset_string(L, "name", w->snake);
+    lset_string(L, "operation", w->op->snake);
+    lset_integer(L, "delay", w->delay);
+    lset_integer(L, "max_attempts", w->max_attempts);
     lua_createtable(L, w->nacceptors, 0);
     for (int i = 0; i < w->nacceptors; i++) {
         push_acceptor(L, &w->acceptors[i]);
@@ -127,8 +113,8 @@ static void push_members(lua_State *L, const model_shape *s)
     for (int i = 0; s && i < s->nmembers; i++) {
         const model_member *m = &s->members[i];
         lua_createtable(L, 0, 3);
-        set_str(L, "name", m->name);
-        set_str(L, "type", model_type_name(m->shape->type));
+        lset_string(L, "name", m->name);
+        lset_string(L, "type", model_type_name(m->shape->type));
         lua_pushboolean(L, (m->flags & MODEL_M_REQUIRED) != 0);
         lua_setfield(L, -2, "required");
         lua_rawseti(L, -2, i + 1);
@@ -144,8 +130,8 @@ static int l_operation(lua_State *L)
     if (!op)
         return 0;
     lua_createtable(L, 0, 5);
-    set_str(L, "name", op->name);
-    set_str(L, "snake", op->snake);
+    lset_string(L, "name", op->name);
+    lset_string(L, "snake", op->snake);
     push_members(L, op->input);
     lua_setfield(L, -2, "input");
     push_members(L, op->output);

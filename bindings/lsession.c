@@ -35,32 +35,6 @@ static int session_gc(lua_State *L)
     return 0;
 }
 
-static const char *opt_string(lua_State *L, const char *key)
-{
-    lua_getfield(L, LUA_REGISTRYINDEX, "iamsh.options");
-    const char *v = NULL;
-    if (lua_istable(L, -1)) {
-        lua_getfield(L, -1, key);
-        v = lua_isstring(L, -1) ? lua_tostring(L, -1) : NULL;
-        lua_pop(L, 1); /* anchored in the options table, which the registry keeps */
-    }
-    lua_pop(L, 1);
-    return v;
-}
-
-static int opt_bool(lua_State *L, const char *key)
-{
-    lua_getfield(L, LUA_REGISTRYINDEX, "iamsh.options");
-    int v = 0;
-    if (lua_istable(L, -1)) {
-        lua_getfield(L, -1, key);
-        v = lua_toboolean(L, -1);
-        lua_pop(L, 1);
-    }
-    lua_pop(L, 1);
-    return v;
-}
-
 static void debug_log(void *ud, const char *line)
 {
     (void)ud;
@@ -70,10 +44,10 @@ static void debug_log(void *ud, const char *line)
 static void session_load(lua_State *L, lsession *s)
 {
     config_input in = {
-        .profile = opt_string(L, "profile"),
-        .region = opt_string(L, "region"),
-        .endpoint_url = opt_string(L, "endpoint_url"),
-        .ca_bundle = opt_string(L, "ca_bundle"),
+        .profile = lopt_string(L, "profile"),
+        .region = lopt_string(L, "region"),
+        .endpoint_url = lopt_string(L, "endpoint_url"),
+        .ca_bundle = lopt_string(L, "ca_bundle"),
     };
     aws_err err;
     aws_err_clear(&err);
@@ -117,7 +91,7 @@ aws_client *lsession_client(lua_State *L, lsession *s)
     aws_client_opts o = {
         .max_attempts = s->cfg.max_attempts,
         .ca_bundle = s->cfg.ca_bundle,
-        .log = opt_bool(L, "debug") ? debug_log : NULL,
+        .log = lopt_bool(L, "debug") ? debug_log : NULL,
         .abort_flag = interrupted,
     };
     aws_err err;
@@ -160,14 +134,6 @@ const aws_creds *lsession_creds(lua_State *L, lsession *s)
     return &s->creds;
 }
 
-static void set_field(lua_State *L, const char *k, const char *v)
-{
-    if (v) {
-        lua_pushstring(L, v);
-        lua_setfield(L, -2, k);
-    }
-}
-
 static void set_endpoint(lua_State *L, const aws_config *c, const char *svc, const char *k)
 {
     aws_endpoint ep;
@@ -176,7 +142,7 @@ static void set_endpoint(lua_State *L, const aws_config *c, const char *svc, con
     aws_err_clear(&err);
     if (config_endpoint(c, svc, &ep, &err) != 0)
         lerror_raise(L, &err, NULL);
-    set_field(L, k, ep.url);
+    lset_string(L, k, ep.url);
     config_endpoint_free(&ep);
 }
 
@@ -186,16 +152,16 @@ int lsession_push_config(lua_State *L)
     lsession *s = lsession_get(L);
     const aws_config *c = &s->cfg;
     lua_createtable(L, 0, 8);
-    set_field(L, "profile", c->profile);
-    set_field(L, "region", c->region);
-    set_field(L, "partition", c->partition);
+    lset_string(L, "profile", c->profile);
+    lset_string(L, "region", c->region);
+    lset_string(L, "partition", c->partition);
     set_endpoint(L, c, "iam", "iam_endpoint");
     set_endpoint(L, c, "sts", "sts_endpoint");
     aws_err err;
     aws_err_clear(&err);
     if (session_creds(L, s, &err) == 0) {
-        set_field(L, "credential_source", s->creds.source);
-        set_field(L, "access_key_id", s->creds.access_key_id);
+        lset_string(L, "credential_source", s->creds.source);
+        lset_string(L, "access_key_id", s->creds.access_key_id);
     } else if (err.kind == AWS_ERR_CONFIG) {
         lerror_raise(L, &err, NULL);
     }

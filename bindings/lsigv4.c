@@ -78,12 +78,6 @@ static sigv4_header *collect_headers(lua_State *L, size_t *n)
     return h; /* the headers table and the array stay on the stack */
 }
 
-static void set_string(lua_State *L, const char *k, const char *v)
-{
-    lua_pushstring(L, v);
-    lua_setfield(L, -2, k);
-}
-
 int lsigv4_sign(lua_State *L)
 {
     luaL_checktype(L, 1, LUA_TTABLE);
@@ -115,14 +109,14 @@ int lsigv4_sign(lua_State *L)
     if (sigv4_sign(&req, &res, &err) != 0)
         return luaL_error(L, "aws.sigv4.sign: %s", err.message);
     lua_createtable(L, 0, 8);
-    set_string(L, "authorization", res.authorization);
-    set_string(L, "x_amz_date", res.x_amz_date);
-    set_string(L, "canonical_request", res.canonical_request);
-    set_string(L, "string_to_sign", res.string_to_sign);
-    set_string(L, "signature", res.signature);
-    set_string(L, "host", res.host);
+    lset_string(L, "authorization", res.authorization);
+    lset_string(L, "x_amz_date", res.x_amz_date);
+    lset_string(L, "canonical_request", res.canonical_request);
+    lset_string(L, "string_to_sign", res.string_to_sign);
+    lset_string(L, "signature", res.signature);
+    lset_string(L, "host", res.host);
     if (req.session_token && *req.session_token)
-        set_string(L, "x_amz_security_token", req.session_token);
+        lset_string(L, "x_amz_security_token", req.session_token);
     sigv4_result_free(&res);
     return 1;
 }
