@@ -24,6 +24,7 @@ static const char *kind_name(int kind)
     return kind >= 0 && kind <= AWS_ERR_INTERNAL ? names[kind] : "internal";
 }
 
+/* t[k] as a string (anchored in t) or NULL.  [-0, +0, e] */
 static const char *field(lua_State *L, int idx, const char *k)
 {
     lua_getfield(L, idx, k);

@@ -13,6 +13,7 @@
 
 static const char ARRAY_MT[] = "aws.json.array";
 
+/* The shared metatable marking a table as a JSON array.  [-0, +1, m] */
 static void push_array_mt(lua_State *L)
 {
     if (luaL_newmetatable(L, ARRAY_MT)) {
@@ -23,6 +24,7 @@ static void push_array_mt(lua_State *L)
 
 static void push_value(lua_State *L, const cJSON *v, int depth);
 
+/* Fills the table on top with v's children.  [-0, +0, e] */
 static void push_children(lua_State *L, const cJSON *v, int depth, int is_array)
 {
     lua_Integer i = 0;

@@ -38,6 +38,7 @@ static int l_paginator(lua_State *L)
     return 1;
 }
 
+/* The acceptor's expected value, typed as in the model.  [-0, +1, m] */
 static void push_expected(lua_State *L, const model_acceptor *a)
 {
     double d = a->expected_num;
@@ -51,6 +52,7 @@ static void push_expected(lua_State *L, const model_acceptor *a)
         lua_pushstring(L, a->expected);
 }
 
+/* {state=, matcher=, argument=, expected=}  [-0, +1, m] */
 static void push_acceptor(lua_State *L, const model_acceptor *a)
 {
     lua_createtable(L, 0, 4);
@@ -107,6 +109,7 @@ static int l_waiters(lua_State *L)
     return 1;
 }
 
+/* {{name=, type=, required=}, ...} of a structure (empty for none).  [-0, +1, m] */
 static void push_members(lua_State *L, const model_shape *s)
 {
     lua_createtable(L, s ? s->nmembers : 0, 0);

@@ -35,6 +35,7 @@ static int service_index(lua_State *L)
     return 1;
 }
 
+/* The service table with its metatable.  [-0, +1, e] */
 static int service_open(lua_State *L, const char *name)
 {
     const model_service *svc = model_service_find(name);

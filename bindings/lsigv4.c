@@ -8,6 +8,7 @@
 #include "bindings.h"
 #include "iamsh/sigv4.h"
 
+/* args[k] (arg 1) as a string or NULL; raises when required and absent.  [-0, +0, v] */
 static const char *opt_field(lua_State *L, const char *k, int required)
 {
     lua_getfield(L, 1, k);
@@ -46,6 +47,7 @@ static void timestamp_of(lua_State *L, char out[17])
 }
 
 /* headers = {name = value, ...}; a list value gives repeated headers. */
+/* Leaves the headers table and the array (a userdata) on the stack.  [-0, +2|0, e] */
 static sigv4_header *collect_headers(lua_State *L, size_t *n)
 {
     *n = 0;
