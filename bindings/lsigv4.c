@@ -46,8 +46,8 @@ static void timestamp_of(lua_State *L, char out[17])
     snprintf(out, 17, "%s", t); /* the signer validates it */
 }
 
-/* headers = {name = value, ...}; a list value gives repeated headers. */
-/* Leaves the headers table and the array (a userdata) on the stack.  [-0, +2|0, e] */
+/* headers = {name = value, ...} (strings) as the signer's array, which lives in a
+ * userdata left on the stack with the headers table.  [-0, +2|0, e] */
 static sigv4_header *collect_headers(lua_State *L, size_t *n)
 {
     *n = 0;
