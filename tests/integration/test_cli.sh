@@ -149,7 +149,9 @@ export AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY
 # Malformed config file: a clear line, not a crash.
 printf '[default\nregion = \x01\xff\n[profile x]\n  = =\n' >"$TMP/aws-config"
 run_iamsh -e 'print(aws.config().region)'
-check_match "malformed config: no crash" "$RC" "^(0|253)$"
+check_eq "malformed config exits 253" "$RC" 253
+check_eq "malformed config: one line naming file and line" "$ERR" \
+  "iamsh: unable to parse config file $TMP/aws-config: line 1: section definition must end with ']'"
 
 # Unreachable endpoint: one line, exit 255, quickly.
 printf '' >"$TMP/aws-config"
