@@ -25,6 +25,44 @@ static char *body_of(const char *svc, const char *op, const char *json)
     return out;
 }
 
+/* IAM and STS have no map in any input, so the map rules (botocore's
+ * QuerySerializer: A.entry.N.key / A.entry.N.value, entries in the order given)
+ * are checked on a small model made here. */
+static const model_shape str_shape = {.name = "s", .type = MODEL_STRING};
+static const model_shape map_shape = {.name = "m", .type = MODEL_MAP, .member = &str_shape,
+                                      .value = &str_shape};
+static const model_shape list_of_maps = {.name = "l", .type = MODEL_LIST, .member = &map_shape};
+static const model_member in_members[] = {
+    {.name = "Attrs", .shape = &map_shape},
+    {.name = "Many", .shape = &list_of_maps},
+};
+static const model_shape in_shape = {.name = "in", .type = MODEL_STRUCTURE,
+                                     .members = in_members, .nmembers = 2};
+static const model_service test_svc = {.name = "test", .api_version = "2020-01-01"};
+static const model_op map_op = {.name = "PutAttrs", .snake = "put_attrs", .input = &in_shape,
+                                .svc = &test_svc};
+
+static void test_maps(void)
+{
+    cJSON *params = cJSON_Parse("{\"Attrs\":{\"a\":\"1\",\"b c\":\"2\"},"
+                                "\"Many\":[{\"x\":\"y\"},{}]}");
+    buf b = BUF_INIT;
+    aws_err err;
+    aws_err_clear(&err);
+    CHECK_INT(model_validate(&map_op, params, &err), 0);
+    CHECK_INT(model_serialize(&map_op, params, &b, &err), 0);
+    CHECK_STR(b.p, "Action=PutAttrs&Version=2020-01-01"
+                   "&Attrs.entry.1.key=a&Attrs.entry.1.value=1"
+                   "&Attrs.entry.2.key=b%20c&Attrs.entry.2.value=2"
+                   "&Many.member.1.entry.1.key=x&Many.member.1.entry.1.value=y");
+    buf_free(&b);
+    cJSON_Delete(params);
+    params = cJSON_Parse("{\"Attrs\":{\"a\":1}}");
+    CHECK_INT(model_validate(&map_op, params, &err), -1);
+    CHECK(strstr(err.message, "Attrs.a") != NULL);
+    cJSON_Delete(params);
+}
+
 static void test_create_role(void)
 {
     CHECK_STR(body_of("iam", "create_role",
@@ -121,6 +159,7 @@ static void test_timestamps(void)
 int main(void)
 {
     test_create_role();
+    test_maps();
     test_lists();
     test_scalars();
     test_timestamps();
