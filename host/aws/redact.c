@@ -5,7 +5,8 @@
  *                  optionally after a "> " or "< " log prefix)
  *   XML elements   <SecretAccessKey>...</SecretAccessKey> (CDATA included)
  *   JSON members   "SessionToken": "..."
- *   form params    &NewPassword=...   (also at the start of text or after '?')
+ *   form params    &NewPassword=...   (at any word start: also in an HTML or text error
+ *                  page that echoes "SecretAccessKey=..." mid-line)
  * A name is secret when it ends (any case) with one of the suffixes below, so
  * NewPassword, ServicePassword, WebIdentityToken and the like are caught too.
  * Over-redacting a debug log is harmless; leaking a key is not. */
@@ -190,9 +191,8 @@ static size_t scan_step(scan *sc, size_t i)
         return try_xml(sc, i);
     if (c == '"')
         return try_json(sc, i);
-    if (i == 0 || sc->s[i - 1] == '&' || sc->s[i - 1] == '?' || sc->s[i - 1] == '\n')
-        if (is_form_name_char(c))
-            return try_form(sc, i);
+    if (is_form_name_char(c) && (i == 0 || !is_form_name_char(sc->s[i - 1])))
+        return try_form(sc, i);
     return i + 1;
 }
 

@@ -74,6 +74,11 @@ static void test_form(void)
     EXPECT("/path?X-Amz-Security-Token=abc&X-Amz-Date=1",
            "/path?X-Amz-Security-Token=<redacted>&X-Amz-Date=1");
     EXPECT("Action=ListRoles&Version=2010-05-08", "Action=ListRoles&Version=2010-05-08");
+    /* Mid-text, as a strange server's error page might echo a request back. */
+    EXPECT("<html><p>bad request: SecretAccessKey=abc123 was sent</p></html>",
+           "<html><p>bad request: SecretAccessKey=<redacted> was sent</p></html>");
+    EXPECT("echo: x Token=t0k;", "echo: x Token=<redacted>");
+    EXPECT("NextTokenish=1 MyToken=2", "NextTokenish=1 MyToken=<redacted>");
 }
 
 /* Every byte sequence is handled: no crash, output never longer than makes sense. */
