@@ -4,8 +4,9 @@
 #include <stddef.h>
 #include <cJSON.h>
 
-/* Parse exactly one JSON value: only whitespace may follow it. NULL on failure, with
- * the 0-based byte offset of the problem in *err_pos (when err_pos is not NULL). */
+/* Parse exactly one JSON value: only whitespace may follow it, and no string may hold
+ * a \u0000 (C strings cannot). NULL on failure, with the 0-based byte offset of the
+ * problem in *err_pos (when err_pos is not NULL). */
 cJSON *json_parse_all(const char *text, size_t len, size_t *err_pos);
 
 /* 1 if s[0..len) is well-formed UTF-8 (no overlongs, no surrogates, <= U+10FFFF). */
