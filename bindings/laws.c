@@ -3,6 +3,7 @@
 #include <curl/curl.h>
 #include <libxml/xmlversion.h>
 #include <openssl/crypto.h>
+#include <openssl/evp.h>
 #include <stdio.h>
 
 #include "bindings.h"
@@ -19,6 +20,40 @@ static int l_versions(lua_State *L)
     lua_setfield(L, -2, "libxml2");
     lua_pushfstring(L, "cJSON %s", cJSON_Version());
     lua_setfield(L, -2, "cjson");
+    return 1;
+}
+
+/* aws.base64.encode(s) -> text */
+static int l_b64_encode(lua_State *L)
+{
+    size_t n;
+    const char *s = luaL_checklstring(L, 1, &n);
+    luaL_argcheck(L, n < (size_t)1 << 30, 1, "string too long");
+    luaL_Buffer b;
+    unsigned char *out = (unsigned char *)luaL_buffinitsize(L, &b, 4 * ((n + 2) / 3) + 1);
+    int len = EVP_EncodeBlock(out, (const unsigned char *)s, (int)n);
+    luaL_pushresultsize(&b, (size_t)len);
+    return 1;
+}
+
+/* aws.base64.decode(text) -> bytes (blob results, e.g. get_credential_report's Content,
+ * arrive base64-encoded as AWS sends them); raises on malformed input. */
+static int l_b64_decode(lua_State *L)
+{
+    size_t n;
+    const char *s = luaL_checklstring(L, 1, &n);
+    luaL_argcheck(L, n < (size_t)1 << 30, 1, "string too long");
+    if (n % 4 != 0)
+        return luaL_error(L, "aws.base64.decode: length %d is not a multiple of 4", (int)n);
+    luaL_Buffer b;
+    unsigned char *out = (unsigned char *)luaL_buffinitsize(L, &b, 3 * (n / 4) + 1);
+    int len = n ? EVP_DecodeBlock(out, (const unsigned char *)s, (int)n) : 0;
+    if (len < 0)
+        return luaL_error(L, "aws.base64.decode: not base64");
+    /* EVP_DecodeBlock counts padding as zero bytes: drop them. */
+    for (size_t i = n; i > 0 && s[i - 1] == '=' && len > 0; i--)
+        len--;
+    luaL_pushresultsize(&b, (size_t)len);
     return 1;
 }
 
@@ -50,6 +85,9 @@ int luaopen_aws(lua_State *L)
     lua_setfield(L, -2, "sigv4");
     luaopen_aws_model(L);
     lua_setfield(L, -2, "model");
+    static const luaL_Reg b64[] = {{"encode", l_b64_encode}, {"decode", l_b64_decode}, {NULL, NULL}};
+    luaL_newlib(L, b64);
+    lua_setfield(L, -2, "base64");
     lerror_push_metatable(L);
     lua_setfield(L, -2, "Error");
     return 1;

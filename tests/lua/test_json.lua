@@ -111,6 +111,16 @@ t.test("parameters are validated before anything is sent", function()
   t.eq(aws.is_error(err), false)
 end)
 
+t.test("aws.base64 round-trips bytes and refuses garbage", function()
+  for _, s in ipairs { "", "f", "fo", "foo", "foob", "\0\1\255binary\0" } do
+    t.eq(aws.base64.decode(aws.base64.encode(s)), s, "round trip of " .. #s .. " bytes")
+  end
+  t.eq(aws.base64.encode("foobar"), "Zm9vYmFy")
+  t.eq(aws.base64.decode("Zm9vYg=="), "foob")
+  t.raises(function() aws.base64.decode("Zm9") end)
+  t.raises(function() aws.base64.decode("Zm9*") end)
+end)
+
 t.test("the model is there for Lua", function()
   t.eq(#aws.model.operations("iam"), 176)
   local p = aws.model.paginator("iam", "list_roles")
