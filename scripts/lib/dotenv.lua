@@ -7,6 +7,8 @@
 -- A key already present keeps its place, its `export ` prefix, its quoting
 -- style and a trailing ` # comment`; a new key is appended at the end.
 
+local sorted_keys = require("iamsh.tables").sorted_keys
+
 local dotenv = {}
 
 -- key, value and the pieces around it, or nil for a line that sets nothing.
@@ -70,15 +72,6 @@ local function split_lines(text)
     lines[#lines] = nil
   end
   return lines, eol
-end
-
-local function sorted_keys(t)
-  local keys = {}
-  for k in pairs(t) do
-    keys[#keys + 1] = k
-  end
-  table.sort(keys)
-  return keys
 end
 
 -- The value of key in text (last assignment wins, as shells read it).

@@ -6,6 +6,7 @@
 -- the defaults and calls run. Any other script is plain Lua: it gets its arguments
 -- as `...` and in the global `arg`, as with `lua`.
 local iamsh = require "iamsh"
+local sorted_keys = require("iamsh.tables").sorted_keys
 
 local M = {}
 
@@ -61,13 +62,6 @@ local function parse_args(list)
     order[#order + 1] = k
   end
   return values, order
-end
-
-local function sorted_keys(t)
-  local keys = {}
-  for k in pairs(t) do keys[#keys + 1] = k end
-  table.sort(keys)
-  return keys
 end
 
 local function check_specs(name, specs)

@@ -8,6 +8,7 @@ local context = require("provision.context")
 local calls = require("provision.calls")
 local step = require("provision.step")
 local policy = require("policy")
+local sorted_keys = require("iamsh.tables").sorted_keys
 
 local entity = {}
 
@@ -69,15 +70,6 @@ local function params(kind, name, extra)
     p[k] = v
   end
   return p
-end
-
-local function sorted_keys(t)
-  local keys = {}
-  for k in pairs(t) do
-    keys[#keys + 1] = k
-  end
-  table.sort(keys)
-  return keys
 end
 
 -- Current state readers (empty when the entity is absent).
