@@ -21,7 +21,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 SUPPORT = os.path.join(HERE, "..", "tests", "support")
 ENV = dict(os.environ,
-           AWS_ACCESS_KEY_ID="AKIAIOSFODNN7EXAMPLE",
+           AWS_ACCESS_KEY_ID="AKIDFAKEFAKEFAKE01",
            AWS_SECRET_ACCESS_KEY="wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
            AWS_EC2_METADATA_DISABLED="true",
            AWS_CONFIG_FILE="/dev/null", AWS_SHARED_CREDENTIALS_FILE="/dev/null")

@@ -26,7 +26,7 @@ read -r -t 60 port <&"${MOTO[0]}" || { echo "demo: could not start moto_server" 
 echo "demo: local IAM endpoint on http://127.0.0.1:$port" >&2
 
 out=$(mktemp -d)
-export AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY
+export AWS_ACCESS_KEY_ID=AKIDFAKEFAKEFAKE01 AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY
 export AWS_EC2_METADATA_DISABLED=true AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null
 "$iamsh" --endpoint-url "http://127.0.0.1:$port" run sagemaker out_dir="$out"
 echo "demo: outputs in $out:" >&2

@@ -103,7 +103,7 @@ check_eq "--profile picks the profile" "$OUT" "eu-north-1	other"
 AWS_REGION=cn-north-1 run_iamsh -e 'local c = aws.config() print(c.partition, c.iam_endpoint, c.sts_endpoint)'
 check_eq "china partition endpoints" "$OUT" "aws-cn	https://iam.cn-north-1.amazonaws.com.cn	https://sts.cn-north-1.amazonaws.com.cn"
 run_iamsh -e 'local c = aws.config() print(c.credential_source, c.access_key_id, c.secret_access_key)'
-check_eq "credentials from env, never the secret" "$OUT" "env	AKIAIOSFODNN7EXAMPLE	nil"
+check_eq "credentials from env, never the secret" "$OUT" "env	AKIDFAKEFAKEFAKE01	nil"
 
 run_iamsh --profile nope -e 'print(aws.config().region)'
 check_eq "missing profile exits 253" "$RC" 253
@@ -143,7 +143,7 @@ unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY
   check_match "failing credential_process message" "$ERR" "token expired"
   run_iamsh --profile b --endpoint-url http://127.0.0.1:9 -e 'sts.get_caller_identity()'
   check_eq "credential_process bad JSON exits 253" "$RC" 253
-export AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE
+export AWS_ACCESS_KEY_ID=AKIDFAKEFAKEFAKE01
 export AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY
 
 # Malformed config file: a clear line, not a crash.

@@ -35,7 +35,7 @@ check "the new secret was returned" test -n "$SECRET"
 check_nomatch "--debug hides the new secret" "$ERR" "$SECRET"
 
 # An assume-role profile: base keys in the credentials file, role_arn in config.
-printf '[base]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n' >"$TMP/aws-credentials"
+printf '[base]\naws_access_key_id = AKIDFAKEFAKEFAKE01\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n' >"$TMP/aws-credentials"
 printf '[profile ar]\nrole_arn = arn:aws:iam::123456789012:role/r\nsource_profile = base\nrole_session_name = ci\n' >"$TMP/aws-config"
 run_iamsh --profile ar --endpoint-url "$ENDPOINT" -e '
   local c = aws.config()
@@ -68,7 +68,7 @@ cat >"$TMP/cp.sh" <<'SH'
 #!/bin/sh
 echo run >>"$1"
 exp=$(date -u -d "@$(( $(date +%s) + $2 ))" +%Y-%m-%dT%H:%M:%SZ)
-printf '{"Version": 1, "AccessKeyId": "ASIAIOSFODNN7EXAMPLE", "SecretAccessKey": "fake/secret", "SessionToken": "faketoken", "Expiration": "%s"}\n' "$exp"
+printf '{"Version": 1, "AccessKeyId": "ASIDFAKEFAKEFAKE01", "SecretAccessKey": "fake/secret", "SessionToken": "faketoken", "Expiration": "%s"}\n' "$exp"
 SH
 chmod +x "$TMP/cp.sh"
 printf '[profile short]\ncredential_process = %s %s 600\n[profile long]\ncredential_process = %s %s 7200\n' \

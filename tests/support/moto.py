@@ -32,10 +32,10 @@ sys.path[:] = [p for p in sys.path if os.path.abspath(p or os.curdir) != _here]
 
 os.environ["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true"
 # Never let a stray real credential reach anything: moto accepts anything.
-os.environ.setdefault("AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE")
+os.environ.setdefault("AWS_ACCESS_KEY_ID", "AKIDFAKEFAKEFAKE01")
 os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")
 
-FAKE_AUTH = ("AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20150830/us-east-1/{svc}/aws4_request, "
+FAKE_AUTH = ("AWS4-HMAC-SHA256 Credential=AKIDFAKEFAKEFAKE01/20150830/us-east-1/{svc}/aws4_request, "
              "SignedHeaders=content-type;host;x-amz-date, Signature=" + "0" * 64)
 
 

@@ -70,7 +70,7 @@ static double half(void) { return 0.5; }
 static time_t frozen(void) { return 1440938160; }   /* 2015-08-30T12:36:00Z */
 
 static aws_creds test_creds = {
-    "AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", NULL, 0, "test",
+    "AKIDFAKEFAKEFAKE01", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", NULL, 0, "test",
 };
 
 static aws_client *client(int max_attempts, long timeout_ms)
@@ -353,7 +353,7 @@ static void test_debug_log(void)
     aws_client_opts o = {.max_attempts = 1, .now = frozen, .log = capture_log};
     aws_err err;
     aws_client *c = aws_client_new(&o, &err);
-    aws_creds cr = {"AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+    aws_creds cr = {"AKIDFAKEFAKEFAKE01", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
                     "FAKESESSIONTOKENVALUE", 0, "test"};
     aws_endpoint ep = {s.h.url, "us-east-1", "sts"};
     buf body = BUF_INIT;

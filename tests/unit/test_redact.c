@@ -30,9 +30,9 @@ static void test_headers(void)
 
 static void test_xml(void)
 {
-    EXPECT("<AccessKey><AccessKeyId>AKIAIOSFODNN7EXAMPLE</AccessKeyId>"
+    EXPECT("<AccessKey><AccessKeyId>AKIDFAKEFAKEFAKE01</AccessKeyId>"
            "<SecretAccessKey>wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY</SecretAccessKey></AccessKey>",
-           "<AccessKey><AccessKeyId>AKIAIOSFODNN7EXAMPLE</AccessKeyId>"
+           "<AccessKey><AccessKeyId>AKIDFAKEFAKEFAKE01</AccessKeyId>"
            "<SecretAccessKey><redacted></SecretAccessKey></AccessKey>");
     EXPECT("<Credentials><SessionToken>IQoJb3JpZ2lu\nZXIvYXdz</SessionToken>"
            "<Expiration>2026-01-01T00:00:00Z</Expiration></Credentials>",

@@ -20,7 +20,7 @@ static int moto_start(helper *m)
 
 /* Obviously fake keys (AWS's documentation examples). */
 static aws_creds fake_creds = {
-    "AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", NULL, 0, "test",
+    "AKIDFAKEFAKEFAKE01", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", NULL, 0, "test",
 };
 
 /* The text of the first <name> element in xml, or "" (enough for these checks). */

@@ -33,7 +33,7 @@ static void test_ok(void)
     CHECK_STR(check("sts", "get_caller_identity", "{}"), "ok");
     CHECK_STR(check("iam", "untag_role", "{\"RoleName\":\"r\",\"TagKeys\":{}}"), "ok");
     CHECK_STR(check("iam", "update_access_key",
-                    "{\"AccessKeyId\":\"AKIAIOSFODNN7EXAMPLE\",\"Status\":\"Inactive\"}"), "ok");
+                    "{\"AccessKeyId\":\"AKIDFAKEFAKEFAKE01\",\"Status\":\"Inactive\"}"), "ok");
     CHECK_STR(check("iam", "get_organizations_access_report",
                     "{\"JobId\":\"examplejob12345678901234567890123456\",\"MaxItems\":10}"), "ok");
 }
@@ -92,7 +92,7 @@ static void test_scalar_errors(void)
               "create_role: AssumeRolePolicyDocument: expected policy document (table or JSON "
               "string), got boolean");
     CHECK_STR(check("iam", "update_access_key",
-                    "{\"AccessKeyId\":\"AKIAIOSFODNN7EXAMPLE\",\"Status\":\"On\"}"),
+                    "{\"AccessKeyId\":\"AKIDFAKEFAKEFAKE01\",\"Status\":\"On\"}"),
               "update_access_key: Status: invalid value \"On\" (valid: Active, Inactive, Expired)");
     CHECK_STR(check("iam", "create_policy_version",
                     "{\"PolicyArn\":\"arn:aws:iam::123456789012:policy/p\",\"PolicyDocument\":\"{}\","

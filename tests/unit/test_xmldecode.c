@@ -105,7 +105,7 @@ static void test_access_key_and_redact(void)
               "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY");
     cJSON *red = model_redact(op->output, r);
     CHECK_STR(compact(red),
-              "{\"AccessKey\":{\"UserName\":\"Bob\",\"AccessKeyId\":\"AKIAIOSFODNN7EXAMPLE\","
+              "{\"AccessKey\":{\"UserName\":\"Bob\",\"AccessKeyId\":\"AKIDFAKEFAKEFAKE01\","
               "\"Status\":\"Active\",\"SecretAccessKey\":\"<redacted>\","
               "\"CreateDate\":\"2024-01-02T03:04:05Z\"}}");
     /* The original is untouched. */
