@@ -61,14 +61,7 @@ local function copy(v)
 end
 
 -- Keys of t in order, as an array.
-local function keys_of(t)
-  local out = {}
-  for k in pairs(t) do
-    out[#out + 1] = k
-  end
-  table.sort(out)
-  return out
-end
+local keys_of = require("iamsh.tables").sorted_keys
 
 local function count(t)
   local n = 0

@@ -31,12 +31,13 @@ import argparse
 import json
 import os
 import socket
-import stat
 import struct
 import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from stdin_watch import on_stdin_eof
 
 STEPS = ("ok", "auth", "throttle", "500", "503", "conflict", "garbage",
          "errors-layout", "reset", "hang")
@@ -213,24 +214,6 @@ class Server(ThreadingHTTPServer):
         pass  # a client that went away (timeouts, resets) is expected here
 
 
-def watch_stdin():
-    """EOF on a piped stdin means the test that started us is gone."""
-    try:
-        mode = os.fstat(0).st_mode
-    except OSError:
-        return
-    if not (stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode)):
-        return
-    def run():
-        try:
-            while os.read(0, 4096):
-                pass
-        except OSError:
-            pass
-        os._exit(0)
-    threading.Thread(target=run, daemon=True).start()
-
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("steps", nargs="+", choices=STEPS, metavar="STEP")
@@ -246,7 +229,7 @@ def main():
     threading.Thread(target=server.serve_forever, daemon=True).start()
     sys.stdout.write("%d\n" % server.server_address[1])
     sys.stdout.flush()
-    watch_stdin()
+    on_stdin_eof(lambda: os._exit(0))
     time.sleep(max(args.lifetime, 0.1))
     os._exit(0)
 

@@ -19,7 +19,6 @@ import argparse
 import logging
 import os
 import signal
-import stat
 import sys
 import threading
 import time
@@ -27,6 +26,9 @@ import urllib.request
 
 # This file is called moto.py: keep its own folder off the path so that
 # `import moto` finds the real package.
+# (The helper shared with the other servers is imported first, from this folder.)
+from stdin_watch import on_stdin_eof  # noqa: E402
+
 _here = os.path.dirname(os.path.abspath(__file__))
 sys.path[:] = [p for p in sys.path if os.path.abspath(p or os.curdir) != _here]
 
@@ -83,24 +85,6 @@ def wait_ready(port, warm, deadline):
     fail(4, "moto did not answer on port %d: %s" % (port, last))
 
 
-def watch_stdin(stop):
-    try:
-        mode = os.fstat(0).st_mode
-    except OSError:
-        return
-    if not (stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode)):
-        return  # e.g. /dev/null for a background job: rely on the lifetime
-
-    def run():
-        try:
-            while os.read(0, 4096):
-                pass
-        except OSError:
-            pass
-        stop.set()
-    threading.Thread(target=run, daemon=True).start()
-
-
 def main():
     ap = argparse.ArgumentParser(description="moto server on loopback for the iamsh tests")
     ap.add_argument("--lifetime", type=float, default=600.0)
@@ -114,7 +98,7 @@ def main():
     wait_ready(port, not args.no_warm, time.monotonic() + 60)
     sys.stdout.write("%d\n" % port)
     sys.stdout.flush()
-    watch_stdin(stop)
+    on_stdin_eof(stop.set)
     stop.wait(max(args.lifetime, 0.1))
     os._exit(0)   # the server's threads are daemons; no need to wait for them
 
