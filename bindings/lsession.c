@@ -146,9 +146,19 @@ static void set_endpoint(lua_State *L, const aws_config *c, const char *svc, con
     config_endpoint_free(&ep);
 }
 
-/* aws.config() -> what was resolved; never the secret or the token. */
+/* aws.config([{credentials = false}]) -> what was resolved; never the secret or the
+ * token. With credentials = false the credential chain is not asked (it may run a
+ * process or reach the network), so the answer is immediate: the REPL's prompt. */
 int lsession_push_config(lua_State *L)
 {
+    int want_creds = 1;
+    if (lua_istable(L, 1)) {
+        lua_getfield(L, 1, "credentials");
+        want_creds = lua_isnil(L, -1) || lua_toboolean(L, -1);
+        lua_pop(L, 1);
+    } else if (!lua_isnoneornil(L, 1)) {
+        return luaL_typeerror(L, 1, "table or nil");
+    }
     lsession *s = lsession_get(L);
     const aws_config *c = &s->cfg;
     lua_createtable(L, 0, 8);
@@ -159,6 +169,8 @@ int lsession_push_config(lua_State *L)
     set_endpoint(L, c, "sts", "sts_endpoint");
     aws_err err;
     aws_err_clear(&err);
+    if (!want_creds)
+        return 1;
     if (session_creds(L, s, &err) == 0) {
         lset_string(L, "credential_source", s->creds.source);
         lset_string(L, "access_key_id", s->creds.access_key_id);

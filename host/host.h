@@ -34,10 +34,12 @@ void options_usage(FILE *out);
 typedef struct host_paths {
     char module[4096];     /* iamsh_aws.so */
     char scripts[4096];    /* the shipped scripts/ folder */
+    char docs[4096];       /* docs/ (help() reads function documentation from it) */
 } host_paths;
 int paths_find(host_paths *p);
 
-/* searcher.c: package.path, the lazy AWS module and the lazy globals aws/iam/sts. */
+/* searcher.c: package.path, the lazy AWS module and the lazy globals (aws, iam, sts,
+ * provision, policy and the REPL's helpers). Call after liamsh_install. */
 void searcher_install(lua_State *L, const host_paths *p);   /* [-0, +0, e] */
 
 /* liamsh.c: the built-in modules "iamsh" and "iamsh.fs". */

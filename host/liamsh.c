@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -31,6 +32,32 @@ static int l_clock(lua_State *L)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     lua_pushnumber(L, (lua_Number)ts.tv_sec + (lua_Number)ts.tv_nsec / 1e9);
+    return 1;
+}
+
+/* iamsh.term_width() -> columns: the terminal's when stdout is one, else $COLUMNS,
+ * else 80 (so output piped to a file is the same from run to run). */
+static int l_term_width(lua_State *L)
+{
+    struct winsize ws;
+    long cols = 0;
+    if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0)
+        cols = ws.ws_col;
+    const char *env = getenv("COLUMNS");
+    if (cols <= 0 && env)
+        cols = strtol(env, NULL, 10);
+    if (cols <= 0)
+        cols = 80;
+    lua_pushinteger(L, cols < 20 ? 20 : cols > 1000 ? 1000 : cols);
+    return 1;
+}
+
+/* iamsh.isatty(fd) -> boolean (0 stdin, 1 stdout, 2 stderr) */
+static int l_isatty(lua_State *L)
+{
+    lua_Integer fd = luaL_checkinteger(L, 1);
+    luaL_argcheck(L, fd >= 0 && fd <= 2, 1, "0, 1 or 2");
+    lua_pushboolean(L, isatty((int)fd));
     return 1;
 }
 
@@ -209,13 +236,17 @@ static void push_options(lua_State *L, const host_options *o)
 
 void liamsh_install(lua_State *L, const host_options *o, const host_paths *p)
 {
-    static const luaL_Reg fns[] = {{"sleep", l_sleep}, {"clock", l_clock}, {NULL, NULL}};
+    static const luaL_Reg fns[] = {{"sleep", l_sleep},           {"clock", l_clock},
+                                   {"term_width", l_term_width}, {"isatty", l_isatty},
+                                   {NULL, NULL}};
     luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
     luaL_newlib(L, fns);
     lua_pushstring(L, IAMSH_VERSION);
     lua_setfield(L, -2, "version");
     lua_pushstring(L, p->scripts);
     lua_setfield(L, -2, "scripts_dir");
+    lua_pushstring(L, p->docs);
+    lua_setfield(L, -2, "docs_dir");
     push_options(L, o);
     lua_setfield(L, -2, "options");
     lua_setfield(L, -2, "iamsh");

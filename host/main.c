@@ -96,8 +96,8 @@ static int pmain(lua_State *L)
     luaL_openlibs(L);
     memset(&paths, 0, sizeof paths);
     paths_find(&paths); /* if the module is missing, the searcher names the path it tried */
-    searcher_install(L, &paths);
     liamsh_install(L, o, &paths);
+    searcher_install(L, &paths);
     report_install_signals(L);
     if (strcmp(o->command, "eval") == 0)
         rc = run_chunk(L, o);

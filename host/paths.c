@@ -40,23 +40,32 @@ static int same_dir(const char *a, const char *b)
            sa.st_ino == sb.st_ino;
 }
 
+/* path, made absolute and free of .. when it exists (it is shown to users). */
+static void canonical(char *path, size_t n)
+{
+    char real[PATH_MAX];
+    if (realpath(path, real) && strlen(real) < n)
+        strcpy(path, real);
+}
+
 int paths_find(host_paths *p)
 {
     char dir[PATH_MAX];
     if (exe_dir(dir, sizeof dir) != 0)
         return -1;
-    int n1, n2;
+    int n1, n2, n3;
     if (same_dir(dir, IAMSH_BUILD_DIR)) {
         n1 = snprintf(p->module, sizeof p->module, "%s/iamsh_aws.so", dir);
         n2 = snprintf(p->scripts, sizeof p->scripts, "%s/scripts", IAMSH_SOURCE_DIR);
+        n3 = snprintf(p->docs, sizeof p->docs, "%s/docs", IAMSH_SOURCE_DIR);
     } else {
         n1 = snprintf(p->module, sizeof p->module, "%s/../%s/iamsh_aws.so", dir, IAMSH_REL_LIBDIR);
         n2 = snprintf(p->scripts, sizeof p->scripts, "%s/../%s/scripts", dir, IAMSH_REL_DATADIR);
+        n3 = snprintf(p->docs, sizeof p->docs, "%s/../%s/docs", dir, IAMSH_REL_DATADIR);
     }
-    if (n1 >= (int)sizeof p->module || n2 >= (int)sizeof p->scripts)
+    if (n1 >= (int)sizeof p->module || n2 >= (int)sizeof p->scripts || n3 >= (int)sizeof p->docs)
         return -1;
-    char real[PATH_MAX];
-    if (realpath(p->scripts, real) && strlen(real) < sizeof p->scripts)
-        strcpy(p->scripts, real);
+    canonical(p->scripts, sizeof p->scripts);
+    canonical(p->docs, sizeof p->docs);
     return is_file(p->module) ? 0 : -1;
 }

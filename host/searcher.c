@@ -14,6 +14,27 @@
 
 static const char *const lazy_modules[] = {"aws", "iam", "sts", NULL};
 
+/* Globals that appear on first use: a module (field NULL) or one of its fields.
+ * The REPL's helpers are also plain functions for scripts (pp, help, show...),
+ * and none of them costs anything until it is touched. */
+static const struct lazy_global {
+    const char *name, *module, *field;
+} lazy_globals[] = {
+    {"aws", "aws", NULL},
+    {"iam", "iam", NULL},
+    {"sts", "sts", NULL},
+    {"provision", "provision", NULL},
+    {"policy", "policy", NULL},
+    {"pp", "iamsh.pp", "pp"},
+    {"tabulate", "iamsh.pp", "tabulate"},
+    {"reveal", "iamsh.pp", "reveal"},
+    {"help", "iamsh.help", "help"},
+    {"whoami", "iamsh.inspect", "whoami"},
+    {"show", "iamsh.inspect", "show"},
+    {"stale", "iamsh.inspect", "stale"},
+    {NULL, NULL, NULL},
+};
+
 /* searcher(name) -> loader, path | message  [-1, +1|2, e] */
 static int searcher_aws(lua_State *L)
 {
@@ -43,24 +64,43 @@ static int searcher_aws(lua_State *L)
     return 2;
 }
 
-/* _G.__index(t, k): aws, iam and sts appear on first use.  [-2, +1, e] */
+/* _G.__index(t, k): the lazy globals appear on first use.  [-2, +1, e] */
 static int lazy_global(lua_State *L)
 {
     const char *k = lua_tostring(L, 2);
     if (!k || lua_type(L, 2) != LUA_TSTRING)
         return 0;
-    for (int i = 0; lazy_modules[i]; i++) {
-        if (strcmp(k, lazy_modules[i]) != 0)
+    for (const struct lazy_global *g = lazy_globals; g->name; g++) {
+        if (strcmp(k, g->name) != 0)
             continue;
         lua_getglobal(L, "require");
-        lua_pushvalue(L, 2);
+        lua_pushstring(L, g->module);
         lua_call(L, 1, 1);
+        if (g->field) {
+            lua_getfield(L, -1, g->field);
+            if (lua_isnil(L, -1))
+                return luaL_error(L, "module '%s' has no '%s'", g->module, g->field);
+        }
         lua_pushvalue(L, 2);
         lua_pushvalue(L, -2);
         lua_rawset(L, 1);
         return 1;
     }
     return 0;
+}
+
+/* iamsh.lazy_globals = {names...}, for completion (which must not load them). */
+static void publish_lazy_names(lua_State *L)
+{
+    luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
+    lua_getfield(L, -1, "iamsh");
+    lua_newtable(L);
+    for (int i = 0; lazy_globals[i].name; i++) {
+        lua_pushstring(L, lazy_globals[i].name);
+        lua_rawseti(L, -2, i + 1);
+    }
+    lua_setfield(L, -2, "lazy_globals");
+    lua_pop(L, 2);
 }
 
 static void add_searcher(lua_State *L, const char *module_path)
@@ -100,4 +140,5 @@ void searcher_install(lua_State *L, const host_paths *p)
     lua_setfield(L, -2, "__index");
     lua_setmetatable(L, -2);
     lua_pop(L, 1);
+    publish_lazy_names(L);
 }
