@@ -180,9 +180,12 @@ with Path("sagemaker_user_credentials.json").open("w") as f:
 EOF
 )
 BOOK_SECRET=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["SecretAccessKey"])' "$CREDS")
+chmod 644 "$CREDS"  # the handbook writes it with the default umask
 sm --plan run sagemaker
-check_eq "adoption: plan finds nothing to change" "$RC" 0
-check_eq "adoption: plan lists nothing" "$OUT" "Plan: 0 to add, 0 to change, 0 to destroy."
+check_eq "adoption: plan finds one change" "$RC" 2
+check_eq "adoption: plan lists only the credentials file's mode" "$OUT" \
+  "~ set mode 0600 on sagemaker_user_credentials.json (it holds a secret; it was 644)
+Plan: 0 to add, 1 to change, 0 to destroy."
 BOOK_KEY=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["AccessKeyId"])' "$CREDS")
 cd "$WORK" && run_iamsh --debug --endpoint-url "$ENDPOINT" run sagemaker; cd - >/dev/null
 cat "$TMP/out" "$TMP/err" >>"$ALL"
@@ -190,6 +193,9 @@ check_eq "adoption exits 0" "$RC" 0
 check_eq "adoption: no IAM write" "$(writes_of "$ERR")" ""
 check_eq "adoption: the book's key kept" "$(aws_cli iam list-access-keys --user-name $USER --query 'AccessKeyMetadata[0].AccessKeyId' --output text)" "$BOOK_KEY"
 check_eq "adoption: one key" "$(key_count $USER)" 1
+check_eq "adoption: the credentials file made 0600" "$(stat -c %a "$CREDS")" 600
+sm --plan run sagemaker
+check_eq "adoption: then nothing to change" "$RC" 0
 
 # --- least-privilege deployer policy ---------------------------------------------------------
 before=$(user_policies $USER)
