@@ -29,6 +29,7 @@ local managed = require("provision.managed_policy")
 local teardown = require("provision.teardown")
 local files = require("provision.files")
 local calls = require("provision.calls")
+local errors = require("provision.errors")
 
 local provision = {}
 
@@ -99,6 +100,18 @@ end
 
 function provision.account()
   return state.account()
+end
+
+-- A script argument as a boolean: key=value arguments arrive as strings, so
+-- "true"/"false" (and true/false, nil) are accepted; anything else
+-- ("ture", "yes") is a usage error naming the argument (exit 252).
+function provision.flag(value, name)
+  if value == true or value == "true" then
+    return true
+  elseif value == nil or value == false or value == "false" then
+    return false
+  end
+  errors.usage("%s must be true or false, not '%s'", name or "argument", tostring(value))
 end
 
 local KINDS = { role = true, user = true, group = true, policy = true, instance_profile = true, oidc_provider = true }

@@ -179,7 +179,9 @@ function canon.decode(doc)
   if type(doc) == "string" then
     local ok, v = pcall(require("aws").json.decode, doc)
     if not ok then
-      return nil, "not valid JSON: " .. tostring(v):gsub("^aws%.json%.decode: ", "")
+      local why = tostring(v):gsub("^aws%.json%.decode: ", "")
+      local where = why:match("^invalid JSON (.*)$")
+      return nil, where and ("not valid JSON " .. where) or ("not valid JSON: " .. why)
     end
     doc = v
   end

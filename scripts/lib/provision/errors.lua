@@ -6,7 +6,8 @@
 --               definition refers to does not exist, found by a read before
 --               any write;
 --   refusal     kind "service" with AWS's code (exit 254): what AWS would
---               refuse, said before asking it (a third access key, ...).
+--               refuse, said before asking it (a third access key, ...);
+--   usage       kind "usage" (exit 252): a script argument's bad value.
 -- Fields: kind, code, message; tostring gives "Code: message" (a definition
 -- error reads as its message). Scripts match on err.code after pcall.
 
@@ -14,7 +15,7 @@ local errors = {}
 
 local mt = {}
 mt.__tostring = function(e)
-  if e.kind == "param" then
+  if e.kind == "param" or e.code == nil then
     return e.message
   end
   return e.code .. ": " .. e.message
@@ -40,6 +41,16 @@ end
 
 function errors.refusal(code, fmt, ...)
   raise("service", code, string.format(fmt, ...))
+end
+
+-- The host's usage error (iamsh.errors.usage); the same shape where the
+-- host has no such module.
+function errors.usage(fmt, ...)
+  local ok, host = pcall(require, "iamsh.errors")
+  if ok and type(host) == "table" and host.usage then
+    host.usage(fmt, ...)
+  end
+  raise("usage", nil, string.format(fmt, ...))
 end
 
 return errors

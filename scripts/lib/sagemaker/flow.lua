@@ -34,13 +34,7 @@ flow.usage = usage
 
 -- key=value arguments arrive as strings: "true" or "false", nothing else.
 function flow.flag(args, name)
-  local v = args[name]
-  if v == nil or v == false or v == "false" then
-    return false
-  elseif v == true or v == "true" then
-    return true
-  end
-  usage("%s must be true or false, not '%s'", name, tostring(v))
+  return provision.flag(args[name], name)
 end
 
 -- An optional string argument: "" means not given.
