@@ -86,6 +86,25 @@ sm --plan run sagemaker env_file=.env
 check_eq "plan after set-up exits 0" "$RC" 0
 check_nomatch "plan after set-up lists no change" "$OUT" "^[-+~] "
 
+# --- bad argument values are usage errors, before anything is read ----------------------
+sm --plan run sagemaker exclusive=ture
+check_eq "exclusive=ture: exit 252" "$RC" 252
+check_match "exclusive=ture: says so" "$ERR" "exclusive must be true or false, not 'ture'"
+sm --plan run sagemaker out_dir="$TMP/no-such-dir"
+check_eq "missing out_dir: exit 252" "$RC" 252
+check_match "missing out_dir: says so" "$ERR" "out_dir=$TMP/no-such-dir is not a folder"
+sm --plan run sagemaker deployer_policy=strict
+check_eq "unknown deployer_policy: exit 252" "$RC" 252
+
+# --- a lost credentials file: the orphaned key is named, with the command to delete it ----
+mv "$CREDS" "$TMP/creds-aside.json"
+sm run sagemaker-deployer
+check_eq "lost file: the run makes a new key" "$RC" 0
+check_match "lost file: the orphaned key is named" "$ERR" "access key $KEY_ID of user $USER is not recorded in sagemaker_user_credentials.json"
+check_match "lost file: with the command to delete it" "$ERR" "iam.delete_access_key\\{UserName = \"$USER\", AccessKeyId = \"$KEY_ID\"\\}"
+check_eq "lost file: two keys now" "$(key_count $USER)" 2
+aws_cli iam delete-access-key --user-name $USER --access-key-id "$KEY_ID"
+
 # --- drift repaired; the extra stays unless exclusive=true -----------------------------
 aws_cli iam detach-role-policy --role-name $ROLE --policy-arn $P/AmazonS3FullAccess
 aws_cli iam attach-role-policy --role-name $ROLE --policy-arn $P/AdministratorAccess
