@@ -353,9 +353,18 @@ function schema.check(spec, def)
   return out, where
 end
 
--- The type of a field as the documentation states it.
-function schema.label(f)
-  return TYPES[f[2]].label
+-- A field as a row of the documentation's key table:
+-- | `key` | type | default | meaning |
+function schema.row(f)
+  local default
+  if f.default_doc then
+    default = f.default_doc
+  elseif f.default == nil then
+    default = f.required and "required" or "—"
+  else
+    default = "`" .. (type(f.default) == "string" and string.format("%q", f.default) or tostring(f.default)) .. "`"
+  end
+  return string.format("| `%s` | %s | %s | %s |", f[1], TYPES[f[2]].label, default, f.doc or "")
 end
 
 -- Every declared function's spec, by name (for the documentation test).
