@@ -117,4 +117,19 @@ teardown github "$EX/github-oidc-role.lua" repo=octo-org/app
 check "github: role gone" test -z "$(cli_text iam list-roles --query "Roles[?RoleName=='github-deploy'].RoleName")"
 check "github: provider gone" test -z "$(cli_text iam list-open-id-connect-providers --query 'OpenIDConnectProviderList[].Arn')"
 
+# --- the README's own example (greet.lua), as printed there ---------------------------
+awk '/^-- greet.lua/{on=1} on&&/^```/{exit} on{print}' "$IAMSH_SOURCE_DIR/README.md" >"$WORK/greet.lua"
+check "README: greet.lua found" test -s "$WORK/greet.lua"
+ex --plan run ./greet.lua user=alice
+check_eq "README greet: plan exits 2" "$RC" 2
+check_eq "README greet: plan" "$OUT" "+ create user alice
++ attach $P/ReadOnlyAccess to user alice
+Plan: 2 to add, 0 to change, 0 to destroy."
+ex run ./greet.lua user=alice
+check_eq "README greet: apply exits 0" "$RC" 0
+check_eq "README greet: the policy" \
+  "$(cli_text iam list-attached-user-policies --user-name alice --query 'AttachedPolicies[].PolicyArn')" "$P/ReadOnlyAccess"
+ex -e 'require("provision").teardown_user({ name = "alice" })'
+check_eq "README greet: removed" "$RC" 0
+
 finish
