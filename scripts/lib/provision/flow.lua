@@ -23,7 +23,7 @@ local ARGS = {
 }
 
 -- A flow table (description, args, run) from a converge function: `run`
--- converges and then prints the summary; `converge` lets sagemaker.lua chain
+-- converges (the runner prints the summary); `converge` lets sagemaker.lua chain
 -- flows under one summary. t.check(args), if given, refuses bad arguments
 -- before anything is read or written.
 function flow.define(t)
@@ -41,11 +41,7 @@ function flow.define(t)
     args = args,
     check = check,
     converge = converge,
-    run = function(a)
-      local res = converge(a)
-      flow.done()
-      return res
-    end,
+    run = converge, -- the runner prints the summary after any script
   }
 end
 
@@ -123,12 +119,6 @@ end
 function flow.say(line)
   if not context.planning() then
     io.stdout:write(line, "\n")
-  end
-end
-
-function flow.done()
-  if not context.planning() then
-    context.progress(require("provision").summary())
   end
 end
 
