@@ -46,6 +46,8 @@ const struct aws_config *lsession_config(lua_State *L, lsession *s);
 struct aws_client *lsession_client(lua_State *L, lsession *s);
 const struct aws_creds *lsession_creds(lua_State *L, lsession *s);  /* raises when none */
 int lsession_push_config(lua_State *L);                   /* aws.config() */
+int lsession_push_stats(lua_State *L);                    /* aws.stats() */
+void lsession_count_call(lsession *s, int answered);
 
 /* lcall.c */
 struct model_op;

@@ -68,13 +68,18 @@ static int l_config(lua_State *L)
     return lsession_push_config(L);
 }
 
+static int l_stats(lua_State *L)
+{
+    return lsession_push_stats(L);
+}
+
 int luaopen_aws(lua_State *L);
 
 int luaopen_aws(lua_State *L)
 {
     static const luaL_Reg fns[] = {
         {"versions", l_versions}, {"is_error", l_is_error}, {"config", l_config},
-        {"call", lcall_call},     {NULL, NULL},
+        {"call", lcall_call},     {"stats", l_stats},   {NULL, NULL},
     };
     luaL_newlib(L, fns);
     luaopen_aws_json(L);

@@ -95,6 +95,7 @@ static void send_query(lua_State *L, const model_op *op, const buf *body, buf *r
     if (config_endpoint(cfg, op->svc->name, &ep, &err) != 0)
         lerror_raise(L, &err, op->name);
     int rc = aws_client_query(client, &ep, creds, body->p, body->len, resp, request_id, &err);
+    lsession_count_call(s, rc == 0 || err.kind == AWS_ERR_SERVICE);
     config_endpoint_free(&ep);
     if (rc != 0)
         lerror_raise(L, &err, op->name);
