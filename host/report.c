@@ -150,6 +150,7 @@ static int pcall_reporting(lua_State *L, int nargs, int nresults, const char *pr
     lua_remove(L, base);
     if (status == LUA_OK)
         return EXIT_OK;
+    fflush(stdout); /* what the chunk printed comes before its error */
     if (host_interrupted) {
         /* on a terminal the ^C echo ends the line before it */
         fprintf(stderr, "%s%sinterrupted\n", isatty(STDERR_FILENO) ? "\n" : "", prefix);
