@@ -31,8 +31,7 @@
 #define REPL_KEY "iamsh.repl"   /* registry: the Lua side's table */
 
 static volatile sig_atomic_t line_cancelled;
-static lua_State *repl_state;   /* for readline's completion callback */
-static int use_editor;          /* stdin is a terminal (and readline is there) */
+static int use_editor;          /* stdin is a terminal: prompts, and readline if built with it */
 
 /* --- the Lua side ------------------------------------------------------- */
 
@@ -55,20 +54,6 @@ static void make_prompt(lua_State *L, int continuation, char *buf, size_t n)
     } else {
         snprintf(buf, n, "%s", continuation ? ">> " : "> ");
     }
-}
-
-/* repl.keep(line): may this line go into the history file? */
-static int keep_in_history(lua_State *L, const char *line)
-{
-    push_repl_fn(L, "keep");
-    lua_pushstring(L, line);
-    if (lua_pcall(L, 1, 1, 0) != LUA_OK) {
-        lua_pop(L, 1);
-        return 0; /* when in doubt, do not write it down */
-    }
-    int keep = lua_toboolean(L, -1);
-    lua_pop(L, 1);
-    return keep;
 }
 
 /* --- reading lines ------------------------------------------------------ */
@@ -153,6 +138,20 @@ static char *read_line(const char *prompt)
 /* --- history ------------------------------------------------------------ */
 
 #ifdef IAMSH_HAVE_READLINE
+/* repl.keep(line): may this line go into the history file? */
+static int keep_in_history(lua_State *L, const char *line)
+{
+    push_repl_fn(L, "keep");
+    lua_pushstring(L, line);
+    if (lua_pcall(L, 1, 1, 0) != LUA_OK) {
+        lua_pop(L, 1);
+        return 0; /* when in doubt, do not write it down */
+    }
+    int keep = lua_toboolean(L, -1);
+    lua_pop(L, 1);
+    return keep;
+}
+
 static char history_path[4096];
 
 /* $IAMSH_HISTORY (empty: none), else ~/.iamsh_history. */
@@ -200,6 +199,7 @@ static void remember(lua_State *L, const char *chunk)
 /* --- completion --------------------------------------------------------- */
 
 #ifdef IAMSH_HAVE_READLINE
+static lua_State *repl_state;   /* for readline's completion callback */
 static char **candidates;       /* from repl.complete, handed out one by one */
 static size_t ncandidates;
 
@@ -389,7 +389,12 @@ static int load_repl_module(lua_State *L)
 static void print_banner(lua_State *L)
 {
     push_repl_fn(L, "banner");
-    if (report_pcall_repl(L, 0, 1) == EXIT_OK) {
+#ifdef IAMSH_HAVE_READLINE
+    lua_pushboolean(L, 1);
+#else
+    lua_pushboolean(L, 0);
+#endif
+    if (report_pcall_repl(L, 1, 1) == EXIT_OK) {
         if (lua_isstring(L, -1))
             puts(lua_tostring(L, -1));
         lua_pop(L, 1);

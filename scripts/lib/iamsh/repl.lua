@@ -56,11 +56,12 @@ function M.prompt(continuation)
   return table.concat(parts, " ") .. "> "
 end
 
-function M.banner()
+-- editing: whether readline is there (Tab completion, history).
+function M.banner(editing)
   local c = config()
   local where = c.iam_endpoint and (" on " .. c.iam_endpoint) or ""
-  return string.format("iamsh %s (%s)%s: help() for help, Tab completes, Ctrl-D leaves.",
-    iamsh.version, _VERSION, where)
+  return string.format("iamsh %s (%s)%s: help() for help,%s Ctrl-D leaves.",
+    iamsh.version, _VERSION, where, editing and " Tab completes," or "")
 end
 
 -- The values of an expression: each through the pretty printer (a list of
