@@ -83,7 +83,8 @@ local ROLE = {
     Principal = { Service = "sagemaker.amazonaws.com" }, Action = "sts:AssumeRole",
     Condition = { StringEquals = { ["sts:ExternalId"] = "abc" } } } } },
   attached = { { PolicyName = "shared", PolicyArn = "arn:aws:iam::123456789012:policy/team/shared" },
-    { PolicyName = "AmazonS3FullAccess", PolicyArn = "arn:aws:iam::aws:policy/AmazonS3FullAccess" } },
+    { PolicyName = "AmazonS3FullAccess", PolicyArn = "arn:aws:iam::aws:policy/AmazonS3FullAccess" },
+    { PolicyName = "AWSCloudFormationFullAccess", PolicyArn = "arn:aws:iam::aws:policy/AWSCloudFormationFullAccess" } },
   inline = { { PolicyName = "logs", PolicyDocument = { Version = "2012-10-17", Statement = {
     { Effect = "Allow", Action = "logs:PutLogEvents", Resource = "*" } } } } },
   boundary = { PermissionsBoundaryType = "PermissionsBoundaryPolicy",
@@ -92,7 +93,7 @@ local ROLE = {
   last_used = { LastUsedDate = "2026-03-04T05:06:07Z", Region = "eu-west-1" },
 }
 
-t.test("role view: the whole text", function()
+t.test("role view: the whole text (policies by name, case aside)", function()
   t.eq(render.role(ROLE, { width = 80 }), lines(
     "Role ml",
     "  arn          arn:aws:iam::123456789012:role/svc/ml",
@@ -108,9 +109,10 @@ t.test("role view: the whole text", function()
     "  Allow Service sagemaker.amazonaws.com to sts:AssumeRole",
     '    when sts:ExternalId StringEquals "abc"',
     "",
-    "Attached policies (2)",
-    "  AmazonS3FullAccess  arn:aws:iam::aws:policy/AmazonS3FullAccess",
-    "  shared              arn:aws:iam::123456789012:policy/team/shared",
+    "Attached policies (3)",
+    "  AmazonS3FullAccess           arn:aws:iam::aws:policy/AmazonS3FullAccess",
+    "  AWSCloudFormationFullAccess  arn:aws:iam::aws:policy/AWSCloudFormationFullAccess",
+    "  shared                       arn:aws:iam::123456789012:policy/team/shared",
     "",
     "Inline policies (1)",
     "  logs",

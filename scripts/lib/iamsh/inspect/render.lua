@@ -267,13 +267,23 @@ end
 
 -- --- sections shared by the views ---
 
+-- Case aside, as people read names; an AWS policy and one of the account's
+-- may share a name, then the ARN decides.
+local function by_name_then_arn(a, b)
+  local x, y = a[1]:lower(), b[1]:lower()
+  if x ~= y then
+    return x < y
+  end
+  return a[2] < b[2]
+end
+
 local function attached(out, indent, policies)
   if section(out, indent, "Attached policies", #policies) then
     local rows = {}
     for _, p in ipairs(policies) do
       rows[#rows + 1] = { p.PolicyName, p.PolicyArn }
     end
-    table.sort(rows, function(a, b) return a[1] < b[1] end)
+    table.sort(rows, by_name_then_arn)
     columns(out, indent .. "  ", rows)
   end
 end
