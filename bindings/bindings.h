@@ -56,6 +56,9 @@ const struct model_op *lcall_find_op(lua_State *L, const char *service, const ch
 
 /* lmodel.c: aws.model, the model as data for Lua (paginators, waiters, help). */
 int luaopen_aws_model(lua_State *L);                      /* [-0, +1, m] */
+/* 1 if name is a secret's name outside the model's sensitive marks (SessionToken,
+ * aws_secret_access_key, password, ...), ignoring case, '_' and '-'. */
+int lmodel_is_secret_name(const char *name);
 
 /* lsigv4.c */
 int lsigv4_sign(lua_State *L);                            /* aws.sigv4.sign{...} */
