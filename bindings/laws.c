@@ -74,7 +74,7 @@ int luaopen_aws(lua_State *L)
 {
     static const luaL_Reg fns[] = {
         {"versions", l_versions}, {"is_error", l_is_error}, {"config", l_config},
-        {"call", lcall_call},     {NULL, NULL},
+        {"call", lcall_call},     {"is_secret", lcall_is_secret}, {NULL, NULL},
     };
     luaL_newlib(L, fns);
     luaopen_aws_json(L);

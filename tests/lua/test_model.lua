@@ -1,5 +1,5 @@
 -- aws.model as data (help and completion read it): operations with their shapes and
--- errors, shapes, the sensitive names.
+-- errors, shapes, the sensitive names; aws.is_secret without any call.
 local dir = debug.getinfo(1, "S").source:match("^@(.*)/[^/]*$") or "."
 package.path = dir .. "/?.lua;" .. package.path
 local t = require("harness")
@@ -71,6 +71,12 @@ t.test("sensitive_names: the model's and the usual spellings, sorted, no repeats
   end
   t.eq(set.password, nil, "password is there as Password already")
   t.eq(set.AccessKeyId, nil)
+end)
+
+t.test("aws.is_secret: nothing is a secret before a result carried one", function()
+  t.eq(aws.is_secret("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"), false)
+  t.eq(aws.is_secret(nil), false)
+  t.eq(aws.is_secret(42), false)
 end)
 
 t.finish()
