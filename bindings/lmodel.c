@@ -17,6 +17,16 @@ static const model_service *check_service(lua_State *L, int idx)
     return svc;
 }
 
+/* {v[0], ..., v[n-1]}  [-0, +1, m] */
+static void push_strings(lua_State *L, const char *const *v, int n)
+{
+    lua_createtable(L, n, 0);
+    for (int i = 0; i < n; i++) {
+        lua_pushstring(L, v[i]);
+        lua_rawseti(L, -2, i + 1);
+    }
+}
+
 /* aws.model.paginator(svc, op) -> {operation=, input_token=, output_token=,
  * more_results=, limit_key=, result_keys={...}} | nil */
 static int l_paginator(lua_State *L)
@@ -31,11 +41,7 @@ static int l_paginator(lua_State *L)
     lset_string(L, "output_token", p->output_token);
     lset_string(L, "more_results", p->more_results);
     lset_string(L, "limit_key", p->limit_key);
-    lua_createtable(L, p->nresult_keys, 0);
-    for (int i = 0; i < p->nresult_keys; i++) {
-        lua_pushstring(L, p->result_keys[i]);
-        lua_rawseti(L, -2, i + 1);
-    }
+    push_strings(L, p->result_keys, p->nresult_keys);
     lua_setfield(L, -2, "result_keys");
     return 1;
 }
@@ -196,11 +202,7 @@ static void set_shape_parts(lua_State *L, const model_shape *s)
         lset_string(L, "value", s->value ? s->value->name : NULL);
     }
     if (s->nenums) {
-        lua_createtable(L, s->nenums, 0);
-        for (int i = 0; i < s->nenums; i++) {
-            lua_pushstring(L, s->enums[i]);
-            lua_rawseti(L, -2, i + 1);
-        }
+        push_strings(L, s->enums, s->nenums);
         lua_setfield(L, -2, "enums");
     }
 }

@@ -68,17 +68,21 @@ local function is_secret_key(k)
   return secret_names[loose(k)] == true
 end
 
--- A string some AWS result carried as a secret. No aws module loaded, no call
--- made, no secret known: a plain string never loads it.
-local function is_secret_value(s)
+-- The aws module when it is loaded. Not loaded: no call was made, so there is no
+-- secret, error object or null to recognise, and a plain value never loads it.
+local function loaded_aws()
   local aws = package.loaded.aws
-  return type(aws) == "table" and type(aws.is_secret) == "function" and aws.is_secret(s)
+  return type(aws) == "table" and aws or nil
 end
 
--- aws.json.null (only aws.json makes one, so no aws module, no null).
+local function is_secret_value(s)
+  local aws = loaded_aws()
+  return aws ~= nil and aws.is_secret(s)
+end
+
 local function is_null(v)
-  local aws = package.loaded.aws
-  return type(v) == "userdata" and type(aws) == "table" and v == aws.json.null
+  local aws = loaded_aws()
+  return type(v) == "userdata" and aws ~= nil and v == aws.json.null
 end
 
 -- v, under key k, prints as <redacted>: booleans and nulls say nothing secret.
@@ -97,8 +101,8 @@ local function metatable(v)
 end
 
 local function is_error(v)
-  local aws = package.loaded.aws
-  return type(aws) == "table" and type(aws.is_error) == "function" and aws.is_error(v)
+  local aws = loaded_aws()
+  return aws ~= nil and aws.is_error(v)
 end
 
 local function view_of(v)
