@@ -45,13 +45,6 @@ local function better(a, b)
   return a < b
 end
 
--- Adds prefix.k for every field k of t equal to value.
-local function scan_fields(t, prefix, value, found)
-  for k, v in next, t do
-    if v == value and type(k) == "string" then found[#found + 1] = prefix .. k end
-  end
-end
-
 -- A lazy global not touched yet (help, pp, tabulate...) is no field of _G: when a
 -- name found ends in one (iamsh.help.help), ask _G whether it is the same value.
 -- The module is loaded already, so this loads nothing new in the usual case.
@@ -68,20 +61,34 @@ local function lazy_aliases(found, value)
   return out
 end
 
--- The dotted name value is known by: a global, a field of a global table, a
--- loaded module or a field of one; the shortest. nil when it has none.
+local MAX_NAME_DEPTH = 3 -- aws.json.encode: a table of functions in a module, one more
+
+-- The dotted name value is known by: a global, a loaded module, or a field of one
+-- (of a field, ...), searched breadth first so that the shortest names come first;
+-- nil when it has none.
 local function name_of(value)
-  local found = {}
-  for k, v in next, _G do
-    if type(k) == "string" then
-      if v == value then found[#found + 1] = k end
-      if type(v) == "table" and v ~= _G and k ~= "package" then scan_fields(v, k .. ".", value, found) end
+  local found, seen, level = {}, { [_G] = true, [package] = true, [package.loaded] = true }, {}
+  local function visit(name, v)
+    if v == value then found[#found + 1] = name end
+    if type(v) == "table" and not seen[v] then
+      seen[v] = true
+      level[#level + 1] = { name, v }
     end
   end
-  for name, mod in pairs(package.loaded) do
-    if type(name) == "string" then
-      if mod == value then found[#found + 1] = name end
-      if type(mod) == "table" and mod ~= _G then scan_fields(mod, name .. ".", value, found) end
+  for k, v in next, _G do
+    if type(k) == "string" then visit(k, v) end
+  end
+  for k, v in pairs(package.loaded) do
+    if type(k) == "string" then visit(k, v) end
+  end
+  for _ = 1, MAX_NAME_DEPTH do
+    if #found > 0 then break end
+    local tables = level
+    level = {}
+    for _, t in ipairs(tables) do
+      for k, v in next, t[2] do
+        if type(k) == "string" then visit(t[1] .. "." .. k, v) end
+      end
     end
   end
   for _, n in ipairs(lazy_aliases(found, value)) do found[#found + 1] = n end
