@@ -144,6 +144,15 @@ t.test("other functions and tables", function()
   has(help.text(aws), "\n  aws.json ")
 end)
 
+t.test("the core API's docs: functions two tables deep, service functions", function()
+  has(help.text(aws.json.encode), "### `aws.json.encode(value, opts)`\n\nA Lua value as JSON text;")
+  has(help.text(aws.model.shape), "### `aws.model.shape(service, name)`")
+  has(help.text(iam.all), "### `iam.all(operation, params)`")
+  has(help.text "aws.is_secret", "### `aws.is_secret(s)`")
+  has(help.text(aws.json), "\n  aws.json.encode(value, opts)  A Lua value as JSON text;")
+  has(help.text(aws), "\n  aws.call(service, operation, params)  Any operation by service and name:")
+end)
+
 t.test("the overview: modules, helpers from the docs, the policy engine when present", function()
   help.docs_dir = FIXTURE
   local before = help.text()
