@@ -121,7 +121,8 @@ local function fit(natural, width)
     return s
   end
   if total(math.huge) <= width then return natural end
-  local lo, hi = 1, math.max(table.unpack(natural))
+  local lo, hi = 1, 1
+  for j = 1, n do hi = math.max(hi, natural[j]) end
   while lo < hi do
     local mid = (lo + hi + 1) // 2
     if total(mid) <= width then lo = mid else hi = mid - 1 end

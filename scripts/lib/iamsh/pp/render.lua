@@ -136,7 +136,6 @@ local function entries(t)
   table.move(rest, 1, #rest, n + 1, keys)
   return keys, n
 end
-M.entries = entries
 
 -- --- rendering ---
 
