@@ -75,9 +75,14 @@ local function loaded_aws()
   return type(aws) == "table" and aws or nil
 end
 
-local function is_secret_value(s)
+-- aws[check](v) when aws is loaded, else false.
+local function ask_aws(check, v)
   local aws = loaded_aws()
-  return aws ~= nil and aws.is_secret(s)
+  return aws ~= nil and aws[check](v)
+end
+
+local function is_secret_value(s)
+  return ask_aws("is_secret", s)
 end
 
 local function is_null(v)
@@ -101,8 +106,7 @@ local function metatable(v)
 end
 
 local function is_error(v)
-  local aws = loaded_aws()
-  return aws ~= nil and aws.is_error(v)
+  return ask_aws("is_error", v)
 end
 
 local function view_of(v)
