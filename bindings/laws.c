@@ -96,9 +96,9 @@ int luaopen_aws(lua_State *L);
 int luaopen_aws(lua_State *L)
 {
     static const luaL_Reg fns[] = {
-        {"versions", l_versions}, {"is_error", l_is_error},   {"config", l_config},
-        {"call", lcall_call},     {"timestamp", l_timestamp}, {"stats", l_stats},
-        {NULL, NULL},
+        {"versions", l_versions}, {"is_error", l_is_error},       {"config", l_config},
+        {"call", lcall_call},     {"timestamp", l_timestamp},     {"stats", l_stats},
+        {"is_secret", lcall_is_secret}, {NULL, NULL},
     };
     luaL_newlib(L, fns);
     luaopen_aws_json(L);
