@@ -46,6 +46,8 @@ const struct aws_config *lsession_config(lua_State *L, lsession *s);
 struct aws_client *lsession_client(lua_State *L, lsession *s);
 const struct aws_creds *lsession_creds(lua_State *L, lsession *s);  /* raises when none */
 int lsession_push_config(lua_State *L);                   /* aws.config() */
+int lsession_push_stats(lua_State *L);                    /* aws.stats() */
+void lsession_count_call(lsession *s, int answered);
 
 /* lcall.c */
 struct model_op;
@@ -53,9 +55,15 @@ int lcall_call(lua_State *L);                             /* aws.call(svc, op, p
 /* Run op with the params table at params_idx; pushes result, request id. */
 int lcall_invoke(lua_State *L, const struct model_op *op, int params_idx);
 const struct model_op *lcall_find_op(lua_State *L, const char *service, const char *name);
+/* aws.is_secret(s) -> boolean: s is a secret some result carried (a value at a
+ * sensitive shape, or under a secret name such as SessionToken). */
+int lcall_is_secret(lua_State *L);
 
 /* lmodel.c: aws.model, the model as data for Lua (paginators, waiters, help). */
 int luaopen_aws_model(lua_State *L);                      /* [-0, +1, m] */
+/* 1 if name is a secret's name outside the model's sensitive marks (SessionToken,
+ * aws_secret_access_key, password, ...), ignoring case, '_' and '-'. */
+int lmodel_is_secret_name(const char *name);
 
 /* lsigv4.c */
 int lsigv4_sign(lua_State *L);                            /* aws.sigv4.sign{...} */

@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "bindings.h"
+#include "iamsh/model.h"
 
 /* aws.versions() -> {libcurl=, openssl=, libxml2=, cjson=} */
 static int l_versions(lua_State *L)
@@ -57,6 +58,23 @@ static int l_b64_decode(lua_State *L)
     return 1;
 }
 
+/* aws.timestamp(iso) -> seconds since the epoch (an integer when whole): the core's
+ * ISO 8601 reader, the one that checks timestamp parameters, so Lua computes ages
+ * from results without a parser of its own. Raises on anything else. */
+static int l_timestamp(lua_State *L)
+{
+    const char *s = luaL_checkstring(L, 1);
+    double t;
+    if (model_timestamp_parse(s, &t) != 0)
+        return luaL_argerror(L, 1, lua_pushfstring(L, "not an ISO 8601 timestamp: '%s'", s));
+    lua_Integer whole;
+    if (lua_numbertointeger(t, &whole) && (double)whole == t)
+        lua_pushinteger(L, whole);
+    else
+        lua_pushnumber(L, t);
+    return 1;
+}
+
 static int l_is_error(lua_State *L)
 {
     lua_pushboolean(L, lerror_is(L, 1));
@@ -68,13 +86,19 @@ static int l_config(lua_State *L)
     return lsession_push_config(L);
 }
 
+static int l_stats(lua_State *L)
+{
+    return lsession_push_stats(L);
+}
+
 int luaopen_aws(lua_State *L);
 
 int luaopen_aws(lua_State *L)
 {
     static const luaL_Reg fns[] = {
-        {"versions", l_versions}, {"is_error", l_is_error}, {"config", l_config},
-        {"call", lcall_call},     {NULL, NULL},
+        {"versions", l_versions}, {"is_error", l_is_error},       {"config", l_config},
+        {"call", lcall_call},     {"timestamp", l_timestamp},     {"stats", l_stats},
+        {"is_secret", lcall_is_secret}, {NULL, NULL},
     };
     luaL_newlib(L, fns);
     luaopen_aws_json(L);

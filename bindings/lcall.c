@@ -95,6 +95,7 @@ static void send_query(lua_State *L, const model_op *op, const buf *body, buf *r
     if (config_endpoint(cfg, op->svc->name, &ep, &err) != 0)
         lerror_raise(L, &err, op->name);
     int rc = aws_client_query(client, &ep, creds, body->p, body->len, resp, request_id, &err);
+    lsession_count_call(s, rc == 0 || err.kind == AWS_ERR_SERVICE);
     config_endpoint_free(&ep);
     if (rc != 0)
         lerror_raise(L, &err, op->name);
@@ -126,6 +127,86 @@ static void refuse_write_in_plan(lua_State *L, const model_op *op)
     lua_error(L);
 }
 
+/* The secret registry: a set (registry table SECRETS) of every string a result held
+ * at a sensitive shape, so that a printer can redact the value on its own
+ * (`k.AccessKey.SecretAccessKey`), away from the key that named it. Strings are
+ * never collected from a weak table, so the set lives as long as the state. */
+static const char SECRETS[] = "aws.secrets";
+
+/* SECRETS[string at idx] = true.  [-0, +0, m] */
+static void secret_add(lua_State *L, int idx)
+{
+    idx = lua_absindex(L, idx);
+    if (lua_getfield(L, LUA_REGISTRYINDEX, SECRETS) != LUA_TTABLE) {
+        lua_pop(L, 1);
+        lua_newtable(L);
+        lua_pushvalue(L, -1);
+        lua_setfield(L, LUA_REGISTRYINDEX, SECRETS);
+    }
+    lua_pushvalue(L, idx);
+    lua_pushboolean(L, 1);
+    lua_rawset(L, -3);
+    lua_pop(L, 1);
+}
+
+static void record_secrets(lua_State *L, const model_shape *s, int idx, int depth);
+
+/* The members of structure s in the table at idx.  [-0, +0, m] */
+static void record_members(lua_State *L, const model_shape *s, int idx, int depth)
+{
+    for (unsigned i = 0; i < s->nmembers; i++) {
+        const model_member *m = &s->members[i];
+        lua_getfield(L, idx, m->name);
+        if (lua_type(L, -1) == LUA_TSTRING && lmodel_is_secret_name(m->name))
+            secret_add(L, -1);
+        else
+            record_secrets(L, m->shape, lua_gettop(L), depth + 1);
+        lua_pop(L, 1);
+    }
+}
+
+/* Every value of the list (s->member) or map (s->value) at idx.  [-0, +0, m] */
+static void record_items(lua_State *L, const model_shape *s, int idx, int depth)
+{
+    const model_shape *item = s->type == MODEL_LIST ? s->member : s->value;
+    lua_pushnil(L);
+    while (lua_next(L, idx)) {
+        record_secrets(L, item, lua_gettop(L), depth + 1);
+        lua_pop(L, 1);
+    }
+}
+
+/* Walk the decoded value at idx along its shape s.  [-0, +0, m] */
+static void record_secrets(lua_State *L, const model_shape *s, int idx, int depth)
+{
+    if (!s || depth > LJSON_MAX_DEPTH)
+        return;
+    if (model_is_sensitive(s)) {
+        if (lua_type(L, idx) == LUA_TSTRING)
+            secret_add(L, idx);
+        return;
+    }
+    if (lua_type(L, idx) != LUA_TTABLE)
+        return;
+    luaL_checkstack(L, 4, "secret registry");
+    if (s->type == MODEL_STRUCTURE)
+        record_members(L, s, idx, depth);
+    else if (s->type == MODEL_LIST || s->type == MODEL_MAP)
+        record_items(L, s, idx, depth);
+}
+
+int lcall_is_secret(lua_State *L)
+{
+    int secret = 0;
+    if (lua_type(L, 1) == LUA_TSTRING &&
+        lua_getfield(L, LUA_REGISTRYINDEX, SECRETS) == LUA_TTABLE) {
+        lua_pushvalue(L, 1);
+        secret = lua_rawget(L, -2) != LUA_TNIL;
+    }
+    lua_pushboolean(L, secret);
+    return 1;
+}
+
 int lcall_invoke(lua_State *L, const model_op *op, int params_idx)
 {
     params_idx = lua_absindex(L, params_idx);
@@ -146,6 +227,7 @@ int lcall_invoke(lua_State *L, const model_op *op, int params_idx)
     if (!result)
         lerror_raise(L, &err, op->name);
     ljson_push_owned(L, result);
+    record_secrets(L, op->output, lua_gettop(L), 0);
     lua_pushstring(L, request_id);
     return 2;
 }

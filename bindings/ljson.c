@@ -6,9 +6,11 @@
  * stack checked, so hostile input cannot overflow anything. */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "bindings.h"
+#include "iamsh/buf.h"
 #include "iamsh/json.h"
 
 static const char ARRAY_MT[] = "aws.json.array";
@@ -249,15 +251,133 @@ cJSON *ljson_from_lua(lua_State *L, int idx, char *why, size_t whylen)
     return from_lua(&c, lua_absindex(L, idx), 0);
 }
 
+/* --- pretty printing --- */
+
+static int pretty_value(buf *b, const cJSON *v, int indent, int level);
+
+/* A scalar (or a key, as a string) exactly as the compact encoder writes it. */
+static int put_scalar(buf *b, const cJSON *v)
+{
+    char *s = cJSON_PrintUnformatted(v);
+    if (!s)
+        return -1;
+    int rc = buf_puts(b, s);
+    cJSON_free(s);
+    return rc;
+}
+
+static int put_key(buf *b, const char *key)
+{
+    cJSON k;
+    memset(&k, 0, sizeof k);
+    k.type = cJSON_String;
+    k.valuestring = (char *)key;
+    if (put_scalar(b, &k) != 0)
+        return -1;
+    return buf_puts(b, ": ");
+}
+
+static int newline(buf *b, int indent, int level)
+{
+    if (buf_puts(b, "\n") != 0)
+        return -1;
+    for (int i = 0; i < indent * level; i++)
+        if (buf_append(b, " ", 1) != 0)
+            return -1;
+    return 0;
+}
+
+static int cmp_keys(const void *a, const void *b)
+{
+    const cJSON *x = *(const cJSON *const *)a, *y = *(const cJSON *const *)b;
+    return strcmp(x->string ? x->string : "", y->string ? y->string : "");
+}
+
+/* The children of an object or array, objects' sorted by key (so the output reads
+ * the same every run: Lua tables have no order). NULL on ENOMEM; *n = count. */
+static const cJSON **children(const cJSON *v, size_t *n)
+{
+    *n = 0;
+    for (const cJSON *c = v->child; c; c = c->next)
+        (*n)++;
+    const cJSON **kids = malloc((*n ? *n : 1) * sizeof *kids);
+    if (!kids)
+        return NULL;
+    size_t i = 0;
+    for (const cJSON *c = v->child; c; c = c->next)
+        kids[i++] = c;
+    if (cJSON_IsObject(v))
+        qsort(kids, *n, sizeof *kids, cmp_keys);
+    return kids;
+}
+
+/* [ ... ] or { ... }, one member a line; empty ones as [] and {}. */
+static int pretty_container(buf *b, const cJSON *v, int indent, int level)
+{
+    int obj = cJSON_IsObject(v);
+    size_t n;
+    const cJSON **kids = children(v, &n);
+    int rc = kids ? buf_puts(b, obj ? "{" : "[") : -1;
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        rc = (i ? buf_puts(b, ",") : 0) || newline(b, indent, level + 1) ||
+             (obj && put_key(b, kids[i]->string ? kids[i]->string : "")) ||
+             pretty_value(b, kids[i], indent, level + 1);
+    }
+    if (rc == 0 && n)
+        rc = newline(b, indent, level);
+    if (rc == 0)
+        rc = buf_puts(b, obj ? "}" : "]");
+    free(kids);
+    return rc ? -1 : 0;
+}
+
+static int pretty_value(buf *b, const cJSON *v, int indent, int level)
+{
+    if (cJSON_IsObject(v) || cJSON_IsArray(v))
+        return pretty_container(b, v, indent, level);
+    return put_scalar(b, v);
+}
+
 /* --- aws.json --- */
 
-static int l_encode(lua_State *L)
+/* opts.indent from encode's options table at idx (0: compact); unknown options raise. */
+static int encode_indent(lua_State *L, int idx)
 {
-    luaL_checkany(L, 1);
-    char why[600];
-    cJSON *v = ljson_from_lua(L, 1, why, sizeof why);
-    if (!v)
-        return luaL_error(L, "aws.json.encode: %s", why);
+    if (lua_isnoneornil(L, idx))
+        return 0;
+    if (!lua_istable(L, idx))
+        return luaL_error(L, "aws.json.encode: options must be a table, got %s",
+                          luaL_typename(L, idx));
+    lua_Integer indent = 0;
+    lua_pushnil(L);
+    while (lua_next(L, idx)) {
+        if (lua_type(L, -2) != LUA_TSTRING)
+            return luaL_error(L, "aws.json.encode: options are named (got a %s key)",
+                              luaL_typename(L, -2));
+        if (strcmp(lua_tostring(L, -2), "indent") != 0)
+            return luaL_error(L, "aws.json.encode: unknown option '%s' (the one option is indent)",
+                              lua_tostring(L, -2));
+        int ok;
+        indent = lua_tointegerx(L, -1, &ok);
+        if (!ok || lua_type(L, -1) != LUA_TNUMBER || indent < 1 || indent > 16)
+            return luaL_error(L, "aws.json.encode: indent must be an integer from 1 to 16");
+        lua_pop(L, 1);
+    }
+    return (int)indent;
+}
+
+/* The cJSON tree v as text (compact, or indented with sorted keys); frees v.  [-0, +1, m] */
+static int push_encoded(lua_State *L, cJSON *v, int indent)
+{
+    if (indent) {
+        buf out = BUF_INIT;
+        int rc = pretty_value(&out, v, indent, 0);
+        cJSON_Delete(v);
+        if (rc == 0)
+            lua_pushlstring(L, out.p ? out.p : "", out.len);
+        buf_free(&out);
+        return rc == 0 ? 1 : luaL_error(L, "aws.json.encode: out of memory");
+    }
     char *s = cJSON_PrintUnformatted(v);
     cJSON_Delete(v);
     if (!s)
@@ -265,6 +385,18 @@ static int l_encode(lua_State *L)
     lua_pushstring(L, s);
     cJSON_free(s);
     return 1;
+}
+
+/* aws.json.encode(v [, {indent = N}]) -> text */
+static int l_encode(lua_State *L)
+{
+    luaL_checkany(L, 1);
+    int indent = encode_indent(L, 2);
+    char why[600];
+    cJSON *v = ljson_from_lua(L, 1, why, sizeof why);
+    if (!v)
+        return luaL_error(L, "aws.json.encode: %s", why);
+    return push_encoded(L, v, indent);
 }
 
 static int l_decode(lua_State *L)

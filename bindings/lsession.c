@@ -18,6 +18,7 @@ struct lsession {
     aws_client *client;
     aws_creds creds;
     int have_creds;
+    lua_Integer calls, answered;  /* requests sent; of them, answered by AWS (ok or an AWS error) */
 };
 
 static const char SESSION_KEY[] = "aws.session";
@@ -144,6 +145,23 @@ static void set_endpoint(lua_State *L, const aws_config *c, const char *svc, con
         lerror_raise(L, &err, NULL);
     lset_string(L, k, ep.url);
     config_endpoint_free(&ep);
+}
+
+void lsession_count_call(lsession *s, int answered)
+{
+    s->calls++;
+    s->answered += answered != 0;
+}
+
+/* aws.stats() -> {calls = requests sent, answered = of them, answered by the
+ * endpoint (a result or an AWS error; not a transport failure or an interrupt)} */
+int lsession_push_stats(lua_State *L)
+{
+    lsession *s = lsession_get(L);
+    lua_createtable(L, 0, 2);
+    lset_integer(L, "calls", s->calls);
+    lset_integer(L, "answered", s->answered);
+    return 1;
 }
 
 /* aws.config([{credentials = false}]) -> what was resolved; never the secret or the

@@ -20,7 +20,8 @@ enum {
 typedef struct host_options {
     const char *profile, *region, *endpoint_url, *ca_bundle;
     int debug, plan, quiet;
-    const char *command;   /* "run", "eval", "list", "help", "version" */
+    int interactive;       /* -i: the REPL after the script (or instead of one) */
+    const char *command;   /* "run", "eval", "stdin", "list", "repl", "help", "version" */
     const char *chunk;     /* -e CODE */
     char **args;           /* what follows the command */
     int nargs;
@@ -49,5 +50,13 @@ void liamsh_install(lua_State *L, const host_options *o, const host_paths *p); /
 extern volatile sig_atomic_t host_interrupted;
 void report_install_signals(lua_State *L);
 int report_pcall(lua_State *L, int nargs, int nresults);  /* [-(nargs+1), +(nresults|0), -] returns exit code */
+/* The same, printing an error as the REPL shows it (no "iamsh: " prefix); an
+ * interrupt is reported and cleared, so the next Ctrl-C interrupts again. */
+int report_pcall_repl(lua_State *L, int nargs, int nresults); /* [-(nargs+1), +(nresults|0), -] */
+
+/* repl.c: the interactive shell; returns the exit code (0 after Ctrl-D). */
+int repl_run(lua_State *L);
+/* A line describing the line editor, for --version. */
+const char *repl_editor_version(void);
 
 #endif

@@ -10,41 +10,8 @@
 #include "lauxlib.h"
 #include "lualib.h"
 
-/* arg = {[0]=script, args...} with key=value pairs also as fields; then the
- * same strings as varargs.  [-0, +n, m] returns n */
-static int push_script_args(lua_State *L, const char *script, char **args, int nargs)
-{
-    lua_createtable(L, nargs, 0);
-    lua_pushstring(L, script);
-    lua_rawseti(L, -2, 0);
-    for (int i = 0; i < nargs; i++) {
-        lua_pushstring(L, args[i]);
-        lua_rawseti(L, -2, i + 1);
-        const char *eq = strchr(args[i], '=');
-        if (eq && eq != args[i]) {
-            lua_pushlstring(L, args[i], (size_t)(eq - args[i]));
-            lua_pushstring(L, eq + 1);
-            lua_rawset(L, -3);
-        }
-    }
-    lua_setglobal(L, "arg");
-    luaL_checkstack(L, nargs, "too many arguments");
-    for (int i = 0; i < nargs; i++)
-        lua_pushstring(L, args[i]);
-    return nargs;
-}
-
-static int run_chunk(lua_State *L, const host_options *o)
-{
-    if (luaL_loadbuffer(L, o->chunk, strlen(o->chunk), "=(command line)") != LUA_OK) {
-        fprintf(stderr, "iamsh: %s\n", lua_tostring(L, -1));
-        return EXIT_SCRIPT;
-    }
-    int n = push_script_args(L, "-e", o->args, o->nargs);
-    return report_pcall(L, n, 0);
-}
-
-/* run and list are Lua: scripts/lib/iamsh/runner.lua returns an exit code. */
+/* run, -e, stdin and list are Lua (scripts/lib/iamsh/runner.lua): one path, so
+ * every kind of script gets the same arguments, plan summary and exit code. */
 static int run_runner(lua_State *L, const host_options *o)
 {
     lua_getglobal(L, "require");
@@ -53,21 +20,25 @@ static int run_runner(lua_State *L, const host_options *o)
     if (rc != EXIT_OK)
         return rc;
     lua_getfield(L, -1, "main");
+    lua_remove(L, -2);
     lua_pushstring(L, o->command);
     lua_createtable(L, o->nargs, 0);
     for (int i = 0; i < o->nargs; i++) {
         lua_pushstring(L, o->args[i]);
         lua_rawseti(L, -2, i + 1);
     }
-    rc = report_pcall(L, 2, 1);
+    lua_pushstring(L, o->chunk); /* nil unless -e */
+    rc = report_pcall(L, 3, 1);
     if (rc != EXIT_OK)
         return rc;
-    return (int)luaL_optinteger(L, -1, EXIT_OK);
+    rc = (int)luaL_optinteger(L, -1, EXIT_OK);
+    lua_pop(L, 1);
+    return rc;
 }
 
 static int print_versions(lua_State *L)
 {
-    printf("iamsh %s\n%s\n", IAMSH_VERSION, LUA_RELEASE);
+    printf("iamsh %s\n%s\n%s\n", IAMSH_VERSION, LUA_RELEASE, repl_editor_version());
     lua_getglobal(L, "require");
     lua_pushliteral(L, "aws");
     int rc = report_pcall(L, 1, 1);
@@ -99,12 +70,16 @@ static int pmain(lua_State *L)
     liamsh_install(L, o, &paths);
     searcher_install(L, &paths);
     report_install_signals(L);
-    if (strcmp(o->command, "eval") == 0)
-        rc = run_chunk(L, o);
-    else if (strcmp(o->command, "version") == 0)
+    if (strcmp(o->command, "version") == 0)
         rc = print_versions(L);
+    else if (strcmp(o->command, "repl") == 0)
+        rc = repl_run(L);
     else
         rc = run_runner(L, o);
+    /* -i: the REPL after the script, with its globals (also after a failure:
+     * that is when one wants to look around). */
+    if (o->interactive && strcmp(o->command, "repl") != 0 && rc != EXIT_INTERRUPTED)
+        rc = repl_run(L);
     lua_pushinteger(L, rc);
     return 1;
 }

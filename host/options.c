@@ -1,41 +1,53 @@
-/* options.c - the iamsh command line: global options, then a subcommand.
+/* options.c - the iamsh command line: global options and a subcommand.
  *
- *   iamsh [global options] run SCRIPT [key=value ...]
- *   iamsh [global options] -e CODE [args ...]
- *   iamsh [global options] list
+ *   iamsh [options] run SCRIPT [key=value ...]
+ *   iamsh [options] -e CODE [args ...]
+ *   iamsh [options] list
+ *   iamsh [options] [-i]          the REPL (or, with stdin not a terminal, stdin as a script)
  *   iamsh --version | --help
  *
- * Global options must come before the subcommand, as in the AWS CLI; everything
- * after the subcommand belongs to it (a script's own --help, its key=value pairs). */
+ * Global options may come before the subcommand or anywhere after it (as with the
+ * AWS CLI: `iamsh run sagemaker --plan`); every other word after the subcommand
+ * belongs to it (a script's own --help, its key=value pairs). `--` ends the global
+ * options: what follows goes to the script untouched. */
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "host.h"
 
 void options_usage(FILE *out)
 {
-    fputs("usage: iamsh [options] run SCRIPT [key=value ...]\n"
+    fputs("usage: iamsh [options]                         the interactive shell (REPL)\n"
+          "       iamsh [options] run SCRIPT [key=value ...]\n"
           "       iamsh [options] -e CODE [args ...]\n"
           "       iamsh [options] list\n"
           "\n"
-          "Runs Lua scripts with the AWS IAM and STS APIs as bindings.\n"
+          "Runs Lua with the AWS IAM and STS APIs as bindings.\n"
           "\n"
           "commands:\n"
-          "  run SCRIPT      run a script: a path to a .lua file, or the name of a shipped\n"
-          "                  script (see `iamsh list`); `iamsh run SCRIPT --help` shows its arguments\n"
+          "  (none)          on a terminal: the REPL, to look around an account and try calls\n"
+          "                  (help() there); with stdin not a terminal: stdin runs as a script\n"
+          "  run SCRIPT      run a script: a path to a .lua file, or the name of a shipped or\n"
+          "                  user script (see `iamsh list`); `iamsh run SCRIPT --help` shows\n"
+          "                  its arguments\n"
           "  -e CODE         run a chunk of Lua\n"
-          "  list            list the shipped scripts\n"
+          "  -               run stdin as a script\n"
+          "  list            list the scripts: shipped ones, then IAMSH_PATH and\n"
+          "                  ~/.config/iamsh/scripts\n"
           "\n"
-          "options:\n"
+          "options (before or after the command; `--` ends them):\n"
+          "  -i                  enter the REPL (after SCRIPT or CODE, with its globals kept)\n"
           "  --profile NAME      use a named profile from ~/.aws/config and ~/.aws/credentials\n"
           "  --region REGION     region (default: AWS_REGION, AWS_DEFAULT_REGION, the profile)\n"
           "  --endpoint-url URL  send IAM and STS requests to URL (e.g. a local endpoint)\n"
           "  --ca-bundle FILE    PEM bundle for TLS verification\n"
           "  --plan              do every read, send no write; print what would change\n"
           "  --quiet             no progress lines\n"
-          "  --debug             wire log on stderr (secrets redacted)\n"
-          "  --version           print the versions of iamsh, Lua, libcurl and OpenSSL\n"
+          "  --debug             wire log on stderr (secrets redacted), tracebacks for all errors\n"
+          "  --version           print the versions of iamsh, Lua and the libraries\n"
           "  --help              this text\n"
           "\n"
           "exit codes: 0 ok, 1 script error, 2 plan has changes, 130 interrupted,\n"
@@ -44,7 +56,8 @@ void options_usage(FILE *out)
           out);
 }
 
-/* An option that takes a value: "--name VALUE" or "--name=VALUE". */
+/* An option that takes a value: "--name VALUE" or "--name=VALUE".
+ * 1 taken, 0 not this option, -1 bad (message printed). */
 static int take_value(int argc, char **argv, int *i, const char *name, const char **out)
 {
     size_t n = strlen(name);
@@ -75,6 +88,7 @@ static int parse_flag(const char *a, host_options *o)
         {"--debug", offsetof(host_options, debug)},
         {"--plan", offsetof(host_options, plan)},
         {"--quiet", offsetof(host_options, quiet)},
+        {"-i", offsetof(host_options, interactive)},
     };
     for (size_t k = 0; k < sizeof flags / sizeof flags[0]; k++)
         if (strcmp(a, flags[k].name) == 0) {
@@ -101,12 +115,59 @@ static int parse_valued(int argc, char **argv, int *i, host_options *o)
     return 0;
 }
 
+/* A global option at argv[*i]: 1 taken, 0 not one, -1 bad. */
+static int parse_global(int argc, char **argv, int *i, host_options *o)
+{
+    if (parse_flag(argv[*i], o))
+        return 1;
+    return parse_valued(argc, argv, i, o);
+}
+
+/* The words after the subcommand: global options are taken out, the rest (in
+ * order) belong to the command. argv is reordered in place. */
+static int split_rest(int argc, char **argv, int first, host_options *o)
+{
+    int n = 0, r;
+    o->args = argv + first;
+    for (int i = first; i < argc; i++) {
+        if (strcmp(argv[i], "--") == 0) {
+            while (++i < argc)
+                o->args[n++] = argv[i];
+            break;
+        }
+        if ((r = parse_global(argc, argv, &i, o)) < 0)
+            return EXIT_USAGE;
+        if (r == 0)
+            o->args[n++] = argv[i];
+    }
+    o->nargs = n;
+    return 0;
+}
+
 static int set_command(host_options *o, const char *cmd, int argc, char **argv, int next)
 {
     o->command = cmd;
-    o->args = argv + next;
-    o->nargs = argc - next;
+    return split_rest(argc, argv, next, o);
+}
+
+/* No subcommand: the REPL on a terminal (or with -i), else stdin as a script,
+ * as `lua` does. */
+static int no_command(host_options *o)
+{
+    o->command = o->interactive || isatty(STDIN_FILENO) ? "repl" : "stdin";
+    o->interactive = 0;
+    o->args = NULL;
+    o->nargs = 0;
     return 0;
+}
+
+static int unknown(const char *a)
+{
+    if (a[0] == '-')
+        fprintf(stderr, "iamsh: unknown option '%s' (see iamsh --help)\n", a);
+    else
+        fprintf(stderr, "iamsh: unknown command '%s' (see iamsh --help)\n", a);
+    return EXIT_USAGE;
 }
 
 int options_parse(int argc, char **argv, host_options *o)
@@ -119,9 +180,7 @@ int options_parse(int argc, char **argv, host_options *o)
             return set_command(o, "help", argc, argv, i + 1);
         if (strcmp(a, "--version") == 0 || strcmp(a, "version") == 0)
             return set_command(o, "version", argc, argv, i + 1);
-        if (parse_flag(a, o))
-            continue;
-        if ((r = parse_valued(argc, argv, &i, o)) < 0)
+        if ((r = parse_global(argc, argv, &i, o)) < 0)
             return EXIT_USAGE;
         if (r > 0)
             continue;
@@ -133,14 +192,11 @@ int options_parse(int argc, char **argv, host_options *o)
             o->chunk = argv[i + 1];
             return set_command(o, "eval", argc, argv, i + 2);
         }
+        if (strcmp(a, "-") == 0)
+            return set_command(o, "stdin", argc, argv, i + 1);
         if (strcmp(a, "run") == 0 || strcmp(a, "list") == 0)
             return set_command(o, a, argc, argv, i + 1);
-        if (a[0] == '-')
-            fprintf(stderr, "iamsh: unknown option '%s' (see iamsh --help)\n", a);
-        else
-            fprintf(stderr, "iamsh: unknown command '%s' (see iamsh --help)\n", a);
-        return EXIT_USAGE;
+        return unknown(a);
     }
-    fputs("iamsh: no command given (see iamsh --help)\n", stderr);
-    return EXIT_USAGE;
+    return no_command(o);
 }

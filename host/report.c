@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "host.h"
 #include "lauxlib.h"
@@ -30,6 +31,8 @@ static void on_sigint(int sig)
 void report_install_signals(lua_State *L)
 {
     signal_state = L;
+    host_interrupted = 0;
+    lua_sethook(L, NULL, 0, 0);
     signal(SIGINT, on_sigint);
 }
 
@@ -57,9 +60,11 @@ static const char *error_kind(lua_State *L, int idx)
 static int exit_code_of(const char *kind)
 {
     static const struct { const char *kind; int code; } map[] = {
-        {"service", EXIT_SERVICE},   {"config", EXIT_CONFIG},   {"credentials", EXIT_CONFIG},
+        {"service", EXIT_SERVICE},     {"config", EXIT_CONFIG},   {"credentials", EXIT_CONFIG},
         {"transport", EXIT_TRANSPORT}, {"parse", EXIT_TRANSPORT}, {"usage", EXIT_USAGE},
-        {"script", EXIT_SCRIPT},     {"waiter", EXIT_TRANSPORT}, /* as `aws ... wait`: 255 when a waiter fails or times out */
+        {"param", EXIT_USAGE},  /* as the AWS CLI's ParamValidation */
+        {"script", EXIT_SCRIPT},
+        {"waiter", EXIT_TRANSPORT}, /* as `aws ... wait`: 255 when a waiter fails or times out */
     };
     for (size_t i = 0; kind && i < sizeof map / sizeof map[0]; i++)
         if (strcmp(kind, map[i].kind) == 0)
@@ -74,25 +79,69 @@ static int to_message(lua_State *L)
     return 1;
 }
 
-static void print_error(lua_State *L, const char *kind, int debug)
+/* Frames of a traceback that are Lua code (not "[C]: ..."). */
+static int lua_frames(const char *tb, size_t n)
+{
+    int frames = 0;
+    for (const char *p = tb; p && p < tb + n; p = memchr(p, '\n', (size_t)(tb + n - p))) {
+        p++;
+        if (p < tb + n && *p == '\t' && strncmp(p, "\t[C]:", 5) != 0)
+            frames++;
+    }
+    return frames;
+}
+
+/* The traceback recorded by msghandler, without the frames below the script:
+ * the runner's, the REPL's and the C entry ("[C]: in ?") are not the user's news.
+ * A traceback with one Lua frame says no more than the message's "file:line:",
+ * so it is left out unless asked for (--debug).  [-0, +0, m] */
+static void print_traceback(lua_State *L, int always)
+{
+    lua_getfield(L, LUA_REGISTRYINDEX, "iamsh.traceback");
+    size_t n;
+    const char *tb = lua_tolstring(L, -1, &n);
+    if (tb) {
+        const char *cut = strstr(tb, "/iamsh/runner.lua:");
+        if (cut)
+            while (cut > tb && cut[-1] != '\n')
+                cut--;
+        n = cut ? (size_t)(cut - tb) : n;
+        while (n > 0 && tb[n - 1] == '\n')
+            n--;
+        static const char tail[] = "\n\t[C]: in ?";
+        while (n >= sizeof tail - 1 && memcmp(tb + n - (sizeof tail - 1), tail, sizeof tail - 1) == 0)
+            n -= sizeof tail - 1;
+        if (always || lua_frames(tb, n) > 1)
+            fprintf(stderr, "%.*s\n", (int)n, tb);
+    }
+    lua_pop(L, 1);
+}
+
+static void print_error(lua_State *L, const char *prefix, const char *kind, int debug)
 {
     lua_pushcfunction(L, to_message);
     lua_pushvalue(L, -2);
     const char *msg = lua_pcall(L, 1, 1, 0) == LUA_OK ? lua_tostring(L, -1)
                                                      : "(error object without a message)";
-    fprintf(stderr, "iamsh: %s\n", msg ? msg : "(error object is not a string)");
+    fprintf(stderr, "%s%s\n", prefix, msg ? msg : "(error object is not a string)");
     lua_pop(L, 1);
-    /* Configuration, usage and AWS errors are the user's news, not a bug in a
-     * script: their line is enough (--debug adds where it happened). */
-    if (kind == NULL || strcmp(kind, "param") == 0 || strcmp(kind, "plan") == 0 || debug) {
-        lua_getfield(L, LUA_REGISTRYINDEX, "iamsh.traceback");
-        if (lua_isstring(L, -1))
-            fprintf(stderr, "%s\n", lua_tostring(L, -1));
-        lua_pop(L, 1);
-    }
+    /* Errors with a kind (AWS, configuration, usage, parameter validation, plan)
+     * are the user's news, not a bug in a script: their line is enough (--debug
+     * adds where it happened). */
+    if (kind == NULL || debug)
+        print_traceback(L, debug);
 }
 
-int report_pcall(lua_State *L, int nargs, int nresults)
+static int option_debug(lua_State *L)
+{
+    lua_getfield(L, LUA_REGISTRYINDEX, "iamsh.options");
+    lua_getfield(L, -1, "debug");
+    int debug = lua_toboolean(L, -1);
+    lua_pop(L, 2);
+    return debug;
+}
+
+static int pcall_reporting(lua_State *L, int nargs, int nresults, const char *prefix)
 {
     int base = lua_gettop(L) - nargs;
     lua_pushcfunction(L, msghandler);
@@ -101,17 +150,28 @@ int report_pcall(lua_State *L, int nargs, int nresults)
     lua_remove(L, base);
     if (status == LUA_OK)
         return EXIT_OK;
+    fflush(stdout); /* what the chunk printed comes before its error */
     if (host_interrupted) {
-        fputs("iamsh: interrupted\n", stderr);
+        /* on a terminal the ^C echo ends the line before it */
+        fprintf(stderr, "%s%sinterrupted\n", isatty(STDERR_FILENO) ? "\n" : "", prefix);
         lua_pop(L, 1);
         return EXIT_INTERRUPTED;
     }
     const char *kind = error_kind(L, -1);
-    lua_getfield(L, LUA_REGISTRYINDEX, "iamsh.options");
-    lua_getfield(L, -1, "debug");
-    int debug = lua_toboolean(L, -1);
-    lua_pop(L, 2);
-    print_error(L, kind, debug);
+    print_error(L, prefix, kind, option_debug(L));
     lua_pop(L, 1);
     return exit_code_of(kind);
+}
+
+int report_pcall(lua_State *L, int nargs, int nresults)
+{
+    return pcall_reporting(L, nargs, nresults, "iamsh: ");
+}
+
+int report_pcall_repl(lua_State *L, int nargs, int nresults)
+{
+    int rc = pcall_reporting(L, nargs, nresults, "");
+    if (rc == EXIT_INTERRUPTED)
+        report_install_signals(L);
+    return rc;
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""Benchmarks of the iamsh client (not tests): start-up, CPU per IAM call, the
-SageMaker set-up's CPU and peak RSS, against moto_server on loopback. Writes a
-Markdown report (default: bench-report.md).
+"""Benchmarks of the iamsh client (not tests): start-up, start-up of the REPL to
+its first prompt, CPU per IAM call, the SageMaker set-up's CPU and peak RSS,
+against moto_server on loopback. Writes a Markdown report (default:
+bench-report.md).
 
     python3 tools/bench.py --iamsh build/iamsh [--report FILE] [--calls N]
 
@@ -11,7 +12,9 @@ start-up and module loading are subtracted out.
 """
 import argparse
 import os
+import pty
 import resource
+import select
 import statistics
 import subprocess
 import sys
@@ -63,6 +66,28 @@ def startup(iamsh, runs):
     return statistics.median(walls), statistics.mean(walls)
 
 
+def repl_startup(iamsh, runs):
+    """Wall from fork to the REPL's first prompt on a terminal (the banner, the
+    configuration for the prompt and the AWS module are all loaded by then)."""
+    walls = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        pid, fd = pty.fork()
+        if pid == 0:
+            os.environ.update(ENV, TERM="dumb", IAMSH_HISTORY="")
+            os.execv(iamsh, [iamsh])
+        seen = b""
+        while not seen.rstrip().endswith(b">"):
+            if not select.select([fd], [], [], 10)[0]:
+                sys.exit("bench: no REPL prompt within 10 s: %r" % seen)
+            seen += os.read(fd, 4096)
+        walls.append((time.perf_counter() - t0) * 1000)
+        os.write(fd, b"\x04")
+        os.waitpid(pid, 0)
+        os.close(fd)
+    return statistics.median(walls), max(walls)
+
+
 def per_call_cpu(iamsh, endpoint, calls):
     chunk = 'iam.create_role{RoleName="bench", AssumeRolePolicyDocument={Version="2012-10-17", Statement={{Effect="Allow", Principal={Service="x.amazonaws.com"}, Action="sts:AssumeRole"}}}}'
     subprocess.run([iamsh, "--endpoint-url", endpoint, "-e", chunk], env=ENV, check=True)
@@ -103,6 +128,7 @@ def main():
     a = ap.parse_args()
     iamsh = os.path.abspath(a.iamsh)
     med, mean = startup(iamsh, a.startup_runs)
+    repl_med, repl_max = repl_startup(iamsh, 50)
     moto, endpoint = start_moto()
     try:
         call_cpu, call_wall = per_call_cpu(iamsh, endpoint, a.calls)
@@ -119,6 +145,8 @@ def main():
         "| what | value |",
         "|---|---|",
         "| `iamsh -e ''` wall, median of %d | %.2f ms (mean %.2f ms) |" % (a.startup_runs, med, mean),
+        "| `iamsh` (REPL) to its first prompt on a terminal, median of 50 | %.1f ms (max %.1f ms) |"
+        % (repl_med, repl_max),
         "| client CPU per IAM call (get_role, beyond start-up), median of 3 x %d | %.0f us |" % (a.calls, call_cpu),
         "| wall per IAM call against moto (server time included) | %.2f ms |" % call_wall,
         "| SageMaker set-up, empty account: client CPU / peak RSS / wall | %.1f ms / %.1f MB / %.2f s |"

@@ -14,9 +14,23 @@ check_match "--version names Lua" "$OUT" "Lua 5\.4"
 check_match "--version names libcurl" "$OUT" "libcurl [0-9]"
 check_match "--version names OpenSSL" "$OUT" "OpenSSL [0-9]"
 
-run_iamsh
-check_eq "no command is bad usage" "$RC" 252
-check_match "no command message" "$ERR" "no command given"
+# No command and stdin not a terminal: stdin is the script (as `lua -`).
+run_iamsh </dev/null
+check_eq "no command, empty stdin: exit 0" "$RC" 0
+OUT=$(printf 'print("from stdin", select("#", ...), arg[0])\n' | "$IAMSH")
+check_eq "no command: stdin runs as a script" "$OUT" "from stdin	0	-"
+OUT=$(printf 'print(...)\n' | "$IAMSH" - a k=v)
+check_eq "iamsh - ARGS: stdin script with arguments" "$OUT" "a	k=v"
+printf 'error("bad stdin")\n' | "$IAMSH" 2>"$TMP/err"
+check_eq "stdin script error exits 1" "$?" 1
+check_match "stdin script error names stdin" "$(cat "$TMP/err")" "^iamsh: stdin:1: bad stdin"
+
+# Global options after the command (as the AWS CLI takes them); -- ends them.
+run_iamsh -e 'print(require("iamsh").options.plan, require("iamsh").options.region, ...)' x --plan --region=eu-west-3 y
+check_eq "options after -e CODE are global options" "$OUT" "true	eu-west-3	x	y
+Plan: 0 to add, 0 to change, 0 to destroy."
+run_iamsh -e 'print(require("iamsh").options.plan, ...)' -- --plan x
+check_eq "after --, options go to the script" "$OUT" "false	--plan	x"
 
 run_iamsh --frobnicate -e ''
 check_eq "unknown option is bad usage" "$RC" 252
@@ -39,6 +53,19 @@ run_iamsh -e 'local function f() error("boom") end f()'
 check_eq "script error exits 1" "$RC" 1
 check_match "script error message" "$ERR" "iamsh: \(command line\):1: boom"
 check_match "script error traceback" "$ERR" "stack traceback"
+check_nomatch "traceback stops at the script (no runner frames)" "$ERR" "runner.lua|\[C\]: in \?"
+
+# Expected failures are one line (the traceback only with --debug).
+run_iamsh -e 'iam.create_role{}'
+check_eq "parameter validation exits 252 (as the AWS CLI)" "$RC" 252
+check_eq "parameter validation: one line" "$ERR" "iamsh: create_role: RoleName: missing"
+run_iamsh --debug -e 'iam.create_role{}'
+check_match "--debug adds the traceback" "$ERR" "stack traceback"
+run_iamsh -e 'require("iamsh.errors").usage("bucket=%s is not valid", "a*")'
+check_eq "errors.usage exits 252" "$RC" 252
+check_eq "errors.usage: one line" "$ERR" "iamsh: bucket=a* is not valid"
+run_iamsh -e 'require("iamsh.errors").script("100% broken")'
+check_eq "errors.script exits 1, one line; no arguments: text as is" "$RC:$ERR" "1:iamsh: 100% broken"
 
 run_iamsh -e 'this is not lua'
 check_eq "syntax error exits 1" "$RC" 1
@@ -89,6 +116,38 @@ check_eq "script with a syntax error: one line" "$(printf '%s\n' "$ERR" | wc -l)
 check_match "script syntax error names the file" "$ERR" "syntax.lua:2:"
 run_iamsh run "$TMP/flow.lua" --help
 check_match "flow --help shows args" "$OUT" "name +who to greet \(default: world\)"
+run_iamsh run "$TMP/flow.lua" n=3 --quiet --plan
+check_eq "options after the script's arguments" "$OUT" "hello world 3
+Plan: 0 to add, 0 to change, 0 to destroy."
+
+# A script's own folder is on package.path, from any working directory.
+mkdir -p "$TMP/proj"
+printf 'return { greet = function() return "hi from mylib" end }\n' >"$TMP/proj/mylib.lua"
+printf 'print(require("mylib").greet())\n' >"$TMP/proj/main.lua"
+OUT=$(cd / && "$IAMSH" run "$TMP/proj/main.lua" 2>&1)
+check_eq "require finds a module beside the script" "$OUT" "hi from mylib"
+
+# User scripts: IAMSH_PATH, then ~/.config/iamsh/scripts, then the shipped ones.
+mkdir -p "$TMP/home/.config/iamsh/scripts" "$TMP/extra"
+printf -- '-- says hello from the user folder\nprint("user hello")\n' >"$TMP/home/.config/iamsh/scripts/hello.lua"
+printf 'return {description = "a flow on IAMSH_PATH", run = function() print("path flow") end}\n' \
+  >"$TMP/extra/pathflow.lua"
+printf -- '-- my own sagemaker\nprint("mine")\n' >"$TMP/extra/sagemaker.lua"
+# A plain script's top level is its work: `list` must not run it.
+printf -- '-- writes a file\nio.open("%s/ran", "w"):close()\n' "$TMP" >"$TMP/extra/sideeffect.lua"
+OUT=$(HOME="$TMP/home" IAMSH_PATH="$TMP/extra" "$IAMSH" list 2>&1)
+check_match "list shows user-folder scripts" "$OUT" "hello +user +says hello from the user folder"
+check_match "list shows IAMSH_PATH flows by description" "$OUT" "pathflow +path +a flow on IAMSH_PATH"
+check_match "list marks shipped scripts" "$OUT" "sagemaker-teardown +shipped"
+check_match "list says which of two same-named scripts runs" "$OUT" \
+  "sagemaker +shipped +\(not run: the path script of that name is\)"
+check "list does not run a plain script" test ! -e "$TMP/ran"
+OUT=$(HOME="$TMP/home" "$IAMSH" run hello 2>&1)
+check_eq "run finds a script in ~/.config/iamsh/scripts" "$OUT" "user hello"
+OUT=$(HOME="$TMP/home" IAMSH_PATH="/nonexistent:$TMP/extra" "$IAMSH" run pathflow 2>&1)
+check_eq "run finds a flow on IAMSH_PATH" "$OUT" "path flow"
+OUT=$(IAMSH_PATH="$TMP/extra" "$IAMSH" run sagemaker 2>&1)
+check_eq "IAMSH_PATH comes before the shipped scripts (as PATH)" "$OUT" "mine"
 
 # Region resolution: flag > env > profile.
 printf '[default]\nregion = ap-south-1\n[profile other]\nregion = eu-north-1\n' >"$TMP/aws-config"

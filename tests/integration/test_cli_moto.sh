@@ -54,7 +54,25 @@ check_eq "--plan: the user was not created"   "$(aws_cli iam get-user --user-nam
 run_iamsh --plan --endpoint-url "$ENDPOINT" -e '
   local ok, err = pcall(iam.delete_role, {RoleName = "r"})
   print(ok, err.code, aws.is_error(err))'
-check_eq "--plan: the refusal is an aws.Error" "$OUT" "false	PlanModeWrite	true"
+check_eq "--plan: the refusal is an aws.Error" "$OUT" "false	PlanModeWrite	true
+Plan: 0 to add, 0 to change, 0 to destroy."
+check_eq "--plan: PlanModeWrite is one line" "$(printf '%s\n' "$ERR" | grep -c .)" 0
+
+# -e, stdin and run end the same way: the plan summary and exit 2 with changes,
+# and after an apply that used the provision library, the Done line.
+run_iamsh --plan --endpoint-url "$ENDPOINT" -e 'provision.user{name = "cli-plan-user"}'
+check_eq "-e --plan with changes exits 2" "$RC" 2
+check_eq "-e --plan prints the plan" "$OUT" "+ create user cli-plan-user
+Plan: 1 to add, 0 to change, 0 to destroy."
+OUT=$(printf 'provision.user{name = "cli-plan-user"}\n' | "$IAMSH" --endpoint-url "$ENDPOINT" --plan 2>/dev/null)
+check_eq "stdin --plan exits 2 as well" "$?:$(printf '%s' "$OUT" | tail -1)" "2:Plan: 1 to add, 0 to change, 0 to destroy."
+run_iamsh --endpoint-url "$ENDPOINT" -e 'provision.user{name = "cli-plan-user"}'
+check_eq "-e apply exits 0" "$RC" 0
+check_match "-e apply prints the Done line" "$ERR" "Done: 1 added, 0 changed, 0 destroyed\."
+run_iamsh --quiet --endpoint-url "$ENDPOINT" -e 'provision.user{name = "cli-plan-user"}'
+check_eq "--quiet: no Done line" "$ERR" ""
+run_iamsh --endpoint-url "$ENDPOINT" -e 'print(#iam.list_users().Users > 0)'
+check_eq "no provision, no Done line" "$ERR" ""
 
 # A waiter that gives up exits 255, as `aws iam wait` does.
 run_iamsh --endpoint-url "$ENDPOINT" -e 'iam.wait("user_exists", {UserName = "nobody"}, {timeout = 1, delay = 0.2})'

@@ -121,6 +121,41 @@ t.test("aws.base64 round-trips bytes and refuses garbage", function()
   t.raises(function() aws.base64.decode("Zm9*") end)
 end)
 
+t.test("encode {indent = n} pretty-prints with sorted keys", function()
+  local v = { b = { 1, 2, { x = 1 } }, a = 'q"', c = {}, d = json.array {}, e = json.null, f = 1.5 }
+  t.eq(json.encode(v, { indent = 2 }), table.concat({
+    "{",
+    '  "a": "q\\"",',
+    '  "b": [',
+    "    1,",
+    "    2,",
+    "    {",
+    '      "x": 1',
+    "    }",
+    "  ],",
+    '  "c": {},',
+    '  "d": [],',
+    '  "e": null,',
+    '  "f": 1.5',
+    "}" }, "\n"))
+  t.eq(json.encode({ 1, { 2 } }, { indent = 4 }), "[\n    1,\n    [\n        2\n    ]\n]")
+  t.eq(json.encode("x", { indent = 1 }), '"x"')
+  t.eq(json.encode({ z = 1, y = 2 }), json.encode({ z = 1, y = 2 }, nil), "no options: compact")
+  t.eq(json.decode(json.encode(v, { indent = 3 })).b[3].x, 1, "pretty output decodes")
+end)
+
+t.test("encode refuses unknown or bad options", function()
+  local function msg(opts) return tostring(t.raises(function() json.encode({}, opts) end)) end
+  t.check(msg({ indnet = 2 }):find("unknown option 'indnet'", 1, true), msg({ indnet = 2 }))
+  t.check(msg({ indent = 0 }):find("indent must be an integer from 1 to 16", 1, true))
+  t.check(msg({ indent = 17 }):find("indent must be an integer from 1 to 16", 1, true))
+  t.check(msg({ indent = 2.5 }):find("indent must be an integer", 1, true))
+  t.check(msg({ indent = "2" }):find("indent must be an integer", 1, true))
+  t.check(msg(5):find("options must be a table, got number", 1, true), msg(5))
+  t.check(msg({ 2 }):find("options are named", 1, true), msg({ 2 }))
+  t.eq(json.encode({}, { indent = 2.0 }), "{}", "2.0 is the integer 2")
+end)
+
 t.test("the model is there for Lua", function()
   t.eq(#aws.model.operations("iam"), 176)
   local p = aws.model.paginator("iam", "list_roles")
