@@ -39,7 +39,7 @@ done
 # --- definitions refused under --plan, before anything is read --------------------------
 refused() {  # NAME LUA EXPECTED-FIRST-LINE
   ix --plan --debug -e "$2"
-  check_eq "$1: exit 1" "$RC" 1
+  check_eq "$1: exit 252 (parameter validation)" "$RC" 252
   check_eq "$1: the message" "$(first_line "$ERR" | grep -v '^\[' )" "$3"
   check_nomatch "$1: no request sent" "$ERR" "Action=(Get|List|Create)"
 }

@@ -1,6 +1,7 @@
 -- The errors the library raises itself, as objects the host reports in one
 -- line (no traceback) with the exit code of their kind:
---   definition  kind "param" (exit 1): a definition the library refuses (an
+--   definition  kind "param" (exit 252, as the AWS CLI's parameter
+--               validation): a definition the library refuses (an
 --               unknown key, a wrong type, a bad flag, a malformed document);
 --   missing     kind "service", code NoSuchEntity (exit 254): something a
 --               definition refers to does not exist, found by a read before
@@ -15,7 +16,7 @@ local errors = {}
 
 local mt = {}
 mt.__tostring = function(e)
-  if e.kind == "param" or e.code == nil then
+  if e.kind == "param" then
     return e.message
   end
   return e.code .. ": " .. e.message
@@ -43,14 +44,9 @@ function errors.refusal(code, fmt, ...)
   raise("service", code, string.format(fmt, ...))
 end
 
--- The host's usage error (iamsh.errors.usage); the same shape where the
--- host has no such module.
+-- The host's usage error (iamsh.errors.usage).
 function errors.usage(fmt, ...)
-  local ok, host = pcall(require, "iamsh.errors")
-  if ok and type(host) == "table" and host.usage then
-    host.usage(fmt, ...)
-  end
-  raise("usage", nil, string.format(fmt, ...))
+  require("iamsh.errors").usage(fmt, ...)
 end
 
 return errors

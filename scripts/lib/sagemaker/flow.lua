@@ -22,14 +22,7 @@ local ARGS = {
 }
 
 -- A bad argument value: one line, exit 252 (the host's usage error).
-local function usage(fmt, ...)
-  local ok, errors = pcall(require, "iamsh.errors")
-  if ok and type(errors) == "table" and errors.usage then
-    errors.usage(fmt, ...)
-  end
-  local msg = string.format(fmt, ...)
-  error(setmetatable({ kind = "usage", message = msg }, { __tostring = function(e) return e.message end }), 0)
-end
+local usage = require("iamsh.errors").usage
 flow.usage = usage
 
 -- key=value arguments arrive as strings: "true" or "false", nothing else.
