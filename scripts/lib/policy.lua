@@ -95,6 +95,16 @@ end
 
 -- A trust policy letting one AWS service (or a list of them) assume a role.
 function policy.trust_service(service)
+  local list = type(service) == "table" and service or { service or false }
+  for _, s in ipairs(list) do
+    if type(s) ~= "string" or s == "" then
+      error("policy.trust_service: a service principal (e.g. \"lambda.amazonaws.com\") or a list of them is "
+        .. "required, not " .. tostring(s), 2)
+    end
+  end
+  if #list == 0 then
+    error("policy.trust_service: the list of services is empty", 2)
+  end
   return {
     Version = "2012-10-17",
     Statement = {
@@ -189,6 +199,9 @@ end
 -- with its ${placeholders} filled from vars. With lenient, a placeholder
 -- without a value stays as it is (to read a set's names only).
 function policy.load_set(name, vars, lenient)
+  if type(name) ~= "string" or name == "" then
+    error("policy.load_set: a set name or a .lua path is required, not " .. tostring(name), 2)
+  end
   local path = set_path(name)
   local chunk, err = load(read_file(path), "@" .. path, "t", {})
   if not chunk then

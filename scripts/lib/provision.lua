@@ -73,18 +73,36 @@ provision.teardown_instance_profile = profile.teardown
 provision.teardown_oidc_provider = oidc.teardown
 provision.teardown_managed_policy = managed.teardown
 provision.remove_credentials_file = keys.remove_file
-provision.read_credentials_file = keys.read_file
+function provision.read_credentials_file(path)
+  if type(path) ~= "string" or path == "" then
+    errors.definition("provision.read_credentials_file", "path must be a file path (string), not %s", type(path))
+  end
+  return keys.read_file(path)
+end
 provision.file = files.converge
 provision.env_file = files.env
 provision.remove_file = files.remove
 
+-- name (and optional path) as IAM accepts them, for the functions that take
+-- them as arguments rather than in a definition table.
+local function name_and_path(fn, name, path)
+  if type(name) ~= "string" or name == "" or name:find("[^%w_+=,.@-]") then
+    errors.definition(fn, "name must be an IAM name (letters, digits and _+=,.@-), not %s", tostring(name))
+  end
+  if path ~= nil and (type(path) ~= "string" or not path:match("^/") or not path:match("/$")) then
+    errors.definition(fn, "path must start and end with /, not %s", tostring(path))
+  end
+end
+
 -- The ARN of a customer managed policy of the caller's account.
 function provision.policy_arn(name, path)
+  name_and_path("provision.policy_arn", name, path)
   return managed.arn(name, path)
 end
 
 -- The ARN of a role: the real one if it exists, else the one it will have.
 function provision.role_arn(name, path)
+  name_and_path("provision.role_arn", name, path)
   local res = calls.get("get_role", { RoleName = name })
   return res and res.Role.Arn or role.predicted_arn(name, path)
 end

@@ -897,5 +897,21 @@ t.test("provision.step: planned and counted, run in apply mode, its creations kn
   t.eq(counts(), "0/0/1", "same key planned once")
 end)
 
+t.test("functions taking plain arguments name a bad one", function()
+  setup()
+  for _, case in ipairs({
+    { function() provision.role_arn(nil) end, "provision.role_arn: name must be an IAM name" },
+    { function() provision.policy_arn("p", "ci") end, "provision.policy_arn: path must start and end with /" },
+    { function() provision.read_credentials_file(42) end, "provision.read_credentials_file: path must be" },
+    { function() policy.trust_service(nil) end, "policy.trust_service: a service principal" },
+    { function() policy.trust_service({}) end, "policy.trust_service: the list of services is empty" },
+    { function() policy.load_set(nil) end, "policy.load_set: a set name" },
+    { function() provision.configure({ propagation_timout = 1 }) end, "did you mean 'propagation_timeout'" },
+  }) do
+    local err = t.raises(case[1])
+    t.check(tostring(err):find(case[2], 1, true), tostring(err))
+  end
+end)
+
 os.execute("rm -rf " .. tmpdir)
 t.finish()
