@@ -211,13 +211,17 @@ function M.install(m, ops, h)
     return { User = user_out(user("get_user", p)) }
   end
 
-  function ops.update_user(p)
-    local u = user("update_user", p)
+  -- UpdateUser/UpdateGroup NewPath: the entity moves, its ARN with it.
+  local function move(e, arn_kind, p)
     if p.NewPath then
-      u.path = p.NewPath
-      u.arn = h.arn("user", u.path, u.name)
+      e.path = p.NewPath
+      e.arn = h.arn(arn_kind, e.path, e.name)
     end
     return {}
+  end
+
+  function ops.update_user(p)
+    return move(user("update_user", p), "user", p)
   end
 
   function ops.delete_user(p)
@@ -252,12 +256,7 @@ function M.install(m, ops, h)
   end
 
   function ops.update_group(p)
-    local g = group("update_group", p)
-    if p.NewPath then
-      g.path = p.NewPath
-      g.arn = h.arn("group", g.path, g.name)
-    end
-    return {}
+    return move(group("update_group", p), "group", p)
   end
 
   function ops.delete_group(p)

@@ -18,28 +18,8 @@ local tmpdir = os.tmpname()
 os.remove(tmpdir)
 os.execute("mkdir -p " .. tmpdir)
 
--- A clean account and library; plan lines, progress and sleeps captured.
-local function setup(opts)
-  opts = opts or {}
-  local m = mock.new()
-  local env = { lines = {}, progress = {}, warnings = {}, slept = 0, now = 0 }
-  provision.reset()
-  local cfg = m:clients()
-  cfg.plan = opts.plan or false
-  cfg.out = function(line) env.lines[#env.lines + 1] = line end
-  cfg.progress = function(line) env.progress[#env.progress + 1] = line end
-  cfg.warn = function(line) env.warnings[#env.warnings + 1] = line end
-  cfg.clock = function() return env.now end
-  cfg.sleep = function(s) env.slept = env.slept + s; env.now = env.now + s end
-  cfg.propagation_timeout = opts.timeout
-  provision.configure(cfg)
-  return m, env
-end
-
-local function again(plan)
-  provision.configure({ plan = plan or false })
-  require("provision.state").clear()
-end
+local fixture = require("provision_fixture")
+local setup, again = fixture.setup, fixture.again
 
 local function role_def(extra)
   local set = policy.load_set("sagemaker-execution")
@@ -50,10 +30,7 @@ local function role_def(extra)
   return def
 end
 
-local function counts()
-  local c = provision.plan_counts()
-  return string.format("%d/%d/%d", c.add, c.change, c.destroy)
-end
+local counts = fixture.counts
 
 local function file(name)
   return tmpdir .. "/" .. name

@@ -10,31 +10,17 @@ local mock = require("mock_iam")
 local provision = require("provision")
 local policy = require("policy")
 
+local fixture = require("provision_fixture")
+local counts = fixture.counts
+
 local function setup(plan)
-  local m = mock.new()
-  local env = { lines = {}, progress = {}, warnings = {} }
-  provision.reset()
-  local cfg = m:clients()
-  cfg.plan = plan or false
-  cfg.out = function(line) env.lines[#env.lines + 1] = line end
-  cfg.progress = function(line) env.progress[#env.progress + 1] = line end
-  cfg.warn = function(line) env.warnings[#env.warnings + 1] = line end
-  cfg.clock = function() return 0 end
-  cfg.sleep = function() end
-  provision.configure(cfg)
-  return m, env
+  return fixture.setup({ plan = plan })
 end
 
--- A new run against the same IAM; plan or apply.
+-- A new run against the same IAM; plan or apply; the captured lines cleared.
 local function again(env, plan)
-  provision.configure({ plan = plan or false })
-  require("provision.state").clear()
+  fixture.again(plan)
   env.lines, env.progress, env.warnings = {}, {}, {}
-end
-
-local function counts()
-  local c = provision.plan_counts()
-  return string.format("%d/%d/%d", c.add, c.change, c.destroy)
 end
 
 local function ops(m)
