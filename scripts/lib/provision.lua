@@ -135,14 +135,18 @@ end
 local KINDS = { role = true, user = true, group = true, policy = true, instance_profile = true, oidc_provider = true }
 
 local STEP = schema.define("provision.step", {
-  { "kind", "choice", choices = { "add", "change", "destroy" }, required = true, doc = "what the change does, for the counts: \"add\", \"change\" or \"destroy\"" },
+  { "kind", "choice", choices = { "add", "change", "destroy" }, required = true,
+    doc = "what the change does, for the counts: \"add\", \"change\" or \"destroy\"" },
   { "what", "string", required = true, doc = "the plan line's words, e.g. \"create group devs\" (never a secret)" },
   { "run", "function", required = true, doc = "does the change (apply mode only); its results are returned" },
   { "detail", "lines", doc = "lines printed under the plan line (e.g. \"    ~ x: 1 -> 2\")" },
   { "key", "string", doc = "the change's identity: a second step with the same key is not planned twice" },
   { "missing_ok", "flag", default = false, doc = "a removal: NoSuchEntity from run counts as done" },
-  { "creates", "creates", kinds = KINDS, doc = "what run makes, e.g. {group = \"devs\"}, so that later definitions may refer to it in a plan (policy and oidc_provider by ARN)" },
-  { "removes", "creates", kinds = KINDS, doc = "what run deletes, e.g. {user = \"old\"}, so that later definitions may not refer to it" },
+  { "creates", "creates", kinds = KINDS,
+    doc = "what run makes, e.g. {group = \"devs\"}, so that later definitions may refer to it in a plan (policy and " ..
+    "oidc_provider by ARN)" },
+  { "removes", "creates", kinds = KINDS,
+    doc = "what run deletes, e.g. {user = \"old\"}, so that later definitions may not refer to it" },
 })
 
 local function mark(set, fn)

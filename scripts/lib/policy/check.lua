@@ -135,7 +135,8 @@ local function statement(st, i, kind, sids)
     sids[st.Sid] = true
   end
   if st.Effect ~= "Allow" and st.Effect ~= "Deny" then
-    fail("%sEffect must be \"Allow\" or \"Deny\", not %s", where, st.Effect == nil and "missing" or canon.json(st.Effect))
+    fail("%sEffect must be \"Allow\" or \"Deny\", not %s", where,
+      st.Effect == nil and "missing" or canon.json(st.Effect))
   end
   actions(st, one_of(st, "Action", "NotAction", where, true), where)
   local trust = kind == "trust"

@@ -39,7 +39,8 @@ function deps.configure(t)
   end
   for k, v in pairs(t) do
     if not KNOWN[k] then
-      error(string.format("provision.configure: unknown option '%s'%s", tostring(k), suggest.hint(tostring(k), KEYS)), 3)
+      error(string.format("provision.configure: unknown option '%s'%s", tostring(k),
+        suggest.hint(tostring(k), KEYS)), 3)
     end
     cfg[k] = v
   end

@@ -287,7 +287,8 @@ local function boundary_changes(p)
   entity.add(p, { kind = "change", text = "set the permissions boundary of " .. entity.what(p),
     detail = { cur and string.format("    ~ permissions_boundary: %s -> %s", policy.json(cur), policy.json(arn))
       or "    + permissions_boundary: " .. policy.json(arn) },
-    key = entity.key(p, "boundary"), run = function() entity.call(p, k.put_boundary, { PermissionsBoundary = arn }) end })
+    key = entity.key(p, "boundary"),
+    run = function() entity.call(p, k.put_boundary, { PermissionsBoundary = arn }) end })
 end
 
 -- Memberships (a user's groups, a group's users): add the missing ones (which

@@ -14,9 +14,11 @@ local SECRET_MODE = tonumber("600", 8)
 files.SPEC = schema.define("provision.file", {
   { "path", "file", required = true, doc = "the file; its folder must exist" },
   { "content", "string", required = true, doc = "what the file should hold" },
-  { "mode", "integer", min = 0, max = 4095, default = DEFAULT_MODE, default_doc = "0644", doc = "permission bits, e.g. tonumber(\"600\", 8); default 0644" },
+  { "mode", "integer", min = 0, max = 4095, default = DEFAULT_MODE, default_doc = "0644",
+    doc = "permission bits, e.g. tonumber(\"600\", 8); default 0644" },
   { "what", "string", doc = "the plan line's words instead of \"write PATH\" (never put a secret here)" },
-  { "same", "function", doc = "same(text): true when the current text says the same as content in other words (then it is kept)" },
+  { "same", "function",
+    doc = "same(text): true when the current text says the same as content in other words (then it is kept)" },
 })
 
 files.ENV = schema.define("provision.env_file", {

@@ -15,7 +15,8 @@ group.SPEC = schema.define("provision.group", {
   { "members", "names", doc = "users in the group (they must exist, or be made earlier in the run)" },
   { "managed", "policies", doc = "managed policies to attach (names or ARNs)" },
   { "inline", "documents", doc = "inline policies, {PolicyName = document}" },
-  { "exclusive", "flag", default = false, doc = "also remove members, managed and inline policies the definition does not list" },
+  { "exclusive", "flag", default = false,
+    doc = "also remove members, managed and inline policies the definition does not list" },
 })
 
 local function create_params(def)

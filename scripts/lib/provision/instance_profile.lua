@@ -16,9 +16,11 @@ local profile = {}
 profile.SPEC = schema.define("provision.instance_profile", {
   { "name", "name", max = 128, required = true, doc = "the instance profile's name" },
   { "path", "path", default = "/", doc = "its path (fixed once made)" },
-  { "role", "name", doc = "the role it holds (which must exist, or be made earlier in the run); not given: left as it is" },
+  { "role", "name",
+    doc = "the role it holds (which must exist, or be made earlier in the run); not given: left as it is" },
   { "tags", "tags", doc = "tags, {Key = \"value\"}" },
-  { "exclusive", "flag", default = false, doc = "also remove tags the definition does not list, and the role when none is given" },
+  { "exclusive", "flag", default = false,
+    doc = "also remove tags the definition does not list, and the role when none is given" },
 })
 
 profile.TEARDOWN = schema.define("provision.teardown_instance_profile", {

@@ -20,14 +20,19 @@ local keys = {}
 local SECRET_MODE = tonumber("600", 8)
 
 keys.SPEC = schema.define("provision.access_key", {
-  { "user", "name", required = true, doc = "the user the key belongs to (it must exist, or be made earlier in the run)" },
-  { "file", "file", required = true, doc = "where the key and its secret are kept: JSON {AccessKeyId, SecretAccessKey}, mode 0600; its folder must exist" },
-  { "rotate", "flag", default = false, doc = "with 2 keys already (IAM's limit, inactive ones count), delete the oldest to make room" },
+  { "user", "name", required = true,
+    doc = "the user the key belongs to (it must exist, or be made earlier in the run)" },
+  { "file", "file", required = true,
+    doc = "where the key and its secret are kept: JSON {AccessKeyId, SecretAccessKey}, mode 0600; its folder must " ..
+    "exist" },
+  { "rotate", "flag", default = false,
+    doc = "with 2 keys already (IAM's limit, inactive ones count), delete the oldest to make room" },
 })
 
 keys.REMOVE = schema.define("provision.remove_credentials_file", {
   { "user", "name", required = true, doc = "the user the key belonged to" },
-  { "file", "string", required = true, doc = "the credentials file; deleted only once its key no longer exists on the user" },
+  { "file", "string", required = true,
+    doc = "the credentials file; deleted only once its key no longer exists on the user" },
 })
 
 local function fs()

@@ -22,9 +22,11 @@ managed.MARKER = "iamsh"
 
 managed.SPEC = schema.define("provision.managed_policy", {
   { "name", "name", max = 128, required = true, doc = "the policy's name" },
-  { "document", "document", required = true, doc = "the policy document (a table or JSON text; 6,144 characters at most without white space)" },
+  { "document", "document", required = true,
+    doc = "the policy document (a table or JSON text; 6,144 characters at most without white space)" },
   { "path", "path", default = "/", doc = "the policy's path (part of its ARN)" },
-  { "description", "string", doc = "set when the policy is created (IAM cannot change it later); default \"Managed by iamsh\"" },
+  { "description", "string",
+    doc = "set when the policy is created (IAM cannot change it later); default \"Managed by iamsh\"" },
   { "tags", "tags", doc = "tags, {Key = \"value\"} (the marker tag managed-by=iamsh is added and kept)" },
   { "exclusive", "flag", default = false, doc = "also remove tags the definition does not list (never the marker)" },
 })
@@ -153,7 +155,8 @@ end
 local function remove_boundary(kind, name, arn, report)
   step.write({ kind = "change", text = string.format("remove the permissions boundary %s of %s %s", arn, kind, name),
     key = { kind, name:lower(), "boundary" }, missing_ok = true, run = function()
-      calls.call(string.format("delete_%s_permissions_boundary", kind), { [kind == "role" and "RoleName" or "UserName"] = name })
+      calls.call(string.format("delete_%s_permissions_boundary", kind),
+        { [kind == "role" and "RoleName" or "UserName"] = name })
     end }, report)
 end
 

@@ -14,9 +14,11 @@ local policy = require("policy")
 local oidc = {}
 
 oidc.SPEC = schema.define("provision.oidc_provider", {
-  { "url", "url", required = true, doc = "the issuer, https://... (e.g. \"https://token.actions.githubusercontent.com\")" },
+  { "url", "url", required = true,
+    doc = "the issuer, https://... (e.g. \"https://token.actions.githubusercontent.com\")" },
   { "audiences", "strings", doc = "client IDs (audiences) tokens may be issued for, e.g. {\"sts.amazonaws.com\"}" },
-  { "thumbprints", "thumbprints", doc = "SHA-1 fingerprints of the issuer's certificates; not given: IAM's own trust store, or left as they are" },
+  { "thumbprints", "thumbprints",
+    doc = "SHA-1 fingerprints of the issuer's certificates; not given: IAM's own trust store, or left as they are" },
   { "tags", "tags", doc = "tags, {Key = \"value\"}" },
   { "exclusive", "flag", default = false, doc = "also remove audiences and tags the definition does not list" },
 })
@@ -27,7 +29,8 @@ oidc.TEARDOWN = schema.define("provision.teardown_oidc_provider", {
 })
 
 function oidc.arn(url)
-  return string.format("arn:%s:iam::%s:oidc-provider/%s", state.partition(), state.account(), (url:gsub("^https://", "")))
+  local host = url:gsub("^https://", "")
+  return string.format("arn:%s:iam::%s:oidc-provider/%s", state.partition(), state.account(), host)
 end
 
 local function read(arn)
@@ -49,7 +52,8 @@ local function audience_change(kind, arn, host, aud)
   local text = kind == "add" and "add audience %s to OIDC provider %s" or "remove audience %s from OIDC provider %s"
   return { kind = kind, text = string.format(text, aud, host), key = { "oidc", arn, "audience", aud },
     missing_ok = kind == "destroy", run = function()
-      calls.call(op, { OpenIDConnectProviderArn = arn, ClientID = aud }, { fresh = state.is_fresh("oidc_provider", arn) })
+      calls.call(op, { OpenIDConnectProviderArn = arn, ClientID = aud },
+        { fresh = state.is_fresh("oidc_provider", arn) })
     end }
 end
 
@@ -104,7 +108,9 @@ local function compare(def, arn, host, current)
     what = "OIDC provider " .. host, key = { "oidc", arn }, current = tagset.map(current.Tags), want = def.tags,
     exclusive = def.exclusive,
     tag = function(t) calls.call("tag_open_id_connect_provider", { OpenIDConnectProviderArn = arn, Tags = t }) end,
-    untag = function(k) calls.call("untag_open_id_connect_provider", { OpenIDConnectProviderArn = arn, TagKeys = k }) end,
+    untag = function(k)
+      calls.call("untag_open_id_connect_provider", { OpenIDConnectProviderArn = arn, TagKeys = k })
+    end,
   })
   table.move(list, 1, #list, #changes + 1, changes)
   if not def.exclusive and #extra + #extra_tags > 0 then

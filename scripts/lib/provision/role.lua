@@ -16,15 +16,22 @@ local role = {}
 
 role.SPEC = schema.define("provision.role", {
   { "name", "name", required = true, doc = "the role's name" },
-  { "trust", "trust", required = true, doc = "who may assume the role (policy.trust_service, policy.trust_oidc, or your own document)" },
-  { "path", "path", default = "/", doc = "the role's path; IAM cannot move a role, so a different path is only warned about" },
+  { "trust", "trust", required = true,
+    doc = "who may assume the role (policy.trust_service, policy.trust_oidc, or your own document)" },
+  { "path", "path", default = "/",
+    doc = "the role's path; IAM cannot move a role, so a different path is only warned about" },
   { "description", "string", doc = "the role's description (up to 1000 characters)" },
-  { "max_session_duration", "integer", min = 3600, max = 43200, doc = "longest session, in seconds (IAM's default: 3600)" },
-  { "permissions_boundary", "boundary", doc = "a managed policy (name or ARN) capping the role's permissions; false removes it; not given: left as it is" },
-  { "managed", "policies", doc = "managed policies to attach: AWS's by name (\"ReadOnlyAccess\", \"service-role/AWSLambdaBasicExecutionRole\"), any by ARN" },
+  { "max_session_duration", "integer", min = 3600, max = 43200,
+    doc = "longest session, in seconds (IAM's default: 3600)" },
+  { "permissions_boundary", "boundary",
+    doc = "a managed policy (name or ARN) capping the role's permissions; false removes it; not given: left as it is" },
+  { "managed", "policies",
+    doc = "managed policies to attach: AWS's by name (\"ReadOnlyAccess\", " ..
+    "\"service-role/AWSLambdaBasicExecutionRole\"), any by ARN" },
   { "inline", "documents", doc = "inline policies, {PolicyName = document}" },
   { "tags", "tags", doc = "tags, {Key = \"value\"}" },
-  { "exclusive", "flag", default = false, doc = "also remove managed policies, inline policies and tags the definition does not list" },
+  { "exclusive", "flag", default = false,
+    doc = "also remove managed policies, inline policies and tags the definition does not list" },
 })
 
 local function create_params(def)

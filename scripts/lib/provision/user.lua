@@ -12,12 +12,14 @@ local user = {}
 user.SPEC = schema.define("provision.user", {
   { "name", "name", required = true, doc = "the user's name" },
   { "path", "path", default = "/", doc = "the user's path; a user on another path is moved (and its ARN changes)" },
-  { "permissions_boundary", "boundary", doc = "a managed policy (name or ARN) capping the user's permissions; false removes it; not given: left as it is" },
+  { "permissions_boundary", "boundary",
+    doc = "a managed policy (name or ARN) capping the user's permissions; false removes it; not given: left as it is" },
   { "groups", "names", doc = "groups the user belongs to (they must exist, or be made earlier in the run)" },
   { "managed", "policies", doc = "managed policies to attach (names or ARNs)" },
   { "inline", "documents", doc = "inline policies, {PolicyName = document}" },
   { "tags", "tags", doc = "tags, {Key = \"value\"}" },
-  { "exclusive", "flag", default = false, doc = "also remove groups, managed policies, inline policies and tags the definition does not list" },
+  { "exclusive", "flag", default = false,
+    doc = "also remove groups, managed policies, inline policies and tags the definition does not list" },
 })
 
 local function create_params(def)
