@@ -12,6 +12,7 @@
  * (report.c's hook; the HTTP transfer is aborted); Ctrl-D leaves with 0. */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,22 +59,41 @@ static void make_prompt(lua_State *L, int continuation, char *buf, size_t n)
 
 /* --- reading lines ------------------------------------------------------ */
 
+/* The handler also writes to a pipe that the reader polls beside stdin: a
+ * Ctrl-C that comes while readline is busy (completing, say) rather than blocked
+ * in read() is not lost until the next key. */
+static int cancel_pipe[2] = {-1, -1};
+
 static void on_sigint_reading(int sig)
 {
     (void)sig;
     line_cancelled = 1;
+    if (cancel_pipe[1] >= 0) {
+        ssize_t w = write(cancel_pipe[1], "", 1);
+        (void)w; /* a full pipe already says "cancelled" */
+    }
 }
 
-/* While a line is read, Ctrl-C cancels it: a handler without SA_RESTART, so the
- * blocked read returns EINTR and the reader sees line_cancelled. */
+static void drain_cancel_pipe(void)
+{
+    char junk[64];
+    while (cancel_pipe[0] >= 0 && read(cancel_pipe[0], junk, sizeof junk) > 0)
+        ;
+}
+
+/* While a line is read, Ctrl-C cancels it: a handler without SA_RESTART, so a
+ * blocked read returns EINTR, and the pipe, so a poll wakes up. */
 static void install_reading_signals(void)
 {
+    if (cancel_pipe[0] < 0 && pipe2(cancel_pipe, O_CLOEXEC | O_NONBLOCK) != 0)
+        cancel_pipe[0] = cancel_pipe[1] = -1;
+    drain_cancel_pipe();
+    line_cancelled = 0;
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_sigint_reading;
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
-    line_cancelled = 0;
 }
 
 #ifdef IAMSH_HAVE_READLINE
@@ -81,21 +101,25 @@ static void install_reading_signals(void)
  * drops because line_cancelled is set: readline is left in a clean state. */
 static int repl_getc(FILE *f)
 {
+    struct pollfd fds[2] = {{fileno(f), POLLIN, 0}, {cancel_pipe[0], POLLIN, 0}};
     for (;;) {
-        unsigned char c;
-        ssize_t n = read(fileno(f), &c, 1);
-        if (n == 1)
-            return c;
-        if (n == 0)
-            return EOF;
-        if (errno != EINTR)
-            return EOF;
         if (line_cancelled) {
+            drain_cancel_pipe();
             rl_point = rl_end;
             rl_redisplay();
             fputs("^C", rl_outstream);
             return '\n';
         }
+        if (poll(fds, cancel_pipe[0] >= 0 ? 2 : 1, -1) < 0 && errno != EINTR)
+            return EOF;
+        if (!(fds[0].revents & (POLLIN | POLLHUP | POLLERR)))
+            continue;
+        unsigned char c;
+        ssize_t n = read(fileno(f), &c, 1);
+        if (n == 1)
+            return c;
+        if (n == 0 || errno != EINTR)
+            return EOF;
     }
 }
 #endif

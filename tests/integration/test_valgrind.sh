@@ -46,4 +46,34 @@ vg --debug --endpoint-url "$ENDPOINT" -e 'iam.get_role{RoleName = "missing"}'
 check_eq "valgrind: uncaught service error with --debug" "$RC" 254
 vg --endpoint-url http://127.0.0.1:9 -e 'sts.get_caller_identity()'
 check_eq "valgrind: unreachable endpoint" "$RC" 255
+# The REPL: piped (results, the printer, an AWS error, help) and at a terminal
+# (readline, completion, Ctrl-C, Ctrl-D).
+printf 'x = iam.list_roles()\niam.get_role{RoleName = "nope"}\nx\nhelp(iam.create_role)\nerror("x")\n' \
+  >"$TMP/repl-in"
+vg -i --endpoint-url "$ENDPOINT" <"$TMP/repl-in"
+check_eq "valgrind: the REPL with piped stdin" "$RC" 0
+[ "$RC" = 0 ] || cat "$TMP/err" >&2
+cat >"$TMP/steps" <<'EOF'
+wait > $
+send iam.get_accou
+key Tab
+wait get_account_$
+key Tab
+key Tab
+wait get_account_summary
+key C-u
+send iam.create_role{Ro
+key Tab
+wait RoleName=$
+key C-c
+wait > $
+line 1 + 1
+wait > $
+key C-d
+EOF
+OUT=$(HOME="$TMP" python3 "$IAMSH_TEST_SUPPORT/pty_session.py" --timeout 60 -- valgrind -q \
+  --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite --show-leak-kinds=definite \
+  "$IAMSH" --endpoint-url "$ENDPOINT" <"$TMP/steps")
+check_match "valgrind: the REPL at a terminal" "$OUT" "EXIT 0$"
+[[ "$OUT" =~ "EXIT 0"$ ]] || printf '%s\n' "$OUT" >&2
 finish
