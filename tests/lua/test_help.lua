@@ -56,7 +56,12 @@ end)
 t.test("create_role: required first, nested structures one level down, policy documents", function()
   local text = help.text "create_role"
   has(text, "  RoleName                  required  string, 1..64 chars, pattern [\\w+=,.@-]+\n"
-    .. "  AssumeRolePolicyDocument  required  policy document (a table or JSON text), 1..131072 chars")
+    .. "  AssumeRolePolicyDocument  required  policy document (a table or JSON text),\n"
+    .. "                                      1..131072 chars,\n")
+  -- at 80 columns (the tests' width) a long constraint continues under itself
+  has(text, "  Path                                string, 1..512 chars,\n"
+    .. "                                      pattern (\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u\n"
+    .. "                                      002F)\n")
   has(text, "  MaxSessionDuration                  integer, 3600..43200\n")
   has(text, "  Tags                                list of Tag, <= 50 items\n"
     .. "    Key                     required  string, 1..128 chars")
