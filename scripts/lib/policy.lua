@@ -195,8 +195,9 @@ local function substitute(v, vars, where, lenient)
 end
 
 -- Load a policy set: a data file returning one table literal, run with an
--- empty environment (no function of ours or Lua's is reachable from it), then
--- with its ${placeholders} filled from vars. With lenient, a placeholder
+-- empty environment (no function of ours or Lua's is reachable from it) and a
+-- budget of instructions (a loop in it fails instead of hanging), then with
+-- its ${placeholders} filled from vars. With lenient, a placeholder
 -- without a value stays as it is (to read a set's names only).
 function policy.load_set(name, vars, lenient)
   if type(name) ~= "string" or name == "" then
@@ -204,12 +205,14 @@ function policy.load_set(name, vars, lenient)
   end
   local path = set_path(name)
   local chunk, err = load(read_file(path), "@" .. path, "t", {})
+  -- a broken data file is the user's news, not a bug: one line (exit 1)
+  local errors = require "iamsh.errors"
   if not chunk then
-    error("policy set " .. name .. ": " .. err, 0)
+    errors.script("policy set %s: %s", name, err)
   end
-  local ok, set = pcall(chunk)
+  local ok, set = require("iamsh.sandbox").run(chunk)
   if not ok or type(set) ~= "table" then
-    error("policy set " .. name .. ": must return a table" .. (ok and "" or (": " .. tostring(set))), 0)
+    errors.script("policy set %s: must return a table%s", name, ok and "" or (": " .. tostring(set)))
   end
   return substitute(set, vars or {}, name, lenient)
 end
