@@ -60,8 +60,8 @@ check_eq "credentials file mode" "$(stat -c %a "$CREDS")" 600
 KEY_ID=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["AccessKeyId"])' "$CREDS")
 SECRET=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["SecretAccessKey"])' "$CREDS")
 check_eq "the file's key is the user's" "$(aws_cli iam list-access-keys --user-name $USER --query 'AccessKeyMetadata[0].AccessKeyId' --output text)" "$KEY_ID"
-check_nomatch "secret never printed (stdout)" "$OUT" "$SECRET"
-check_nomatch "secret never printed (stderr)" "$ERR" "$SECRET"
+check_absent "secret never printed (stdout)" "$OUT" "$SECRET"
+check_absent "secret never printed (stderr)" "$ERR" "$SECRET"
 check_eq "role file" "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["RoleArn"])' "$WORK/sagemaker_execution_role.json")" \
   "arn:aws:iam::123456789012:role/$ROLE"
 check_eq ".env keeps other lines, comments and quoting" "$(cat "$WORK/.env")" "# project settings
