@@ -14,19 +14,7 @@ local canon = {}
 canon.SET_KEYS = { Action = "lower", NotAction = "lower", Resource = true, NotResource = true }
 canon.PRINCIPAL_KEYS = { Principal = true, NotPrincipal = true }
 
-function canon.is_array(t)
-  if next(t) == nil then
-    return true
-  end
-  local n = 0
-  for k in pairs(t) do
-    if math.type(k) ~= "integer" or k < 1 then
-      return false
-    end
-    n = n + 1
-  end
-  return n == #t
-end
+canon.is_array = require("iamsh.tables").is_list
 
 local function scalar(v)
   if type(v) == "string" then

@@ -15,13 +15,7 @@ local ELEMENTS = { "Sid", "Effect", "Action", "NotAction", "Resource", "NotResou
 local PRINCIPAL_TYPES = { "AWS", "Service", "Federated", "CanonicalUser" }
 local VERSIONS = { ["2012-10-17"] = true, ["2008-10-17"] = true }
 
-local function set_of(list)
-  local s = {}
-  for _, v in ipairs(list) do
-    s[v] = true
-  end
-  return s
-end
+local set_of = require("iamsh.tables").set_of
 
 local TOP_SET, ELEMENT_SET, PRINCIPAL_SET = set_of(TOP), set_of(ELEMENTS), set_of(PRINCIPAL_TYPES)
 

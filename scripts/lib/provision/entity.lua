@@ -64,13 +64,7 @@ function entity.opts(kind, name)
   return { fresh = state.is_fresh(kind, name) }
 end
 
-local function as_set(list)
-  local set = {}
-  for _, v in ipairs(list) do
-    set[v] = true
-  end
-  return set
-end
+local as_set = require("iamsh.tables").set_of
 
 local function minus(set, keep)
   local out = {}

@@ -38,13 +38,7 @@ local function read(arn)
     { fresh = state.is_fresh("oidc_provider", arn) })
 end
 
-local function as_set(list)
-  local set = {}
-  for _, v in ipairs(list or {}) do
-    set[v] = true
-  end
-  return set
-end
+local as_set = require("iamsh.tables").set_of
 
 local function audience_change(kind, arn, host, aud)
   local op = kind == "add" and "add_client_id_to_open_id_connect_provider"

@@ -17,19 +17,7 @@ local function bad(where, key, fmt, ...)
   errors.definition(where, "%s " .. fmt, key, ...)
 end
 
-local function is_list(v)
-  if type(v) ~= "table" then
-    return false
-  end
-  local n = 0
-  for k in pairs(v) do
-    if math.type(k) ~= "integer" or k < 1 then
-      return false
-    end
-    n = n + 1
-  end
-  return n == #v
-end
+local is_list = require("iamsh.tables").is_list
 
 local function show(v)
   if type(v) == "string" then
