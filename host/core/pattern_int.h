@@ -1,5 +1,5 @@
 /* pattern_int.h - the compiled form shared by pattern.c (parser) and
- * pattern_match.c (matcher, cache). Private to host/aws. */
+ * pattern_match.c (matcher, cache). Private to host/core. */
 #ifndef IAMSH_PATTERN_INT_H
 #define IAMSH_PATTERN_INT_H
 #include <stddef.h>
