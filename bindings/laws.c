@@ -8,6 +8,7 @@
 
 #include "bindings.h"
 #include "iamsh/model.h"
+#include "iamsh/iso8601.h"
 
 /* aws.versions() -> {libcurl=, openssl=, libxml2=, cjson=} */
 static int l_versions(lua_State *L)
@@ -65,7 +66,7 @@ static int l_timestamp(lua_State *L)
 {
     const char *s = luaL_checkstring(L, 1);
     double t;
-    if (model_timestamp_parse(s, &t) != 0)
+    if (iso8601_parse(s, &t) != 0)
         return luaL_argerror(L, 1, lua_pushfstring(L, "not an ISO 8601 timestamp: '%s'", s));
     lua_Integer whole;
     if (lua_numbertointeger(t, &whole) && (double)whole == t)

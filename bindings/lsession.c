@@ -29,7 +29,7 @@ static int session_gc(lua_State *L)
     if (s->have_creds)
         creds_free(&s->creds);
     if (s->client)
-        aws_client_free(s->client);
+        client_free(s->client);
     if (s->loaded)
         config_free(&s->cfg);
     memset(s, 0, sizeof *s);
@@ -51,7 +51,7 @@ static void session_load(lua_State *L, lsession *s)
         .ca_bundle = lopt_string(L, "ca_bundle"),
     };
     aws_err err;
-    aws_err_clear(&err);
+    err_clear(&err);
     if (config_load(&s->cfg, &in, &err) != 0)
         lerror_raise(L, &err, NULL);
     s->loaded = 1;
@@ -96,8 +96,8 @@ aws_client *lsession_client(lua_State *L, lsession *s)
         .abort_flag = interrupted,
     };
     aws_err err;
-    aws_err_clear(&err);
-    s->client = aws_client_new(&o, &err);
+    err_clear(&err);
+    s->client = client_new(&o, &err);
     if (!s->client)
         lerror_raise(L, &err, NULL);
     return s->client;
@@ -114,7 +114,7 @@ static int session_creds(lua_State *L, lsession *s, aws_err *err)
     if (creds_resolve(&s->cfg, client, &fresh, err) != 0)
         return -1;
     if (fresh.expiration != 0 && fresh.expiration <= time(NULL)) {
-        aws_err_set(err, AWS_ERR_CREDS, "ExpiredCredentials",
+        err_set(err, AWS_ERR_CREDS, "ExpiredCredentials",
                     "the credentials from %s have already expired", fresh.source);
         creds_free(&fresh);
         return -1;
@@ -129,7 +129,7 @@ static int session_creds(lua_State *L, lsession *s, aws_err *err)
 const aws_creds *lsession_creds(lua_State *L, lsession *s)
 {
     aws_err err;
-    aws_err_clear(&err);
+    err_clear(&err);
     if (session_creds(L, s, &err) != 0)
         lerror_raise(L, &err, NULL);
     return &s->creds;
@@ -140,7 +140,7 @@ static void set_endpoint(lua_State *L, const aws_config *c, const char *svc, con
     aws_endpoint ep;
     aws_err err;
     memset(&ep, 0, sizeof ep);
-    aws_err_clear(&err);
+    err_clear(&err);
     if (config_endpoint(c, svc, &ep, &err) != 0)
         lerror_raise(L, &err, NULL);
     lset_string(L, k, ep.url);
@@ -186,7 +186,7 @@ int lsession_push_config(lua_State *L)
     set_endpoint(L, c, "iam", "iam_endpoint");
     set_endpoint(L, c, "sts", "sts_endpoint");
     aws_err err;
-    aws_err_clear(&err);
+    err_clear(&err);
     if (!want_creds)
         return 1;
     if (session_creds(L, s, &err) == 0) {

@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "iamsh/sigv4.h"
+#include "iamsh/redact.h"
 
 #define CONTENT_TYPE_VALUE "application/x-www-form-urlencoded; charset=utf-8"
 #define CONTENT_TYPE "Content-Type: " CONTENT_TYPE_VALUE
@@ -49,11 +50,11 @@ static void default_sleep(double seconds)
     nanosleep(&ts, NULL);
 }
 
-aws_client *aws_client_new(const aws_client_opts *opts, aws_err *err)
+aws_client *client_new(const aws_client_opts *opts, aws_err *err)
 {
     aws_client *c = calloc(1, sizeof *c);
     if (!c)
-        return aws_err_set(err, AWS_ERR_INTERNAL, "InternalError", "out of memory"), NULL;
+        return err_set(err, AWS_ERR_INTERNAL, "InternalError", "out of memory"), NULL;
     if (opts)
         c->opts = *opts;
     if (c->opts.max_attempts <= 0)
@@ -73,7 +74,7 @@ aws_client *aws_client_new(const aws_client_opts *opts, aws_err *err)
     return c;
 }
 
-void aws_client_free(aws_client *c)
+void client_free(aws_client *c)
 {
     if (!c)
         return;
@@ -145,12 +146,12 @@ static int fill_error(xmlNode *root, aws_err *err)
         return -1;
     text_of(child(e, "Message"), message, sizeof message);
     text_of(rid, request_id, sizeof request_id);
-    aws_err_set(err, AWS_ERR_SERVICE, code, "%s", message);
+    err_set(err, AWS_ERR_SERVICE, code, "%s", message);
     memcpy(err->request_id, request_id, sizeof request_id);
     return 0;
 }
 
-int aws_parse_error_xml(const char *xml, size_t len, aws_err *err)
+int client_parse_error(const char *xml, size_t len, aws_err *err)
 {
     aws_err scratch;
     if (!err)
@@ -180,7 +181,7 @@ static int endpoint_url(const aws_endpoint *ep, buf *url, aws_err *err)
     int rc = buf_puts(url, ep->url);
     if (rc == 0 && (n == 0 || ep->url[n - 1] != '/'))
         rc = buf_puts(url, "/");
-    return rc == 0 ? 0 : aws_err_set(err, AWS_ERR_INTERNAL, "InternalError", "out of memory");
+    return rc == 0 ? 0 : err_set(err, AWS_ERR_INTERNAL, "InternalError", "out of memory");
 }
 
 /* Keep the first printable characters of a non-XML body, redacted, for the message. */
@@ -188,7 +189,7 @@ static void body_snippet(const buf *body, char *out, size_t size)
 {
     buf red = BUF_INIT;
     size_t j = 0;
-    if (body->len && aws_redact(body->p, body->len < 200 ? body->len : 200, &red) == 0 && red.p)
+    if (body->len && redact_text(body->p, body->len < 200 ? body->len : 200, &red) == 0 && red.p)
         for (size_t i = 0; i < red.len && j + 1 < size && j < 80; i++)
             out[j++] = (red.p[i] >= 0x20 && red.p[i] < 0x7f) ? red.p[i] : ' ';
     out[j] = '\0';
@@ -198,10 +199,10 @@ static void body_snippet(const buf *body, char *out, size_t size)
 /* A non-2xx answer: an AWS error document, or something unreadable. */
 static int classify_error(const http_response *hr, aws_err *err)
 {
-    if (aws_parse_error_xml(hr->body.p, hr->body.len, err) != 0) {
+    if (client_parse_error(hr->body.p, hr->body.len, err) != 0) {
         char snippet[96];
         body_snippet(&hr->body, snippet, sizeof snippet);
-        aws_err_set(err, AWS_ERR_PARSE, "ResponseParseError",
+        err_set(err, AWS_ERR_PARSE, "ResponseParseError",
                     "HTTP %ld with an unreadable error response (%zu bytes)%s%s", hr->status,
                     hr->body.len, snippet[0] ? ": " : "", snippet);
     }
@@ -263,10 +264,10 @@ static int check_args(const aws_client *c, const aws_endpoint *ep, const aws_cre
                       const char *body, aws_err *err)
 {
     if (!c || !ep || !ep->url || !ep->signing_region || !ep->signing_name || !body)
-        return aws_err_set(err, AWS_ERR_INTERNAL, "InternalError",
-                           "aws_client_query: missing client, endpoint or body");
+        return err_set(err, AWS_ERR_INTERNAL, "InternalError",
+                           "client_query: missing client, endpoint or body");
     if (!creds || !creds->access_key_id || !creds->secret_access_key)
-        return aws_err_set(err, AWS_ERR_CREDS, "NoCredentials", "no credentials to sign with");
+        return err_set(err, AWS_ERR_CREDS, "NoCredentials", "no credentials to sign with");
     return 0;
 }
 
@@ -295,9 +296,9 @@ static int deliver(aws_client *c, http_response *hr, int last_cost, buf *resp,
     if (resp) {
         buf_reset(resp);
         if (buf_append(resp, hr->body.p ? hr->body.p : "", hr->body.len) != 0)
-            return aws_err_set(err, AWS_ERR_INTERNAL, "InternalError", "out of memory");
+            return err_set(err, AWS_ERR_INTERNAL, "InternalError", "out of memory");
     }
-    aws_err_clear(err);
+    err_clear(err);
     return 0;
 }
 
@@ -319,7 +320,7 @@ static int may_retry(aws_client *c, int attempt, aws_err *err, int *cost)
     return !(c->opts.abort_flag && *c->opts.abort_flag);
 }
 
-int aws_client_query(aws_client *c, const aws_endpoint *ep, const aws_creds *creds,
+int client_query(aws_client *c, const aws_endpoint *ep, const aws_creds *creds,
                      const char *body, size_t body_len, buf *resp, char request_id[96],
                      aws_err *err)
 {

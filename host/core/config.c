@@ -36,7 +36,7 @@ static int set_str(char **dst, const char *v)
 
 static int oom(aws_err *err)
 {
-    return aws_err_set(err, AWS_ERR_INTERNAL, "OutOfMemory", "out of memory");
+    return err_set(err, AWS_ERR_INTERNAL, "OutOfMemory", "out of memory");
 }
 
 /* ---- paths ---- */
@@ -173,14 +173,14 @@ static int valid_url(const char *u)
 static int check_url(const char *url, const char *source, aws_err *err)
 {
     if (!valid_url(url))
-        return aws_err_set(err, AWS_ERR_CONFIG, "InvalidEndpointURL",
+        return err_set(err, AWS_ERR_CONFIG, "InvalidEndpointURL",
                            "invalid endpoint URL from %s: it must be http:// or https:// "
                            "followed by a host, with no spaces or control characters", source);
     sigv4_url parsed;
     aws_err why;
-    aws_err_clear(&why);
+    err_clear(&why);
     if (sigv4_parse_url(url, strlen(url), &parsed, &why) != 0)
-        return aws_err_set(err, AWS_ERR_CONFIG, "InvalidEndpointURL",
+        return err_set(err, AWS_ERR_CONFIG, "InvalidEndpointURL",
                            "invalid endpoint URL from %s: %s", source, why.message);
     sigv4_url_free(&parsed);
     return 0;
@@ -252,7 +252,7 @@ static int services_url(const aws_config *c, const char *service, const char **u
         return 0;
     const ini_section *s = ini_find(&c->cfg, INI_SERVICES, name);
     if (!s)
-        return aws_err_set(err, AWS_ERR_CONFIG, "InvalidConfigError",
+        return err_set(err, AWS_ERR_CONFIG, "InvalidConfigError",
                            "profile '%s' names services section '%s', which is not in %s",
                            c->profile, name, c->config_file);
     *url = ini_get_sub(s, service, "endpoint_url");
@@ -291,7 +291,7 @@ int config_endpoint(const aws_config *c, const char *service, aws_endpoint *out,
 {
     memset(out, 0, sizeof *out);
     if (!service || (strcmp(service, "iam") != 0 && strcmp(service, "sts") != 0))
-        return aws_err_set(err, AWS_ERR_PARAM, "UnknownService", "unknown service '%s'",
+        return err_set(err, AWS_ERR_PARAM, "UnknownService", "unknown service '%s'",
                            service ? service : "(null)");
     const char *url = c->cli_endpoint_url;
     char source[640] = "--endpoint-url";
@@ -364,7 +364,7 @@ static int resolve_profile(aws_config *c, const config_input *in, aws_err *err)
     if (set_str(&c->profile, p ? p : "default") != 0)
         return oom(err);
     if (c->profile_from_user && !config_profile_exists(c, c->profile))
-        return aws_err_set(err, AWS_ERR_CONFIG, "ProfileNotFound",
+        return err_set(err, AWS_ERR_CONFIG, "ProfileNotFound",
                            "The config profile (%s) could not be found", c->profile);
     return 0;
 }
@@ -393,7 +393,7 @@ static int resolve_region(aws_config *c, const config_input *in, aws_err *err)
     const char *src;
     const char *r = pick(c, in->region, "AWS_REGION", "AWS_DEFAULT_REGION", "region", &src);
     if (r && !valid_region(r))
-        return aws_err_set(err, AWS_ERR_CONFIG, "InvalidRegion",
+        return err_set(err, AWS_ERR_CONFIG, "InvalidRegion",
                            "region '%.64s' from %s is not a valid region name", r, src);
     if (set_str(&c->region, r) != 0 || set_str(&c->partition, config_partition_of(r)) != 0)
         return oom(err);
@@ -410,7 +410,7 @@ static int resolve_attempts(aws_config *c, aws_err *err)
     char *end;
     long n = strtol(v, &end, 10);
     if (end == v || *end || n < 1 || n > 1000)
-        return aws_err_set(err, AWS_ERR_CONFIG, "InvalidConfigError",
+        return err_set(err, AWS_ERR_CONFIG, "InvalidConfigError",
                            "max_attempts '%.32s' from %s must be a whole number from 1 to 1000", v, src);
     c->max_attempts = (int)n;
     return 0;
@@ -423,7 +423,7 @@ static int resolve_retry_mode(aws_config *c, aws_err *err)
     if (!v)
         v = "standard";
     if (strcmp(v, "standard") != 0 && strcmp(v, "adaptive") != 0 && strcmp(v, "legacy") != 0)
-        return aws_err_set(err, AWS_ERR_CONFIG, "InvalidConfigError",
+        return err_set(err, AWS_ERR_CONFIG, "InvalidConfigError",
                            "retry_mode '%.32s' from %s must be standard, adaptive or legacy", v,
                            src);
     return set_str(&c->retry_mode, v) == 0 ? 0 : oom(err);

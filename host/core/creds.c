@@ -160,7 +160,7 @@ int creds_from_env(const aws_config *c, aws_creds *out, aws_err *err)
         return 0;
     const char *sk = config_env(c, "AWS_SECRET_ACCESS_KEY");
     if (!sk)
-        return aws_err_set(err, AWS_ERR_CREDS, "PartialCredentials",
+        return err_set(err, AWS_ERR_CREDS, "PartialCredentials",
                            "partial credentials found in env: AWS_ACCESS_KEY_ID is set but "
                            "AWS_SECRET_ACCESS_KEY is missing");
     const char *tok = config_env(c, "AWS_SECURITY_TOKEN");   /* botocore's order */
@@ -169,10 +169,10 @@ int creds_from_env(const aws_config *c, aws_creds *out, aws_err *err)
     const char *exp = config_env(c, "AWS_CREDENTIAL_EXPIRATION");
     time_t t = exp ? creds_parse_time(exp) : 0;
     if (t == (time_t)-1)
-        return aws_err_set(err, AWS_ERR_CREDS, "InvalidExpiration",
+        return err_set(err, AWS_ERR_CREDS, "InvalidExpiration",
                            "AWS_CREDENTIAL_EXPIRATION is not an ISO-8601 time");
     if (creds_set(out, id, sk, tok, "env") != 0)
-        return aws_err_set(err, AWS_ERR_INTERNAL, "OutOfMemory", "out of memory");
+        return err_set(err, AWS_ERR_INTERNAL, "OutOfMemory", "out of memory");
     out->expiration = t;
     return 1;
 }
@@ -188,14 +188,14 @@ int creds_from_file(const aws_config *c, const ini_file *f, const char *path,
         return 0;
     const char *sk = ini_get(s, "aws_secret_access_key");
     if (!sk || !*sk)
-        return aws_err_set(err, AWS_ERR_CREDS, "PartialCredentials",
+        return err_set(err, AWS_ERR_CREDS, "PartialCredentials",
                            "partial credentials in profile '%s' of %s: aws_access_key_id is "
                            "set but aws_secret_access_key is missing", profile, path);
     const char *tok = ini_get(s, "aws_session_token");
     if (!tok || !*tok)
         tok = ini_get(s, "aws_security_token");
     if (creds_set(out, id, sk, tok, source) != 0)
-        return aws_err_set(err, AWS_ERR_INTERNAL, "OutOfMemory", "out of memory");
+        return err_set(err, AWS_ERR_INTERNAL, "OutOfMemory", "out of memory");
     return 1;
 }
 
@@ -211,7 +211,7 @@ static int is_sso_profile(const aws_config *c, const char *profile)
 
 static int sso_error(const char *profile, aws_err *err)
 {
-    return aws_err_set(err, AWS_ERR_CREDS, "SSONotSupported",
+    return err_set(err, AWS_ERR_CREDS, "SSONotSupported",
                        "profile '%s' uses IAM Identity Center (sso_*/login_*) credentials, "
                        "which iamsh cannot fetch: use credential_process or "
                        "`aws configure export-credentials`", profile);
@@ -246,7 +246,7 @@ static int none_found(const aws_config *c, const struct aws_client *client, cons
 {
     int container = config_env(c, "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI") ||
                     config_env(c, "AWS_CONTAINER_CREDENTIALS_FULL_URI");
-    return aws_err_set(
+    return err_set(
         err, AWS_ERR_CREDS, "NoCredentials",
         "no credentials: looked in environment%s, profile '%s' in %s, %s, container%s, "
         "instance metadata%s%s%s",
@@ -260,7 +260,7 @@ static int none_found(const aws_config *c, const struct aws_client *client, cons
 int creds_resolve(const aws_config *c, struct aws_client *client, aws_creds *out, aws_err *err)
 {
     memset(out, 0, sizeof *out);
-    aws_err_clear(err);
+    err_clear(err);
     int r = c->profile_explicit ? 0 : creds_from_env(c, out, err);
     if (r == 0)
         r = chain_profile(c, client, out, err);

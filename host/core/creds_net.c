@@ -108,7 +108,7 @@ static int container_token(const aws_config *c, buf *tok, aws_err *err)
     if (file) {
         FILE *f = fopen(file, "rb");
         if (!f)
-            return aws_err_set(err, AWS_ERR_CREDS, "CredentialRetrievalError",
+            return err_set(err, AWS_ERR_CREDS, "CredentialRetrievalError",
                                "cannot read AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE %.300s", file);
         char chunk[4096];
         size_t n;
@@ -120,7 +120,7 @@ static int container_token(const aws_config *c, buf *tok, aws_err *err)
     }
     if (tok->p && (memchr(tok->p, '\r', tok->len) || memchr(tok->p, '\n', tok->len) ||
                    strlen(tok->p) != tok->len))
-        return aws_err_set(err, AWS_ERR_CREDS, "CredentialRetrievalError",
+        return err_set(err, AWS_ERR_CREDS, "CredentialRetrievalError",
                            "the container authorization token contains a line break; refused");
     return 0;
 }
@@ -136,7 +136,7 @@ static int container_url(const aws_config *c, buf *url, aws_err *err)
     if (!full)
         return 0;
     if (!allowed_full_uri(full))
-        return aws_err_set(err, AWS_ERR_CREDS, "CredentialRetrievalError",
+        return err_set(err, AWS_ERR_CREDS, "CredentialRetrievalError",
                            "AWS_CONTAINER_CREDENTIALS_FULL_URI must be https, a loopback "
                            "address or a container metadata host");
     buf_puts(url, full);
@@ -172,7 +172,7 @@ int creds_from_container(const aws_config *c, struct aws_client *client, aws_cre
     buf url = BUF_INIT, tok = BUF_INIT, auth = BUF_INIT;
     int r = container_url(c, &url, err);
     if (r == 1 && !client)
-        r = aws_err_set(err, AWS_ERR_CREDS, "NoClient", "container credentials need a client");
+        r = err_set(err, AWS_ERR_CREDS, "NoClient", "container credentials need a client");
     if (r == 1 && container_token(c, &tok, err) != 0)
         r = -1;
     if (r == 1) {
@@ -187,7 +187,7 @@ int creds_from_container(const aws_config *c, struct aws_client *client, aws_cre
             rc = container_try(client, url.p, hdrs, out, why, sizeof why, err);
         }
         if (rc != 0)
-            r = aws_err_set(err, AWS_ERR_CREDS, "CredentialRetrievalError",
+            r = err_set(err, AWS_ERR_CREDS, "CredentialRetrievalError",
                             "container credentials: %s", why);
     }
     buf_free(&url);

@@ -214,13 +214,13 @@ static int run(const char *command, int timeout_ms, buf *out, aws_err *err)
 {
     argv_list a;
     if (split_command(command, &a) != 0)
-        return aws_err_set(err, AWS_ERR_CREDS, "CredentialProcessError",
+        return err_set(err, AWS_ERR_CREDS, "CredentialProcessError",
                            "credential_process: cannot split the command line (empty, "
                            "unterminated quote or too many words)");
     child ch;
     int rc = spawn(&a, &ch);
     if (rc != 0) {
-        aws_err_set(err, AWS_ERR_CREDS, "CredentialProcessError",
+        err_set(err, AWS_ERR_CREDS, "CredentialProcessError",
                     "credential_process: cannot run '%.200s': %s", a.v[0], strerror(rc));
         argv_free(&a);
         return -1;
@@ -236,11 +236,11 @@ static int run(const char *command, int timeout_ms, buf *out, aws_err *err)
     first_line(&errb, line, sizeof line);
     buf_free(&errb);
     if (timed_out)
-        rc = aws_err_set(err, AWS_ERR_CREDS, "CredentialProcessError",
+        rc = err_set(err, AWS_ERR_CREDS, "CredentialProcessError",
                          "credential_process '%.200s' timed out after %d ms", a.v[0],
                          timeout_ms);
     else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-        rc = aws_err_set(err, AWS_ERR_CREDS, "CredentialProcessError",
+        rc = err_set(err, AWS_ERR_CREDS, "CredentialProcessError",
                          "credential_process '%.200s' failed (%s %d)%s%s", a.v[0],
                          WIFEXITED(status) ? "exit status" : "signal",
                          WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status),
@@ -264,17 +264,17 @@ static int parse_output(const buf *out, aws_creds *cr, aws_err *err)
     cJSON *root = json_parse_all(out->p, out->len, NULL);
     if (!cJSON_IsObject(root)) {
         cJSON_Delete(root);
-        return aws_err_set(err, AWS_ERR_CREDS, "CredentialProcessError",
+        return err_set(err, AWS_ERR_CREDS, "CredentialProcessError",
                            "credential_process: output is not one JSON object");
     }
     const cJSON *ver = cJSON_GetObjectItemCaseSensitive(root, "Version");
     char why[128] = "";
     int rc = 0;
     if (!cJSON_IsNumber(ver) || ver->valuedouble != 1.0)
-        rc = aws_err_set(err, AWS_ERR_CREDS, "CredentialProcessError",
+        rc = err_set(err, AWS_ERR_CREDS, "CredentialProcessError",
                          "credential_process: unsupported Version (supported versions: 1)");
     else if (creds_from_cjson(root, "SessionToken", "process", cr, why, sizeof why) != 0)
-        rc = aws_err_set(err, AWS_ERR_CREDS, "CredentialProcessError",
+        rc = err_set(err, AWS_ERR_CREDS, "CredentialProcessError",
                          "credential_process: %s", why);
     wipe_json_secrets(root);
     cJSON_Delete(root);

@@ -26,7 +26,7 @@ typedef struct visited {
 static int cfg_err(aws_err *err, const char *code, const char *fmt, const char *a,
                    const char *b)
 {
-    return aws_err_set(err, AWS_ERR_CONFIG, code, fmt, a, b);
+    return err_set(err, AWS_ERR_CONFIG, code, fmt, a, b);
 }
 
 /* ---- the STS answer ---- */
@@ -61,17 +61,17 @@ static void xml_free_secret(char *s)
 static int parse_sts_creds(const buf *xml, const char *source, aws_creds *out, aws_err *err)
 {
     if (xml->len > STS_XML_MAX)
-        return aws_err_set(err, AWS_ERR_PARSE, "ResponseParseError", "STS answer too large");
+        return err_set(err, AWS_ERR_PARSE, "ResponseParseError", "STS answer too large");
     xmlDoc *doc = xml_read(xml->p, xml->len, STS_XML_MAX);
     xmlNode *cr = doc ? find_el(xmlDocGetRootElement(doc), "Credentials") : NULL;
     char *id = el_text(cr, "AccessKeyId"), *sk = el_text(cr, "SecretAccessKey");
     char *tok = el_text(cr, "SessionToken"), *exp = el_text(cr, "Expiration");
     int rc = 0;
     if (!id || !sk || !*id || !*sk)
-        rc = aws_err_set(err, AWS_ERR_PARSE, "ResponseParseError",
+        rc = err_set(err, AWS_ERR_PARSE, "ResponseParseError",
                          "STS answer has no <Credentials> with AccessKeyId and SecretAccessKey");
     else if (creds_set(out, id, sk, tok, source) != 0)
-        rc = aws_err_set(err, AWS_ERR_INTERNAL, "OutOfMemory", "out of memory");
+        rc = err_set(err, AWS_ERR_INTERNAL, "OutOfMemory", "out of memory");
     else if (exp && (out->expiration = creds_parse_time(exp)) == (time_t)-1)
         out->expiration = 0;
     xmlFree(id);
@@ -126,7 +126,7 @@ static int call_assume_role(const aws_config *c, struct aws_client *client, cons
                             const aws_creds *base, aws_creds *out, aws_err *err)
 {
     if (!client)
-        return aws_err_set(err, AWS_ERR_CREDS, "NoClient",
+        return err_set(err, AWS_ERR_CREDS, "NoClient",
                            "profile '%s' assumes a role, which needs a network client", profile);
     const char *dur = config_profile_get(c, profile, "duration_seconds");
     if (check_duration(dur, profile, err) != 0)
@@ -143,7 +143,7 @@ static int call_assume_role(const aws_config *c, struct aws_client *client, cons
     char rid[96];
     int rc = config_endpoint(c, "sts", &ep, err);
     if (rc == 0)
-        rc = aws_client_query(client, &ep, base, body.p, body.len, &resp, rid, err);
+        rc = client_query(client, &ep, base, body.p, body.len, &resp, rid, err);
     if (rc == 0)
         rc = parse_sts_creds(&resp, "assume-role", out, err);
     config_endpoint_free(&ep);
@@ -175,7 +175,7 @@ static int from_credential_source(const aws_config *c, struct aws_client *client
                        "credential_source '%.64s' in profile '%s' must be Environment, "
                        "Ec2InstanceMetadata or EcsContainer", cs, profile);
     if (r == 0)
-        return aws_err_set(err, AWS_ERR_CREDS, "CredentialRetrievalError",
+        return err_set(err, AWS_ERR_CREDS, "CredentialRetrievalError",
                            "no credentials found in credential_source '%.64s' referenced in "
                            "profile '%s'", cs, profile);
     return r < 0 ? -1 : 0;
@@ -242,7 +242,7 @@ static int assume_chain(const aws_config *c, struct aws_client *client, const ch
                        "profile '%s' must set exactly one of source_profile and "
                        "credential_source (it sets %s)", profile, sp ? "both" : "neither");
     if (config_profile_get(c, profile, "mfa_serial"))
-        return aws_err_set(err, AWS_ERR_CREDS, "MFANotSupported",
+        return err_set(err, AWS_ERR_CREDS, "MFANotSupported",
                            "profile '%s': mfa_serial is not supported yet", profile);
     aws_creds base = {0};
     int rc = sp ? check_source(c, profile, sp, seen, err) : 0;
@@ -274,7 +274,7 @@ static int read_token(const aws_config *c, const char *path, buf *tok, aws_err *
     FILE *f = p ? fopen(p, "rb") : NULL;
     free(p);
     if (!f)
-        return aws_err_set(err, AWS_ERR_CREDS, "CredentialRetrievalError",
+        return err_set(err, AWS_ERR_CREDS, "CredentialRetrievalError",
                            "cannot read web identity token file %.300s", path);
     char chunk[4096];
     size_t n;
@@ -284,7 +284,7 @@ static int read_token(const aws_config *c, const char *path, buf *tok, aws_err *
     while (tok->len && strchr(" \t\r\n", tok->p[tok->len - 1]))
         tok->p[--tok->len] = '\0';
     if (tok->len == 0)
-        return aws_err_set(err, AWS_ERR_CREDS, "CredentialRetrievalError",
+        return err_set(err, AWS_ERR_CREDS, "CredentialRetrievalError",
                            "web identity token file %.300s is empty", path);
     return 0;
 }
@@ -304,8 +304,8 @@ static int post_web_identity(const aws_config *c, struct aws_client *client, con
     http_response hr = {0};
     int rc = http_send(client->http, &req, &hr, err);
     if (rc == 0 && (hr.status < 200 || hr.status > 299)) {
-        if (aws_parse_error_xml(hr.body.p ? hr.body.p : "", hr.body.len, err) != 0)
-            aws_err_set(err, AWS_ERR_PARSE, "ResponseParseError",
+        if (client_parse_error(hr.body.p ? hr.body.p : "", hr.body.len, err) != 0)
+            err_set(err, AWS_ERR_PARSE, "ResponseParseError",
                         "AssumeRoleWithWebIdentity: HTTP %ld", hr.status);
         err->status = hr.status;
         rc = -1;
@@ -334,7 +334,7 @@ int creds_from_web_identity(const aws_config *c, struct aws_client *client,
     if (!arn || !file)
         return 0;
     if (!client)
-        return aws_err_set(err, AWS_ERR_CREDS, "NoClient",
+        return err_set(err, AWS_ERR_CREDS, "NoClient",
                            "web identity credentials need a network client");
     buf tok = BUF_INIT, body = BUF_INIT, resp = BUF_INIT;
     char name[80];

@@ -4,11 +4,11 @@
 #include <stdio.h>
 #include <string.h>
 
-int aws_err_set(aws_err *err, int kind, const char *code, const char *fmt, ...)
+int err_set(aws_err *err, int kind, const char *code, const char *fmt, ...)
 {
     if (!err)
         return -1;
-    aws_err_clear(err);
+    err_clear(err);
     err->kind = kind;
     snprintf(err->code, sizeof err->code, "%s", code ? code : "");
     va_list ap;
@@ -22,7 +22,7 @@ int aws_err_set(aws_err *err, int kind, const char *code, const char *fmt, ...)
     return -1;
 }
 
-void aws_err_clear(aws_err *err)
+void err_clear(aws_err *err)
 {
     if (err)
         memset(err, 0, sizeof *err);

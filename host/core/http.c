@@ -3,7 +3,7 @@
  *
  * TLS verification is always on; proxies come from the environment (libcurl's
  * default, which we leave alone). Every line of the --debug wire log goes
- * through aws_redact before it reaches the log callback. */
+ * through redact_text before it reaches the log callback. */
 #include "iamsh/http.h"
 
 #include <curl/curl.h>
@@ -14,7 +14,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "iamsh/client.h"
+#include "iamsh/redact.h"
 
 #define HTTP_DEFAULT_TIMEOUT_MS 60000L
 #define HTTP_MAX_BODY (64u << 20)   /* no IAM answer comes close; bounds memory */
@@ -50,12 +50,12 @@ http_client *http_client_new(const http_opts *opts, aws_err *err)
 {
     pthread_once(&global_once, global_init);
     if (global_rc != CURLE_OK)
-        return aws_err_set(err, AWS_ERR_INTERNAL, "InternalError", "curl_global_init failed: %s",
+        return err_set(err, AWS_ERR_INTERNAL, "InternalError", "curl_global_init failed: %s",
                            curl_easy_strerror(global_rc)), NULL;
     http_client *c = calloc(1, sizeof *c);
     if (!c || !(c->h = curl_easy_init())) {
         free(c);
-        return aws_err_set(err, AWS_ERR_INTERNAL, "InternalError", "out of memory"), NULL;
+        return err_set(err, AWS_ERR_INTERNAL, "InternalError", "out of memory"), NULL;
     }
     if (opts) {
         c->ca_bundle = opts->ca_bundle ? strdup(opts->ca_bundle) : NULL;
@@ -67,7 +67,7 @@ http_client *http_client_new(const http_opts *opts, aws_err *err)
     }
     if (opts && opts->ca_bundle && !c->ca_bundle) {
         http_client_free(c);
-        return aws_err_set(err, AWS_ERR_INTERNAL, "InternalError", "out of memory"), NULL;
+        return err_set(err, AWS_ERR_INTERNAL, "InternalError", "out of memory"), NULL;
     }
     snprintf(c->user_agent, sizeof c->user_agent, "iamsh/%s curl/%s", IAMSH_VERSION,
              curl_version_info(CURLVERSION_NOW)->version);
@@ -100,7 +100,7 @@ static void log_text(const http_client *c, const char *prefix, const char *text,
 {
     buf red = BUF_INIT, line = BUF_INIT;
 
-    if (!c->log || aws_redact(text, len, &red) < 0 || !red.p) {
+    if (!c->log || redact_text(text, len, &red) < 0 || !red.p) {
         buf_wipe(&red);
         return;
     }
@@ -314,7 +314,7 @@ static int fail_timeout(http_client *c, const http_request *req, const char *u, 
     long total = pick(req->timeout_ms, c->timeout_ms);
     long conn = pick(req->connect_timeout_ms, c->connect_timeout_ms);
     int connecting = conn < total && elapsed_us / 1000 < total;
-    aws_err_set(err, AWS_ERR_TRANSPORT, "TransportError", "%s %s timed out after %ld ms",
+    err_set(err, AWS_ERR_TRANSPORT, "TransportError", "%s %s timed out after %ld ms",
                 connecting ? "connecting to" : "request to", u, connecting ? conn : total);
     err->timeout = 1;
     return -1;
@@ -344,9 +344,9 @@ static int fail_tls(const http_client *c, CURLcode rc, const char *u, aws_err *e
     static const char cert[] = "SSL certificate problem: ";
     const char *d = detail(c, rc);
     if (strncmp(d, cert, sizeof cert - 1) == 0)
-        return aws_err_set(err, AWS_ERR_TRANSPORT, "TransportError",
+        return err_set(err, AWS_ERR_TRANSPORT, "TransportError",
                            "TLS certificate problem with %s: %s", u, d + sizeof cert - 1);
-    return aws_err_set(err, AWS_ERR_TRANSPORT, "TransportError", "TLS problem talking to %s: %s",
+    return err_set(err, AWS_ERR_TRANSPORT, "TransportError", "TLS problem talking to %s: %s",
                        u, d);
 }
 
@@ -361,30 +361,30 @@ static int fail_transport(http_client *c, const http_request *req, const http_ca
     curl_easy_getinfo(c->h, CURLINFO_OS_ERRNO, &os_errno);
 
     if (call->oom)
-        return aws_err_set(err, AWS_ERR_INTERNAL, "InternalError", "out of memory reading %s", u);
+        return err_set(err, AWS_ERR_INTERNAL, "InternalError", "out of memory reading %s", u);
     if (call->too_large)
-        return aws_err_set(err, AWS_ERR_TRANSPORT, code, "response from %s larger than %u bytes",
+        return err_set(err, AWS_ERR_TRANSPORT, code, "response from %s larger than %u bytes",
                            u, HTTP_MAX_BODY);
     if (rc == CURLE_ABORTED_BY_CALLBACK)
-        return aws_err_set(err, AWS_ERR_TRANSPORT, "Interrupted", "request to %s interrupted", u);
+        return err_set(err, AWS_ERR_TRANSPORT, "Interrupted", "request to %s interrupted", u);
     if (rc == CURLE_OPERATION_TIMEDOUT)
         return fail_timeout(c, req, u, err);
     if (rc == CURLE_COULDNT_CONNECT)
-        return aws_err_set(err, AWS_ERR_TRANSPORT, code, "could not connect to %s: %s", u,
+        return err_set(err, AWS_ERR_TRANSPORT, code, "could not connect to %s: %s", u,
                            os_errno ? strerror((int)os_errno) : detail(c, rc));
     if (rc == CURLE_COULDNT_RESOLVE_HOST || rc == CURLE_COULDNT_RESOLVE_PROXY)
-        return aws_err_set(err, AWS_ERR_TRANSPORT, code, "could not resolve host for %s: %s", u,
+        return err_set(err, AWS_ERR_TRANSPORT, code, "could not resolve host for %s: %s", u,
                            detail(c, rc));
     if (is_tls_error(rc))
         return fail_tls(c, rc, u, err);
     if (rc == CURLE_GOT_NOTHING || rc == CURLE_RECV_ERROR || rc == CURLE_SEND_ERROR ||
         rc == CURLE_PARTIAL_FILE)
-        return aws_err_set(err, AWS_ERR_TRANSPORT, code, "connection to %s closed: %s", u,
+        return err_set(err, AWS_ERR_TRANSPORT, code, "connection to %s closed: %s", u,
                            detail(c, rc));
     if (rc == CURLE_URL_MALFORMAT || rc == CURLE_UNSUPPORTED_PROTOCOL)
-        return aws_err_set(err, AWS_ERR_CONFIG, "InvalidEndpoint", "bad URL %s: %s", u,
+        return err_set(err, AWS_ERR_CONFIG, "InvalidEndpoint", "bad URL %s: %s", u,
                            detail(c, rc));
-    return aws_err_set(err, AWS_ERR_TRANSPORT, code, "request to %s failed: %s", u, detail(c, rc));
+    return err_set(err, AWS_ERR_TRANSPORT, code, "request to %s failed: %s", u, detail(c, rc));
 }
 
 static void log_request(http_client *c, const http_request *req)
@@ -418,14 +418,14 @@ int http_send(http_client *c, const http_request *req, http_response *resp, aws_
     int oom = 0;
 
     if (!c || !req || !req->url || !resp)
-        return aws_err_set(err, AWS_ERR_INTERNAL, "InternalError", "http_send: missing argument");
+        return err_set(err, AWS_ERR_INTERNAL, "InternalError", "http_send: missing argument");
     buf_reset(&resp->body);
     resp->status = 0;
     resp->request_id[0] = '\0';
     c->errbuf[0] = '\0';
     struct curl_slist *headers = build_headers(req, &oom);
     if (oom)
-        return aws_err_set(err, AWS_ERR_INTERNAL, "InternalError", "out of memory");
+        return err_set(err, AWS_ERR_INTERNAL, "InternalError", "out of memory");
     set_options(c, req, &call, headers);
     log_request(c, req);
     CURLcode rc = curl_easy_perform(c->h);
@@ -438,7 +438,7 @@ int http_send(http_client *c, const http_request *req, http_response *resp, aws_
     }
     curl_easy_getinfo(c->h, CURLINFO_RESPONSE_CODE, &resp->status);
     if (!resp->body.p && buf_append(&resp->body, "", 0) < 0)
-        return aws_err_set(err, AWS_ERR_INTERNAL, "InternalError", "out of memory");
+        return err_set(err, AWS_ERR_INTERNAL, "InternalError", "out of memory");
     log_response(c, req, resp);
     return 0;
 }

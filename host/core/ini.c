@@ -127,13 +127,13 @@ static void warnf(parser *p, const char *fmt, ...)
 
 static int fail(parser *p, const char *what)
 {
-    return aws_err_set(p->err, AWS_ERR_CONFIG, "ConfigParseError", "line %zu: %s", p->lineno,
+    return err_set(p->err, AWS_ERR_CONFIG, "ConfigParseError", "line %zu: %s", p->lineno,
                        what);
 }
 
 static int oom(parser *p)
 {
-    return aws_err_set(p->err, AWS_ERR_INTERNAL, "OutOfMemory", "out of memory parsing config");
+    return err_set(p->err, AWS_ERR_INTERNAL, "OutOfMemory", "out of memory parsing config");
 }
 
 /* ---- building the tree ---- */
@@ -504,7 +504,7 @@ static int read_all(const char *path, char **text, size_t *len, aws_err *err)
         *len = 0;
         if (errno == ENOENT || errno == ENOTDIR)
             return 0;
-        return aws_err_set(err, AWS_ERR_CONFIG, "ConfigReadError", "cannot read %s: %s", path,
+        return err_set(err, AWS_ERR_CONFIG, "ConfigReadError", "cannot read %s: %s", path,
                            strerror(errno));
     }
     size_t cap = 4096, n = 0, got;
@@ -523,7 +523,7 @@ static int read_all(const char *path, char **text, size_t *len, aws_err *err)
     fclose(fp);
     if (!b || bad) {
         free(b);
-        return aws_err_set(err, AWS_ERR_CONFIG, "ConfigReadError",
+        return err_set(err, AWS_ERR_CONFIG, "ConfigReadError",
                            "cannot read %s: %s", path, b ? "read error" : "too large");
     }
     *text = b;

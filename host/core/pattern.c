@@ -13,7 +13,7 @@
  * repeat in a loop (no recursion per character), so a 128 KiB policy document
  * costs one pass; a step cap and a depth cap bound pathological cases (reported
  * as -1). Compiled patterns are cached by pointer+text (pattern_cache.c). */
-#include "iamsh/model.h"
+#include "iamsh/pattern.h"
 #include "pattern_int.h"
 
 #include <stdlib.h>

@@ -1,6 +1,6 @@
 /* pattern_match.c - running a compiled AWS pattern (see pattern.c), UTF-8
  * decoding, and the cache of compiled patterns. */
-#include "iamsh/model.h"
+#include "iamsh/pattern.h"
 #include "pattern_int.h"
 
 #include <pthread.h>

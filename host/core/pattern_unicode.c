@@ -5,7 +5,7 @@
  * every code point 0..0x10FFFF whose unicodedata.category() starts with the
  * letter, merged into [lo, hi] ranges. Regenerate the same way for a newer
  * Unicode version. */
-#include "iamsh/model.h"
+#include "iamsh/pattern.h"
 
 #include <stddef.h>
 

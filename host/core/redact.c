@@ -10,7 +10,7 @@
  * A name is secret when it ends (any case) with one of the suffixes below, so
  * NewPassword, ServicePassword, WebIdentityToken and the like are caught too.
  * Over-redacting a debug log is harmless; leaking a key is not. */
-#include "iamsh/client.h"
+#include "iamsh/redact.h"
 
 #include <ctype.h>
 #include <string.h>
@@ -196,7 +196,7 @@ static size_t scan_step(scan *sc, size_t i)
     return i + 1;
 }
 
-int aws_redact(const char *text, size_t len, buf *out)
+int redact_text(const char *text, size_t len, buf *out)
 {
     scan sc = {text, len, 0, out, 0};
 

@@ -13,8 +13,8 @@
 
 #define ALGORITHM "AWS4-HMAC-SHA256"
 
-#define PARAM_ERR(err, ...) aws_err_set((err), AWS_ERR_PARAM, "InvalidParameter", __VA_ARGS__)
-#define NOMEM(err) aws_err_set((err), AWS_ERR_INTERNAL, "OutOfMemory", "out of memory")
+#define PARAM_ERR(err, ...) err_set((err), AWS_ERR_PARAM, "InvalidParameter", __VA_ARGS__)
+#define NOMEM(err) err_set((err), AWS_ERR_INTERNAL, "OutOfMemory", "out of memory")
 
 static void hex_encode(const unsigned char *in, size_t n, char *out)
 {
@@ -112,12 +112,12 @@ static int check_request(const sigv4_request *req, aws_err *err)
     if (!scope_safe(req->region) || !scope_safe(req->service))
         return PARAM_ERR(err, "bad region or service name for signing");
     if (!scope_safe(req->access_key))
-        return aws_err_set(err, AWS_ERR_CREDS, "InvalidCredentials",
+        return err_set(err, AWS_ERR_CREDS, "InvalidCredentials",
                            "access key id is missing or malformed");
     if (!req->secret_key || !*req->secret_key)
-        return aws_err_set(err, AWS_ERR_CREDS, "InvalidCredentials", "secret access key is missing");
+        return err_set(err, AWS_ERR_CREDS, "InvalidCredentials", "secret access key is missing");
     if (!header_safe(req->session_token))
-        return aws_err_set(err, AWS_ERR_CREDS, "InvalidCredentials",
+        return err_set(err, AWS_ERR_CREDS, "InvalidCredentials",
                            "session token has a control character");
     if (!req->body && req->body_len)
         return PARAM_ERR(err, "body is NULL but body_len is not 0");
@@ -331,7 +331,7 @@ static int signature(const sigv4_request *req, const buf *sts, char out[65], aws
     OPENSSL_cleanse(key, sizeof key);
     OPENSSL_cleanse(sig, sizeof sig);
     if (rc != 0)
-        return aws_err_set(err, AWS_ERR_INTERNAL, "CryptoError", "HMAC-SHA256 failed in libcrypto");
+        return err_set(err, AWS_ERR_INTERNAL, "CryptoError", "HMAC-SHA256 failed in libcrypto");
     return 0;
 }
 
@@ -403,7 +403,7 @@ int sigv4_sign(const sigv4_request *req, sigv4_result *out, aws_err *err)
     if (rc != 0)
         sigv4_result_free(out);
     else
-        aws_err_clear(err);
+        err_clear(err);
     return rc;
 }
 

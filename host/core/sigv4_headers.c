@@ -122,14 +122,14 @@ int sigv4_canonical_headers(const sigv4_header *hdrs, size_t n, buf *canonical,
                             buf *signed_names, aws_err *err)
 {
     if (n > (size_t)-1 / sizeof(hentry) - 1)
-        return aws_err_set(err, AWS_ERR_PARAM, "InvalidParameter", "too many headers to sign");
+        return err_set(err, AWS_ERR_PARAM, "InvalidParameter", "too many headers to sign");
     hentry *h = malloc((n ? n : 1) * sizeof *h);
     if (!h)
-        return aws_err_set(err, AWS_ERR_INTERNAL, "OutOfMemory", "out of memory");
+        return err_set(err, AWS_ERR_INTERNAL, "OutOfMemory", "out of memory");
     for (size_t i = 0; i < n; i++) {
         if (!name_valid(hdrs[i].name)) {
             free(h);
-            return aws_err_set(err, AWS_ERR_PARAM, "InvalidParameter",
+            return err_set(err, AWS_ERR_PARAM, "InvalidParameter",
                                "header %zu: name is empty or has a character not allowed "
                                "in an HTTP header name", i + 1);
         }
@@ -139,6 +139,6 @@ int sigv4_canonical_headers(const sigv4_header *hdrs, size_t n, buf *canonical,
     int rc = emit_all(h, n, canonical, signed_names);
     free(h);
     if (rc != 0)
-        return aws_err_set(err, AWS_ERR_INTERNAL, "OutOfMemory", "out of memory");
+        return err_set(err, AWS_ERR_INTERNAL, "OutOfMemory", "out of memory");
     return 0;
 }

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define URL_ERR(err, ...) aws_err_set((err), AWS_ERR_PARAM, "InvalidURL", __VA_ARGS__)
+#define URL_ERR(err, ...) err_set((err), AWS_ERR_PARAM, "InvalidURL", __VA_ARGS__)
 
 static int is_alnum(unsigned char c)
 {

@@ -107,7 +107,7 @@ static int run_process(const char *body, int timeout_ms, aws_creds *cr, aws_err 
     snprintf(script, sizeof script, "%s/p.sh", dir);
     write_file_mode(script, body, 0700);
     snprintf(cmd, sizeof cmd, "'%s' \"arg one\" two\\ three", script);
-    aws_err_clear(err);
+    err_clear(err);
     return creds_from_process(cmd, timeout_ms, cr, err);
 }
 

@@ -54,9 +54,9 @@ static int resolve(const char *profile, aws_creds *cr, aws_err *err)
     if (config_load(&c, &in, err) != 0)
         return -2;
     aws_client_opts o = {.max_attempts = 1, .sleep_fn = no_sleep, .log = capture_log};
-    aws_client *cl = aws_client_new(&o, err);
+    aws_client *cl = client_new(&o, err);
     int rc = cl ? creds_resolve(&c, cl, cr, err) : -3;
-    aws_client_free(cl);
+    client_free(cl);
     config_free(&c);
     return rc;
 }

@@ -5,6 +5,7 @@
 
 #include "check.h"
 #include "iamsh/model.h"
+#include "iamsh/pattern.h"
 
 typedef struct sample {
     const char *pattern, *yes1, *yes2, *no1, *no2;

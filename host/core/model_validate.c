@@ -1,8 +1,10 @@
-/* validate.c - check call parameters (a cJSON tree) against an operation's input
+/* model_validate.c - check call parameters (a cJSON tree) against an operation's input
  * shape before anything is sent, so misuse fails early with the parameter's path:
  *   "create_role: Tags[2].Key: missing"
  * List indexes in paths are 1-based, as the Lua tables they came from. */
-#include "iamsh/model.h"
+#include "iamsh/model_validate.h"
+#include "iamsh/iso8601.h"
+#include "iamsh/pattern.h"
 #include "pattern_int.h"
 
 #include <math.h>
@@ -24,7 +26,7 @@ static int fail(vctx *v, const char *fmt, const char *a, const char *b)
 {
     char what[900];
     snprintf(what, sizeof what, fmt, a ? a : "", b ? b : "");
-    return aws_err_set(v->err, AWS_ERR_PARAM, "ParamValidation", "%s: %s: %s", v->op->snake,
+    return err_set(v->err, AWS_ERR_PARAM, "ParamValidation", "%s: %s: %s", v->op->snake,
                        v->plen ? v->path : "(parameters)", what);
 }
 
@@ -145,7 +147,7 @@ static int check_timestamp(vctx *v, const cJSON *j)
     double t;
     if (cJSON_IsNumber(j) && isfinite(j->valuedouble))
         return 0;
-    if (cJSON_IsString(j) && model_timestamp_parse(j->valuestring, &t) == 0)
+    if (cJSON_IsString(j) && iso8601_parse(j->valuestring, &t) == 0)
         return 0;
     if (cJSON_IsString(j))
         return fail(v, "not an ISO-8601 timestamp: \"%s\"", j->valuestring, NULL);
@@ -264,7 +266,7 @@ static int check_value(vctx *v, const model_shape *s, const cJSON *j)
 int model_validate(const model_op *op, const cJSON *params, aws_err *err)
 {
     if (!op)
-        return aws_err_set(err, AWS_ERR_INTERNAL, "InternalError", "no operation");
+        return err_set(err, AWS_ERR_INTERNAL, "InternalError", "no operation");
     vctx v = {.op = op, .err = err};
     if (!op->input) {
         if (params && !cJSON_IsNull(params) && params->child) {

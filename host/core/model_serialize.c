@@ -1,11 +1,12 @@
-/* query.c - serialise validated parameters as an AWS Query form body, following
+/* model_serialize.c - serialise validated parameters as an AWS Query form body, following
  * botocore's QuerySerializer: "Action=<Op>&Version=<v>" then
  *   structures  A.B=..             lists  A.member.N=.. (flattened: A.N, locationName)
  *   maps        A.entry.N.key/.value     empty list  A=
  *   booleans true/false, timestamps ISO-8601, blobs base64,
  *   policy documents as compact JSON text (a table is encoded, a string sent as is).
  * Members go in model order, so the body is deterministic. */
-#include "iamsh/model.h"
+#include "iamsh/model_serialize.h"
+#include "iamsh/iso8601.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -45,92 +46,6 @@ static void pop(qctx *q, size_t old)
 {
     q->plen = old;
     q->prefix[old] = '\0';
-}
-
-/* --- timestamps --- */
-
-static long long days_from_civil(long long y, unsigned m, unsigned d)
-{
-    y -= m <= 2;
-    long long era = (y >= 0 ? y : y - 399) / 400;
-    unsigned yoe = (unsigned)(y - era * 400);
-    unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + (long long)doe - 719468;
-}
-
-static int digits(const char *s, int n, int *out)
-{
-    int v = 0;
-    for (int i = 0; i < n; i++) {
-        if (s[i] < '0' || s[i] > '9')
-            return -1;
-        v = v * 10 + (s[i] - '0');
-    }
-    *out = v;
-    return 0;
-}
-
-static int parse_offset(const char *s, double *off)
-{
-    int h, m = 0;
-    if (*s == 'Z' || *s == 'z' || *s == '\0') {
-        *off = 0;
-        return s[*s ? 1 : 0] == '\0' ? 0 : -1;
-    }
-    if ((*s != '+' && *s != '-') || digits(s + 1, 2, &h))
-        return -1;
-    const char *p = s + 3;
-    if (*p == ':')
-        p++;
-    if (*p && (digits(p, 2, &m) || p[2]))
-        return -1;
-    *off = (*s == '-' ? -1 : 1) * (h * 3600.0 + m * 60.0);
-    return h > 23 || m > 59 ? -1 : 0;
-}
-
-int model_timestamp_parse(const char *s, double *out)
-{
-    int y, mo, d, h = 0, mi = 0, se = 0;
-    if (!s || digits(s, 4, &y) || s[4] != '-' || digits(s + 5, 2, &mo) || s[7] != '-' ||
-        digits(s + 8, 2, &d) || mo < 1 || mo > 12 || d < 1 || d > 31)
-        return -1;
-    const char *p = s + 10;
-    double frac = 0, off = 0;
-    if (*p == 'T' || *p == 't' || *p == ' ') {
-        if (digits(p + 1, 2, &h) || p[3] != ':' || digits(p + 4, 2, &mi) || p[6] != ':' ||
-            digits(p + 7, 2, &se) || h > 23 || mi > 59 || se > 60)
-            return -1;
-        p += 9;
-        if (*p == '.') {
-            double scale = 0.1;
-            for (p++; *p >= '0' && *p <= '9'; p++, scale /= 10)
-                frac += (*p - '0') * scale;
-        }
-    }
-    if (parse_offset(p, &off))
-        return -1;
-    *out = (double)days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400.0 + h * 3600.0 +
-           mi * 60.0 + se + frac - off;
-    return 0;
-}
-
-void model_timestamp_format(double t, char out[32])
-{
-    double whole = floor(t);
-    long micros = lround((t - whole) * 1e6);
-    if (micros >= 1000000) {
-        whole += 1;
-        micros = 0;
-    }
-    time_t tt = (time_t)whole;
-    struct tm tm;
-    if (!isfinite(t) || fabs(t) > 253402300799.0 || !gmtime_r(&tt, &tm)) {
-        snprintf(out, 32, "1970-01-01T00:00:00Z");
-        return;
-    }
-    size_t n = strftime(out, 32, "%Y-%m-%dT%H:%M:%S", &tm);
-    snprintf(out + n, 32 - n, micros ? ".%06ldZ" : "Z", micros);
 }
 
 /* --- values --- */
@@ -182,9 +97,9 @@ static int put_scalar(qctx *q, const model_shape *s, const cJSON *j)
     case MODEL_TIMESTAMP:
         if (cJSON_IsNumber(j))
             t = j->valuedouble;
-        else if (!cJSON_IsString(j) || model_timestamp_parse(j->valuestring, &t))
+        else if (!cJSON_IsString(j) || iso8601_parse(j->valuestring, &t))
             return put_pair(q, cJSON_IsString(j) ? j->valuestring : "", 0);
-        model_timestamp_format(t, tmp);
+        iso8601_format(t, tmp);
         return put_pair(q, tmp, strlen(tmp));
     case MODEL_BLOB:
         return put_base64(q, (const unsigned char *)j->valuestring, strlen(j->valuestring));
@@ -287,17 +202,17 @@ static int ser_value(qctx *q, const model_shape *s, const cJSON *j, int flattene
 int model_serialize(const model_op *op, const cJSON *params, buf *body, aws_err *err)
 {
     if (!op || !body)
-        return aws_err_set(err, AWS_ERR_INTERNAL, "InternalError", "no operation");
+        return err_set(err, AWS_ERR_INTERNAL, "InternalError", "no operation");
     qctx *q = calloc(1, sizeof *q);
     if (!q)
-        return aws_err_set(err, AWS_ERR_INTERNAL, "OutOfMemory", "out of memory");
+        return err_set(err, AWS_ERR_INTERNAL, "OutOfMemory", "out of memory");
     q->b = body;
     int rc = buf_printf(body, "Action=%s&Version=%s", op->name, op->svc->api_version);
     if (rc == 0 && op->input && cJSON_IsObject(params))
         rc = ser_structure(q, op->input, params);
     free(q);
     if (rc)
-        return aws_err_set(err, AWS_ERR_INTERNAL, "SerializationError",
+        return err_set(err, AWS_ERR_INTERNAL, "SerializationError",
                            "%s: cannot serialise the parameters (out of memory or too deep)",
                            op->snake);
     return 0;

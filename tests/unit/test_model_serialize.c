@@ -1,10 +1,13 @@
-/* test_query.c - Query serialisation: exact bodies, checked against botocore's
+/* test_model_serialize.c - Query serialisation: exact bodies, checked against botocore's
  * QuerySerializer for the same parameters (pairs re-ordered to model order). */
 #include <stdlib.h>
 #include <string.h>
 
 #include "check.h"
 #include "iamsh/model.h"
+#include "iamsh/model_validate.h"
+#include "iamsh/model_serialize.h"
+#include "iamsh/iso8601.h"
 
 static char *body_of(const char *svc, const char *op, const char *json)
 {
@@ -13,7 +16,7 @@ static char *body_of(const char *svc, const char *op, const char *json)
     cJSON *params = json ? cJSON_Parse(json) : NULL;
     buf b = BUF_INIT;
     aws_err err;
-    aws_err_clear(&err);
+    err_clear(&err);
     if (!o || (json && !params) || model_validate(o, params, &err) != 0 ||
         model_serialize(o, params, &b, &err) != 0) {
         snprintf(out, sizeof out, "ERROR %s", err.message);
@@ -48,7 +51,7 @@ static void test_maps(void)
                                 "\"Many\":[{\"x\":\"y\"},{}]}");
     buf b = BUF_INIT;
     aws_err err;
-    aws_err_clear(&err);
+    err_clear(&err);
     CHECK_INT(model_validate(&map_op, params, &err), 0);
     CHECK_INT(model_serialize(&map_op, params, &b, &err), 0);
     CHECK_STR(b.p, "Action=PutAttrs&Version=2020-01-01"
@@ -140,20 +143,20 @@ static void test_timestamps(void)
 {
     char out[32];
     double t;
-    model_timestamp_format(0, out);
+    iso8601_format(0, out);
     CHECK_STR(out, "1970-01-01T00:00:00Z");
-    model_timestamp_format(1700000000.5, out);
+    iso8601_format(1700000000.5, out);
     CHECK_STR(out, "2023-11-14T22:13:20.500000Z");
-    CHECK_INT(model_timestamp_parse("2023-11-14T22:13:20Z", &t), 0);
+    CHECK_INT(iso8601_parse("2023-11-14T22:13:20Z", &t), 0);
     CHECK(t == 1700000000.0);
-    CHECK_INT(model_timestamp_parse("2023-11-15T00:13:20+02:00", &t), 0);
+    CHECK_INT(iso8601_parse("2023-11-15T00:13:20+02:00", &t), 0);
     CHECK(t == 1700000000.0);
-    CHECK_INT(model_timestamp_parse("2011-12-19T23:16:46.611Z", &t), 0);
-    CHECK_INT(model_timestamp_parse("2023-11-14", &t), 0);
+    CHECK_INT(iso8601_parse("2011-12-19T23:16:46.611Z", &t), 0);
+    CHECK_INT(iso8601_parse("2023-11-14", &t), 0);
     CHECK(t == 1699920000.0);
-    CHECK_INT(model_timestamp_parse("yesterday", &t), -1);
-    CHECK_INT(model_timestamp_parse("2023-13-01", &t), -1);
-    CHECK_INT(model_timestamp_parse("2023-11-14T22:13", &t), -1);
+    CHECK_INT(iso8601_parse("yesterday", &t), -1);
+    CHECK_INT(iso8601_parse("2023-13-01", &t), -1);
+    CHECK_INT(iso8601_parse("2023-11-14T22:13", &t), -1);
 }
 
 int main(void)

@@ -1,4 +1,4 @@
-/* xmldecode.c - decode a successful AWS Query XML answer by the operation's
+/* model_decode.c - decode a successful AWS Query XML answer by the operation's
  * output shape into a cJSON tree (as botocore's QueryParser does):
  *   <OpResponse><OpResult>...</OpResult><ResponseMetadata><RequestId>..
  * structures -> objects keyed by AWS's member names; lists -> arrays (present but
@@ -12,7 +12,7 @@
  * loading, and any document carrying a DTD refused; libxml2's own depth limit
  * (256) applies, and our walk follows the model shape, so hostile nesting or
  * counts cost memory proportional to the input and no more. */
-#include "iamsh/model.h"
+#include "iamsh/model_decode.h"
 #include "iamsh/xml.h"
 
 #include <errno.h>
@@ -33,7 +33,7 @@ static cJSON *decode_value(dctx *d, const model_shape *s, xmlNode *node);
 
 static int parse_fail(dctx *d, const char *what, const char *name)
 {
-    return aws_err_set(d->err, AWS_ERR_PARSE, "ResponseParseError", "%s: %s%s%s",
+    return err_set(d->err, AWS_ERR_PARSE, "ResponseParseError", "%s: %s%s%s",
                        d->op->snake, what, name ? " " : "", name ? name : "");
 }
 
@@ -246,7 +246,7 @@ static cJSON *decode_value(dctx *d, const model_shape *s, xmlNode *n)
     }
     d->depth--;
     if (!v && d->err && d->err->kind == AWS_ERR_NONE)
-        aws_err_set(d->err, AWS_ERR_INTERNAL, "OutOfMemory", "out of memory decoding %s",
+        err_set(d->err, AWS_ERR_INTERNAL, "OutOfMemory", "out of memory decoding %s",
                     d->op->snake);
     return v;
 }
@@ -297,7 +297,7 @@ cJSON *model_decode(const model_op *op, const char *xml, size_t len, char reques
     if (!op)
         return NULL;
     aws_err local;
-    aws_err_clear(&local);
+    err_clear(&local);
     dctx d = {op, err ? err : &local, 0};
     if (!xml || len == 0 || len > INT_MAX) {
         parse_fail(&d, "empty or oversized response body", NULL);

@@ -1,10 +1,10 @@
-/* fuzz_xmldecode.c - hostile XML through model_decode (and the redacting copy).
+/* fuzz_model_decode.c - hostile XML through model_decode (and the redacting copy).
  * The first byte picks the operation, so one corpus reaches lists, maps,
  * nested structures and policy documents; the rest is the response body. */
 #include <stddef.h>
 #include <stdint.h>
 
-#include "iamsh/model.h"
+#include "iamsh/model_decode.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -21,7 +21,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const model_op *op = model_op_find(model_service_find(ops[pick][0]), ops[pick][1]);
     char request_id[96] = "";
     aws_err err;
-    aws_err_clear(&err);
+    err_clear(&err);
     cJSON *r = model_decode(op, (const char *)data + 1, size - 1, request_id, &err);
     if (r) {
         cJSON *copy = model_redact(op->output, r);

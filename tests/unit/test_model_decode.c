@@ -1,10 +1,11 @@
-/* test_xmldecode.c - decoding recorded IAM/STS answers (tests/data/xml) by the
+/* test_model_decode.c - decoding recorded IAM/STS answers (tests/data/xml) by the
  * output shape, policy-document decoding, request ids, redaction, bad input. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "check.h"
 #include "iamsh/model.h"
+#include "iamsh/model_decode.h"
 
 static char *slurp(const char *name, size_t *len)
 {
@@ -27,7 +28,7 @@ static cJSON *decode(const char *svc, const char *op, const char *file, char rid
     size_t len = 0;
     char *xml = slurp(file, &len);
     CHECK(xml != NULL);
-    aws_err_clear(err);
+    err_clear(err);
     rid[0] = '\0';
     return model_decode(model_op_find(model_service_find(svc), op), xml ? xml : "", len, rid,
                         err);
@@ -156,10 +157,10 @@ static void test_bad(void)
     const char *bad_int = "<ListRolesResponse><ListRolesResult><Roles><member>"
                           "<MaxSessionDuration>lots</MaxSessionDuration></member></Roles>"
                           "</ListRolesResult></ListRolesResponse>";
-    aws_err_clear(&err);
+    err_clear(&err);
     CHECK(model_decode(op, bad_int, strlen(bad_int), rid, &err) == NULL);
     CHECK_INT(err.kind, AWS_ERR_PARSE);
-    aws_err_clear(&err);
+    err_clear(&err);
     CHECK(model_decode(op, "", 0, rid, &err) == NULL);
     CHECK_INT(err.kind, AWS_ERR_PARSE);
     /* A single flat <member> in a list still gives an array; no RequestId keeps rid. */

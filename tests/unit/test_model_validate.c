@@ -1,14 +1,15 @@
-/* test_validate.c - parameter validation: messages name the op and the path. */
+/* test_model_validate.c - parameter validation: messages name the op and the path. */
 #include <string.h>
 
 #include "check.h"
 #include "iamsh/model.h"
+#include "iamsh/model_validate.h"
 
 static const char *check(const char *svc, const char *op, const char *json)
 {
     static aws_err err;
     cJSON *params = json ? cJSON_Parse(json) : NULL;
-    aws_err_clear(&err);
+    err_clear(&err);
     int rc = model_validate(model_op_find(model_service_find(svc), op), params, &err);
     cJSON_Delete(params);
     if (rc == 0)
