@@ -10,7 +10,7 @@
 #include "bindings.h"
 #include "iamsh/client.h"
 #include "iamsh/config.h"
-#include "iamsh/creds.h"
+#include "iamsh/provider.h"
 
 struct lsession {
     int loaded;
@@ -111,7 +111,7 @@ static int session_creds(lua_State *L, lsession *s, aws_err *err)
     aws_client *client = lsession_client(L, s);
     aws_creds fresh;
     memset(&fresh, 0, sizeof fresh);
-    if (creds_resolve(&s->cfg, client, &fresh, err) != 0)
+    if (provider_resolve(&s->cfg, client, &fresh, err) != 0)
         return -1;
     if (fresh.expiration != 0 && fresh.expiration <= time(NULL)) {
         err_set(err, AWS_ERR_CREDS, "ExpiredCredentials",

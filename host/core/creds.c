@@ -1,6 +1,6 @@
-/* creds.c - the credential provider chain in the AWS CLI v2 order, plus the small
- * providers (environment, profile keys) and the helpers every provider shares.
- * Providers that talk to something live in creds_role.c, creds_process.c, creds_net.c. */
+/* creds.c - the credential value: set, free (secrets wiped), expiry, and reading one
+ * from a JSON document (credential_process output, container and instance metadata,
+ * STS results). Where credentials come from is the provider chain (provider.c). */
 #include "iamsh/creds.h"
 
 #include <cJSON.h>
@@ -8,9 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "iamsh/buf.h"
-#include "iamsh/client.h"
 
 void creds_wipe_str(char *s)
 {
@@ -128,7 +125,7 @@ static const char *json_str(const cJSON *obj, const char *key)
     return cJSON_IsString(v) && v->valuestring[0] ? v->valuestring : NULL;
 }
 
-int creds_from_cjson(const cJSON *obj, const char *token_key, const char *source,
+int creds_from_json(const cJSON *obj, const char *token_key, const char *source,
                      aws_creds *out, char *why, size_t nwhy)
 {
     const char *id = json_str(obj, "AccessKeyId"), *sk = json_str(obj, "SecretAccessKey");
@@ -149,129 +146,4 @@ int creds_from_cjson(const cJSON *obj, const char *token_key, const char *source
     }
     out->expiration = t;
     return 0;
-}
-
-/* ---- environment ---- */
-
-int creds_from_env(const aws_config *c, aws_creds *out, aws_err *err)
-{
-    const char *id = config_env(c, "AWS_ACCESS_KEY_ID");
-    if (!id)
-        return 0;
-    const char *sk = config_env(c, "AWS_SECRET_ACCESS_KEY");
-    if (!sk)
-        return err_set(err, AWS_ERR_CREDS, "PartialCredentials",
-                           "partial credentials found in env: AWS_ACCESS_KEY_ID is set but "
-                           "AWS_SECRET_ACCESS_KEY is missing");
-    const char *tok = config_env(c, "AWS_SECURITY_TOKEN");   /* botocore's order */
-    if (!tok)
-        tok = config_env(c, "AWS_SESSION_TOKEN");
-    const char *exp = config_env(c, "AWS_CREDENTIAL_EXPIRATION");
-    time_t t = exp ? creds_parse_time(exp) : 0;
-    if (t == (time_t)-1)
-        return err_set(err, AWS_ERR_CREDS, "InvalidExpiration",
-                           "AWS_CREDENTIAL_EXPIRATION is not an ISO-8601 time");
-    if (creds_set(out, id, sk, tok, "env") != 0)
-        return err_set(err, AWS_ERR_INTERNAL, "OutOfMemory", "out of memory");
-    out->expiration = t;
-    return 1;
-}
-
-/* ---- profile keys ---- */
-
-int creds_from_file(const aws_config *c, const ini_file *f, const char *path,
-                    const char *profile, const char *source, aws_creds *out, aws_err *err)
-{
-    const ini_section *s = ini_find(f, INI_PROFILE, profile);
-    const char *id = ini_get(s, "aws_access_key_id");
-    if (!id || !*id)
-        return 0;
-    const char *sk = ini_get(s, "aws_secret_access_key");
-    if (!sk || !*sk)
-        return err_set(err, AWS_ERR_CREDS, "PartialCredentials",
-                           "partial credentials in profile '%s' of %s: aws_access_key_id is "
-                           "set but aws_secret_access_key is missing", profile, path);
-    const char *tok = ini_get(s, "aws_session_token");
-    if (!tok || !*tok)
-        tok = ini_get(s, "aws_security_token");
-    if (creds_set(out, id, sk, tok, source) != 0)
-        return err_set(err, AWS_ERR_INTERNAL, "OutOfMemory", "out of memory");
-    return 1;
-}
-
-static int is_sso_profile(const aws_config *c, const char *profile)
-{
-    static const char *keys[] = {"sso_session", "sso_start_url", "sso_account_id",
-                                 "sso_role_name", "login_session"};
-    for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
-        if (config_profile_get(c, profile, keys[i]))
-            return 1;
-    return 0;
-}
-
-static int sso_error(const char *profile, aws_err *err)
-{
-    return err_set(err, AWS_ERR_CREDS, "SSONotSupported",
-                       "profile '%s' uses IAM Identity Center (sso_*/login_*) credentials, "
-                       "which iamsh cannot fetch: use credential_process or "
-                       "`aws configure export-credentials`", profile);
-}
-
-/* ---- the chain ---- */
-
-/* Everything after the environment for one profile, env vars not consulted except
- * where the CLI does (web identity). Also used for assume-role source profiles. */
-static int chain_profile(const aws_config *c, struct aws_client *client, aws_creds *out,
-                         aws_err *err)
-{
-    const char *p = c->profile;
-    int r = creds_from_assume_role(c, client, p, out, err);
-    if (r == 0)
-        r = creds_from_web_identity(c, client, p, !c->profile_explicit, out, err);
-    if (r == 0 && is_sso_profile(c, p))
-        return sso_error(p, err);
-    if (r == 0)
-        r = creds_from_file(c, &c->creds, c->credentials_file, p, "shared-credentials-file",
-                            out, err);
-    const char *proc = r == 0 ? config_profile_get(c, p, "credential_process") : NULL;
-    if (proc && *proc)
-        r = creds_from_process(proc, CREDS_PROCESS_TIMEOUT_MS, out, err);
-    if (r == 0)
-        r = creds_from_file(c, &c->cfg, c->config_file, p, "config-file", out, err);
-    return r;
-}
-
-static int none_found(const aws_config *c, const struct aws_client *client, const char *imds,
-                      aws_err *err)
-{
-    int container = config_env(c, "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI") ||
-                    config_env(c, "AWS_CONTAINER_CREDENTIALS_FULL_URI");
-    return err_set(
-        err, AWS_ERR_CREDS, "NoCredentials",
-        "no credentials: looked in environment%s, profile '%s' in %s, %s, container%s, "
-        "instance metadata%s%s%s",
-        c->profile_explicit ? " (skipped: --profile given)" : "", c->profile,
-        c->credentials_file, c->config_file,
-        !client ? " (skipped: no network client)"
-                : container ? "" : " (skipped: AWS_CONTAINER_CREDENTIALS_* not set)",
-        *imds ? " (" : "", imds, *imds ? ")" : "");
-}
-
-int creds_resolve(const aws_config *c, struct aws_client *client, aws_creds *out, aws_err *err)
-{
-    memset(out, 0, sizeof *out);
-    err_clear(err);
-    int r = c->profile_explicit ? 0 : creds_from_env(c, out, err);
-    if (r == 0)
-        r = chain_profile(c, client, out, err);
-    if (r == 0 && client)
-        r = creds_from_container(c, client, out, err);
-    char why[256] = "";
-    if (r == 0 && !client)
-        snprintf(why, sizeof why, "skipped: no network client");
-    else if (r == 0)
-        r = creds_from_imds(c, client, out, why, sizeof why, err);
-    if (r == 0)
-        return none_found(c, client, why, err);
-    return r > 0 ? 0 : -1;
 }

@@ -1,7 +1,7 @@
-/* creds_role.c - assume-role profiles (role_arn + source_profile | credential_source),
+/* provider_role.c - assume-role profiles (role_arn + source_profile | credential_source),
  * following botocore's AssumeRoleProvider: chains, cycle detection, a profile naming
  * itself only with static keys; and AssumeRoleWithWebIdentity (IRSA). */
-#include "iamsh/creds.h"
+#include "iamsh/provider.h"
 #include "iamsh/xml.h"
 
 #include <libxml/parser.h>
@@ -165,11 +165,11 @@ static int from_credential_source(const aws_config *c, struct aws_client *client
     char why[256];
     int r;
     if (strcasecmp(cs, "Environment") == 0)
-        r = creds_from_env(c, base, err);
+        r = provider_env(c, base, err);
     else if (strcasecmp(cs, "Ec2InstanceMetadata") == 0)
-        r = creds_from_imds(c, client, base, why, sizeof why, err);
+        r = provider_imds(c, client, base, why, sizeof why, err);
     else if (strcasecmp(cs, "EcsContainer") == 0)
-        r = creds_from_container(c, client, base, err);
+        r = provider_container(c, client, base, err);
     else
         return cfg_err(err, "InvalidConfigError",
                        "credential_source '%.64s' in profile '%s' must be Environment, "
@@ -191,19 +191,19 @@ static int from_source_profile(const aws_config *c, struct aws_client *client,
 {
     int r = 0;
     if (has_static(c, sp)) {
-        r = creds_from_file(c, &c->creds, c->credentials_file, sp, "shared-credentials-file",
+        r = provider_file(c, &c->creds, c->credentials_file, sp, "shared-credentials-file",
                             base, err);
         if (r == 0)
-            r = creds_from_file(c, &c->cfg, c->config_file, sp, "config-file", base, err);
+            r = provider_file(c, &c->cfg, c->config_file, sp, "config-file", base, err);
         return r < 0 ? -1 : 0;
     }
     if (config_profile_get(c, sp, "role_arn") &&
         !config_profile_get(c, sp, "web_identity_token_file"))
         return assume_chain(c, client, sp, seen, base, err);
-    r = creds_from_web_identity(c, client, sp, 0, base, err);
+    r = provider_web_identity(c, client, sp, 0, base, err);
     const char *proc = r == 0 ? config_profile_get(c, sp, "credential_process") : NULL;
     if (proc && *proc)
-        r = creds_from_process(proc, CREDS_PROCESS_TIMEOUT_MS, base, err);
+        r = provider_process(proc, PROVIDER_PROCESS_TIMEOUT_MS, base, err);
     if (r == 0)
         return cfg_err(err, "InvalidConfigError",
                        "source_profile '%s' has no credentials (referenced by profile '%s')",
@@ -255,7 +255,7 @@ static int assume_chain(const aws_config *c, struct aws_client *client, const ch
     return rc;
 }
 
-int creds_from_assume_role(const aws_config *c, struct aws_client *client, const char *profile,
+int provider_assume_role(const aws_config *c, struct aws_client *client, const char *profile,
                            aws_creds *out, aws_err *err)
 {
     memset(out, 0, sizeof *out);
@@ -321,7 +321,7 @@ static int post_web_identity(const aws_config *c, struct aws_client *client, con
     return rc;
 }
 
-int creds_from_web_identity(const aws_config *c, struct aws_client *client,
+int provider_web_identity(const aws_config *c, struct aws_client *client,
                             const char *profile, int use_env, aws_creds *out, aws_err *err)
 {
     memset(out, 0, sizeof *out);

@@ -1,7 +1,7 @@
-/* creds_process.c - credential_process: split the command shell-style, run it without a
+/* provider_process.c - credential_process: split the command shell-style, run it without a
  * shell (as botocore's Popen does), read stdout/stderr under a deadline so a hung helper
  * cannot hang us, then read the Version 1 JSON document. */
-#include "iamsh/creds.h"
+#include "iamsh/provider.h"
 #include "iamsh/json.h"
 
 #include <cJSON.h>
@@ -273,7 +273,7 @@ static int parse_output(const buf *out, aws_creds *cr, aws_err *err)
     if (!cJSON_IsNumber(ver) || ver->valuedouble != 1.0)
         rc = err_set(err, AWS_ERR_CREDS, "CredentialProcessError",
                          "credential_process: unsupported Version (supported versions: 1)");
-    else if (creds_from_cjson(root, "SessionToken", "process", cr, why, sizeof why) != 0)
+    else if (creds_from_json(root, "SessionToken", "process", cr, why, sizeof why) != 0)
         rc = err_set(err, AWS_ERR_CREDS, "CredentialProcessError",
                          "credential_process: %s", why);
     wipe_json_secrets(root);
@@ -281,11 +281,11 @@ static int parse_output(const buf *out, aws_creds *cr, aws_err *err)
     return rc;
 }
 
-int creds_from_process(const char *command, int timeout_ms, aws_creds *out, aws_err *err)
+int provider_process(const char *command, int timeout_ms, aws_creds *out, aws_err *err)
 {
     memset(out, 0, sizeof *out);
     buf so = BUF_INIT;
-    int rc = run(command, timeout_ms > 0 ? timeout_ms : CREDS_PROCESS_TIMEOUT_MS, &so, err);
+    int rc = run(command, timeout_ms > 0 ? timeout_ms : PROVIDER_PROCESS_TIMEOUT_MS, &so, err);
     if (rc == 0)
         rc = parse_output(&so, out, err);
     buf_wipe(&so);

@@ -1,4 +1,4 @@
-/* test_creds_net.c - the network providers against tests/support/fake_metadata.py on
+/* test_provider_net.c - the network providers against tests/support/fake_metadata.py on
  * loopback: IMDSv2 (and the v1 fallback), container credentials with the Authorization
  * token, AssumeRole (source_profile, chains, credential_source) and web identity. */
 #include <signal.h>
@@ -12,7 +12,7 @@
 
 #include "check.h"
 #include "iamsh/client.h"
-#include "iamsh/creds.h"
+#include "iamsh/provider.h"
 #include "fake_env.h"
 #include "helper_proc.h"
 
@@ -55,7 +55,7 @@ static int resolve(const char *profile, aws_creds *cr, aws_err *err)
         return -2;
     aws_client_opts o = {.max_attempts = 1, .sleep_fn = no_sleep, .log = capture_log};
     aws_client *cl = client_new(&o, err);
-    int rc = cl ? creds_resolve(&c, cl, cr, err) : -3;
+    int rc = cl ? provider_resolve(&c, cl, cr, err) : -3;
     client_free(cl);
     config_free(&c);
     return rc;

@@ -1,4 +1,4 @@
-/* test_creds.c - the provider chain's ORDER and the offline providers: environment,
+/* test_provider.c - the provider chain's ORDER and the offline providers: environment,
  * credentials/config file keys, credential_process (small shell scripts in a temp dir),
  * assume-role configuration errors and cycles, sso refusal, the "nothing found" message. */
 #include <stdlib.h>
@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "iamsh/creds.h"
+#include "iamsh/provider.h"
 #include "fake_env.h"
 
 /* The two files, and no instance metadata (nothing listens there in a test). */
@@ -25,7 +25,7 @@ static int resolve(const char *profile, aws_creds *cr, aws_err *err)
     config_input in = {.profile = profile, .getenv_fn = fake_getenv, .home = dir};
     if (config_load(&c, &in, err) != 0)
         return -2;
-    int rc = creds_resolve(&c, NULL, cr, err);
+    int rc = provider_resolve(&c, NULL, cr, err);
     config_free(&c);
     return rc;
 }
@@ -108,7 +108,7 @@ static int run_process(const char *body, int timeout_ms, aws_creds *cr, aws_err 
     write_file_mode(script, body, 0700);
     snprintf(cmd, sizeof cmd, "'%s' \"arg one\" two\\ three", script);
     err_clear(err);
-    return creds_from_process(cmd, timeout_ms, cr, err);
+    return provider_process(cmd, timeout_ms, cr, err);
 }
 
 static void test_process(void)
@@ -151,11 +151,11 @@ static void test_process(void)
     CHECK_INT(run_process("#!/bin/sh\nexec >&- 2>&-\nsleep 30\n", 300, &cr, &err), -1);
     CHECK(strstr(err.message, "timed out") != NULL);
     CHECK(time(NULL) - t0 < 5);
-    CHECK_INT(creds_from_process("/nonexistent/helper", 1000, &cr, &err), -1);
+    CHECK_INT(provider_process("/nonexistent/helper", 1000, &cr, &err), -1);
     /* posix_spawnp reports the failure, or (under valgrind) the child exits 127 */
     CHECK(strstr(err.message, "cannot run") || strstr(err.message, "127"));
-    CHECK_INT(creds_from_process("'unterminated", 1000, &cr, &err), -1);
-    CHECK_INT(creds_from_process("   ", 1000, &cr, &err), -1);
+    CHECK_INT(provider_process("'unterminated", 1000, &cr, &err), -1);
+    CHECK_INT(provider_process("   ", 1000, &cr, &err), -1);
 }
 
 static void test_assume_role_config(void)

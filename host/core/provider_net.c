@@ -1,7 +1,7 @@
-/* creds_net.c - the two metadata providers: container credentials (ECS / EKS Pod
+/* provider_net.c - the two metadata providers: container credentials (ECS / EKS Pod
  * Identity) and EC2 instance metadata (IMDSv2 with the v1 fallback), as botocore's
  * ContainerProvider and InstanceMetadataFetcher do them. */
-#include "iamsh/creds.h"
+#include "iamsh/provider.h"
 #include "iamsh/json.h"
 
 #include <arpa/inet.h>
@@ -47,7 +47,7 @@ static int parse_doc(const buf *body, const char *source, aws_creds *out, char *
     if (!cJSON_IsObject(root))
         snprintf(why, n, "answer is not a JSON object");
     else
-        rc = creds_from_cjson(root, "Token", source, out, why, n);
+        rc = creds_from_json(root, "Token", source, out, why, n);
     cJSON *tok = cJSON_GetObjectItemCaseSensitive(root, "Token");
     cJSON *sk = cJSON_GetObjectItemCaseSensitive(root, "SecretAccessKey");
     if (cJSON_IsString(tok))
@@ -165,7 +165,7 @@ static int container_try(struct aws_client *client, const char *url, const char 
     return rc;
 }
 
-int creds_from_container(const aws_config *c, struct aws_client *client, aws_creds *out,
+int provider_container(const aws_config *c, struct aws_client *client, aws_creds *out,
                          aws_err *err)
 {
     memset(out, 0, sizeof *out);
@@ -315,7 +315,7 @@ static int imds_fetch(struct aws_client *client, imds *m, aws_creds *out, char *
     return rc;
 }
 
-int creds_from_imds(const aws_config *c, struct aws_client *client, aws_creds *out,
+int provider_imds(const aws_config *c, struct aws_client *client, aws_creds *out,
                     char *why, size_t nwhy, aws_err *err)
 {
     memset(out, 0, sizeof *out);
