@@ -12,6 +12,7 @@
 #include "bindings.h"
 #include "iamsh/buf.h"
 #include "iamsh/json.h"
+#include "iamsh/utf8.h"
 
 static const char ARRAY_MT[] = "aws.json.array";
 
@@ -205,7 +206,7 @@ static cJSON *string_from_lua(conv *c, int idx)
     const char *s = lua_tolstring(c->L, idx, &len);
     if (strlen(s) != len)
         return conv_fail(c, "string contains a NUL byte");
-    if (!json_utf8_valid(s, len))
+    if (!utf8_valid(s, len))
         return conv_fail(c, "string is not valid UTF-8 (JSON text must be)");
     return cJSON_CreateString(s);
 }

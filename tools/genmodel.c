@@ -15,6 +15,7 @@
 #include <cJSON.h>
 
 #include "iamsh/model.h"
+#include "iamsh/pattern.h"
 
 typedef struct gen {
     const char *svc;
@@ -164,6 +165,52 @@ static const char *jstr(const cJSON *obj, const char *key)
     return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
+static int hex_digit(char c)
+{
+    return isxdigit((unsigned char)c) ? (isdigit((unsigned char)c) ? c - '0' : (c | 32) - 'a' + 10)
+                                      : -1;
+}
+
+/* The hex digits of a Java \u escape at s: four, or up to six while the value stays a
+ * code point (STS writes the supplementary planes as \u10000-\u10FFFF, which Java would
+ * read as \u1000 then "0"; the intent is plain). 0 when fewer than four. */
+static size_t u_escape_digits(const char *s)
+{
+    unsigned v = 0;
+    size_t n = 0;
+    while (n < 6 && hex_digit(s[n]) >= 0 && v * 16 + (unsigned)hex_digit(s[n]) <= 0x10FFFF)
+        v = v * 16 + (unsigned)hex_digit(s[n++]);
+    return n >= 4 ? n : 0;
+}
+
+/* AWS's patterns are Java regular expressions; PCRE2 reads the same syntax except
+ * \uXXXX, written \x{XXXX} there. The result is checked to compile (the core matches
+ * with PCRE2, pattern.c): a pattern it cannot read stops the generator. */
+static char *pcre2_pattern(const char *java)
+{
+    size_t n = strlen(java), o = 0;
+    char *out = malloc(3 * n + 1), why[300];
+    if (!out)
+        die("out of memory", NULL);
+    for (size_t i = 0; i < n; i++) {
+        size_t digits = java[i] == '\\' && java[i + 1] == 'u' ? u_escape_digits(java + i + 2) : 0;
+        if (digits) {
+            o += (size_t)sprintf(out + o, "\\x{%.*s}", (int)digits, java + i + 2);
+            i += 1 + digits;
+        } else {
+            out[o++] = java[i];
+            if (java[i] == '\\' && i + 1 < n)
+                out[o++] = java[++i]; /* an escaped character stays as it is */
+        }
+    }
+    out[o] = '\0';
+    if (pattern_check(out, why, sizeof why) != 0) {
+        fprintf(stderr, "genmodel: pattern %s (from %s) does not compile %s\n", out, java, why);
+        exit(1);
+    }
+    return out;
+}
+
 static int shape_index(const gen *g, const char *name)
 {
     int i = 0;
@@ -311,7 +358,9 @@ static void emit_shapes(gen *g)
         fprintf(g->out, "    /* %d */ {", i);
         put_str(g->out, s->string);
         fputs(", ", g->out);
-        put_str(g->out, jstr(s, "pattern"));
+        char *pattern = jstr(s, "pattern") ? pcre2_pattern(jstr(s, "pattern")) : NULL;
+        put_str(g->out, pattern);
+        free(pattern);
         if (nm) fprintf(g->out, ", %s_members + %d, ", g->svc, mfirst);
         else fputs(", NULL, ", g->out);
         if (ne) fprintf(g->out, "%s_enums + %d, ", g->svc, efirst);

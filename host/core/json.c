@@ -1,3 +1,5 @@
+/* json.c - JSON documents that come from outside (credential_process output, metadata
+ * answers, aws.json.decode): exactly one value, and no \u0000 a C string would cut. */
 #include "iamsh/json.h"
 
 #include <string.h>
@@ -39,34 +41,4 @@ cJSON *json_parse_all(const char *text, size_t len, size_t *err_pos)
     if (err_pos)
         *err_pos = pos;
     return NULL;
-}
-
-/* Length of the UTF-8 sequence starting at s (at most n bytes), 0 if malformed. */
-static size_t utf8_seq(const unsigned char *s, size_t n)
-{
-    unsigned c = s[0];
-    size_t len = c < 0x80 ? 1 : c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3
-               : c >= 0xF0 && c <= 0xF4 ? 4 : 0;
-    if (len == 0 || len > n)
-        return 0;
-    for (size_t i = 1; i < len; i++)
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-    if (len == 3 && ((c == 0xE0 && s[1] < 0xA0) || (c == 0xED && s[1] > 0x9F)))
-        return 0; /* overlong, or a UTF-16 surrogate */
-    if (len == 4 && ((c == 0xF0 && s[1] < 0x90) || (c == 0xF4 && s[1] > 0x8F)))
-        return 0; /* overlong, or beyond U+10FFFF */
-    return len;
-}
-
-int json_utf8_valid(const char *s, size_t len)
-{
-    const unsigned char *p = (const unsigned char *)s;
-    for (size_t i = 0; i < len;) {
-        size_t n = utf8_seq(p + i, len - i);
-        if (n == 0)
-            return 0;
-        i += n;
-    }
-    return 1;
 }

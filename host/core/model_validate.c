@@ -5,7 +5,7 @@
 #include "iamsh/model_validate.h"
 #include "iamsh/iso8601.h"
 #include "iamsh/pattern.h"
-#include "pattern_int.h"
+#include "iamsh/utf8.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -111,7 +111,7 @@ static int check_string(vctx *v, const model_shape *s, const cJSON *j)
         return wrong_type(v, s->flags & MODEL_F_POLICY ? "policy document (table or JSON string)"
                                                        : "string", j);
     const char *str = j->valuestring;
-    size_t bytes = strlen(str), n = pattern_utf8_count(str, bytes);
+    size_t bytes = strlen(str), n = utf8_count(str, bytes);
     if (n == (size_t)-1)
         return fail(v, "not valid UTF-8%s", "", NULL);
     if (check_enum(v, s, str) || check_bounds(v, s, (long long)n, "length"))

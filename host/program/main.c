@@ -48,7 +48,7 @@ static int print_versions(lua_State *L)
     rc = report_pcall(L, 0, 1);
     if (rc != EXIT_OK)
         return rc;
-    static const char *const libs[] = {"libcurl", "openssl", "libxml2", "cjson", NULL};
+    static const char *const libs[] = {"libcurl", "openssl", "libxml2", "cjson", "pcre2", NULL};
     for (int i = 0; libs[i]; i++) {
         lua_getfield(L, -1, libs[i]);
         if (lua_isstring(L, -1))

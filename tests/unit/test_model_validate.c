@@ -67,8 +67,8 @@ static void test_structure_errors(void)
 static void test_scalar_errors(void)
 {
     CHECK_STR(check("iam", "create_role", "{\"RoleName\":\"a\"," TRUST ",\"Path\":\"a\"}"),
-              "create_role: Path: does not match pattern (\\u002F)|(\\u002F[\\u0021-\\u007E]+"
-              "\\u002F)");
+              "create_role: Path: does not match pattern (\\x{002F})|(\\x{002F}"
+              "[\\x{0021}-\\x{007E}]+\\x{002F})");
     CHECK_STR(check("iam", "create_role", "{\"RoleName\":\"\"," TRUST "}"),
               "create_role: RoleName: length 0 is below the minimum 1");
     CHECK_STR(check("iam", "create_role",
