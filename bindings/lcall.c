@@ -216,7 +216,7 @@ int lcall_invoke(lua_State *L, const model_op *op, int params_idx)
     if (lua_gettop(L) < params_idx)
         lua_settop(L, params_idx); /* no argument: nil, not whatever is pushed next */
     cJSON *params = checked_params(L, op, params_idx);
-    if (!is_read_only(op) && lopt_bool(L, "plan"))
+    if (!is_read_only(op) && lsession_option_bool(L, "plan"))
         refuse_write_in_plan(L, op);
     buf *body = push_buf(L);
     aws_err err;

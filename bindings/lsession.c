@@ -23,6 +23,34 @@ struct lsession {
 
 static const char SESSION_KEY[] = "aws.session";
 
+/* Pushes options[key] (nil when the host left no options).  [-0, +1, -] */
+static void push_option(lua_State *L, const char *key)
+{
+    lua_getfield(L, LUA_REGISTRYINDEX, "iamsh.options");
+    if (lua_istable(L, -1))
+        lua_getfield(L, -1, key);
+    else
+        lua_pushnil(L);
+    lua_remove(L, -2);
+}
+
+static const char *option_string(lua_State *L, const char *key)
+{
+    push_option(L, key);
+    const char *v = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
+    lua_pop(L, 1); /* the string stays anchored in the options table */
+    return v;
+}
+
+/* Read by lcall.c too, for the plan flag. */
+int lsession_option_bool(lua_State *L, const char *key)
+{
+    push_option(L, key);
+    int v = lua_toboolean(L, -1);
+    lua_pop(L, 1);
+    return v;
+}
+
 static int session_gc(lua_State *L)
 {
     lsession *s = lua_touserdata(L, 1);
@@ -45,10 +73,10 @@ static void debug_log(void *ud, const char *line)
 static void session_load(lua_State *L, lsession *s)
 {
     config_input in = {
-        .profile = lopt_string(L, "profile"),
-        .region = lopt_string(L, "region"),
-        .endpoint_url = lopt_string(L, "endpoint_url"),
-        .ca_bundle = lopt_string(L, "ca_bundle"),
+        .profile = option_string(L, "profile"),
+        .region = option_string(L, "region"),
+        .endpoint_url = option_string(L, "endpoint_url"),
+        .ca_bundle = option_string(L, "ca_bundle"),
     };
     aws_err err;
     err_clear(&err);
@@ -92,7 +120,7 @@ aws_client *lsession_client(lua_State *L, lsession *s)
     aws_client_opts o = {
         .max_attempts = s->cfg.max_attempts,
         .ca_bundle = s->cfg.ca_bundle,
-        .log = lopt_bool(L, "debug") ? debug_log : NULL,
+        .log = lsession_option_bool(L, "debug") ? debug_log : NULL,
         .abort_flag = interrupted,
     };
     aws_err err;
