@@ -28,6 +28,7 @@ static int digits(const char *s, int n, int *out)
     return 0;
 }
 
+/* "Z", "+hh:mm", "-hhmm", "+hh" or nothing (UTC) into seconds east of UTC. */
 static int parse_offset(const char *s, double *off)
 {
     int h, m = 0;
@@ -46,29 +47,47 @@ static int parse_offset(const char *s, double *off)
     return h > 23 || m > 59 ? -1 : 0;
 }
 
+/* ".611" or ",611" (at least one digit) into *frac; p advanced past it. */
+static int parse_fraction(const char **p, double *frac)
+{
+    if (**p != '.' && **p != ',')
+        return 0;
+    double scale = 0.1;
+    const char *start = ++*p;
+    for (; **p >= '0' && **p <= '9'; ++*p, scale /= 10)
+        *frac += (**p - '0') * scale;
+    return *p > start ? 0 : -1;
+}
+
+/* "Thh:mm:ss[.fff]" (or ' ' for 'T') into seconds of the day; p advanced past it. */
+static int parse_time(const char **p, double *secs)
+{
+    int h, mi, se;
+    const char *t = *p;
+    if (*t != 'T' && *t != 't' && *t != ' ')
+        return 0; /* a bare date: midnight */
+    if (digits(t + 1, 2, &h) || t[3] != ':' || digits(t + 4, 2, &mi) || t[6] != ':' ||
+        digits(t + 7, 2, &se) || h > 23 || mi > 59 || se > 60)
+        return -1;
+    double frac = 0;
+    *p = t + 9;
+    if (parse_fraction(p, &frac))
+        return -1;
+    *secs = h * 3600.0 + mi * 60.0 + se + frac;
+    return 0;
+}
+
 int iso8601_parse(const char *s, double *out)
 {
-    int y, mo, d, h = 0, mi = 0, se = 0;
+    int y, mo, d;
     if (!s || digits(s, 4, &y) || s[4] != '-' || digits(s + 5, 2, &mo) || s[7] != '-' ||
         digits(s + 8, 2, &d) || mo < 1 || mo > 12 || d < 1 || d > 31)
         return -1;
     const char *p = s + 10;
-    double frac = 0, off = 0;
-    if (*p == 'T' || *p == 't' || *p == ' ') {
-        if (digits(p + 1, 2, &h) || p[3] != ':' || digits(p + 4, 2, &mi) || p[6] != ':' ||
-            digits(p + 7, 2, &se) || h > 23 || mi > 59 || se > 60)
-            return -1;
-        p += 9;
-        if (*p == '.') {
-            double scale = 0.1;
-            for (p++; *p >= '0' && *p <= '9'; p++, scale /= 10)
-                frac += (*p - '0') * scale;
-        }
-    }
-    if (parse_offset(p, &off))
+    double secs = 0, off = 0;
+    if (parse_time(&p, &secs) || parse_offset(p, &off))
         return -1;
-    *out = (double)days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400.0 + h * 3600.0 +
-           mi * 60.0 + se + frac - off;
+    *out = (double)days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400.0 + secs - off;
     return 0;
 }
 

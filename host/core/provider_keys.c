@@ -15,14 +15,13 @@ int provider_env(const aws_config *c, aws_creds *out, aws_err *err)
     const char *tok = config_env(c, "AWS_SECURITY_TOKEN");   /* botocore's order */
     if (!tok)
         tok = config_env(c, "AWS_SESSION_TOKEN");
-    const char *exp = config_env(c, "AWS_CREDENTIAL_EXPIRATION");
-    time_t t = exp ? creds_parse_time(exp) : 0;
-    if (t == (time_t)-1)
-        return err_set(err, AWS_ERR_CREDS, "InvalidExpiration",
-                           "AWS_CREDENTIAL_EXPIRATION is not an ISO-8601 time");
     if (creds_set(out, id, sk, tok, "env") != 0)
         return err_set(err, AWS_ERR_INTERNAL, "OutOfMemory", "out of memory");
-    out->expiration = t;
+    if (creds_set_expiration(out, config_env(c, "AWS_CREDENTIAL_EXPIRATION")) != 0) {
+        creds_free(out);
+        return err_set(err, AWS_ERR_CREDS, "InvalidExpiration",
+                       "AWS_CREDENTIAL_EXPIRATION is not an ISO-8601 time");
+    }
     return 1;
 }
 

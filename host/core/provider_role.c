@@ -72,7 +72,7 @@ static int parse_sts_creds(const buf *xml, const char *source, aws_creds *out, a
                          "STS answer has no <Credentials> with AccessKeyId and SecretAccessKey");
     else if (creds_set(out, id, sk, tok, source) != 0)
         rc = err_set(err, AWS_ERR_INTERNAL, "OutOfMemory", "out of memory");
-    else if (exp && (out->expiration = creds_parse_time(exp)) == (time_t)-1)
+    else if (creds_set_expiration(out, exp) != 0)
         out->expiration = 0;
     xmlFree(id);
     xml_free_secret(sk);

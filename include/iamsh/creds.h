@@ -19,8 +19,9 @@ typedef struct aws_creds {
 #define CREDS_REFRESH_WINDOW 900
 int creds_expiring(const aws_creds *cr, time_t now);
 void creds_free(aws_creds *cr);
-/* Parse an ISO-8601 UTC time ("2026-01-01T00:00:00Z", fractions allowed) to time_t; -1 on error. */
-time_t creds_parse_time(const char *s);
+/* cr->expiration from an ISO-8601 time (iso8601.h); NULL: never expires. 0, or -1 when
+ * the text is not a time (cr->expiration unchanged). */
+int creds_set_expiration(aws_creds *cr, const char *iso);
 /* Fill out from a JSON object's AccessKeyId, SecretAccessKey, <token_key>, Expiration.
  * 0 or -1 with `why` naming the missing/bad member. */
 struct cJSON;

@@ -7,7 +7,6 @@
 #include "iamsh/model.h"
 #include "iamsh/model_validate.h"
 #include "iamsh/model_serialize.h"
-#include "iamsh/iso8601.h"
 
 static char *body_of(const char *svc, const char *op, const char *json)
 {
@@ -139,32 +138,11 @@ static void test_scalars(void)
               "&Tags.member.1.Value=%C3%A9");
 }
 
-static void test_timestamps(void)
-{
-    char out[32];
-    double t;
-    iso8601_format(0, out);
-    CHECK_STR(out, "1970-01-01T00:00:00Z");
-    iso8601_format(1700000000.5, out);
-    CHECK_STR(out, "2023-11-14T22:13:20.500000Z");
-    CHECK_INT(iso8601_parse("2023-11-14T22:13:20Z", &t), 0);
-    CHECK(t == 1700000000.0);
-    CHECK_INT(iso8601_parse("2023-11-15T00:13:20+02:00", &t), 0);
-    CHECK(t == 1700000000.0);
-    CHECK_INT(iso8601_parse("2011-12-19T23:16:46.611Z", &t), 0);
-    CHECK_INT(iso8601_parse("2023-11-14", &t), 0);
-    CHECK(t == 1699920000.0);
-    CHECK_INT(iso8601_parse("yesterday", &t), -1);
-    CHECK_INT(iso8601_parse("2023-13-01", &t), -1);
-    CHECK_INT(iso8601_parse("2023-11-14T22:13", &t), -1);
-}
-
 int main(void)
 {
     test_create_role();
     test_maps();
     test_lists();
     test_scalars();
-    test_timestamps();
     return check_summary();
 }
