@@ -7,6 +7,7 @@
  * Members go in model order, so the body is deterministic. */
 #include "iamsh/model_serialize.h"
 #include "iamsh/iso8601.h"
+#include "iamsh/keypath.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -14,38 +15,18 @@
 #include <string.h>
 #include <time.h>
 
-#define PREFIX_MAX 1024
-
 typedef struct qctx {
     buf *b;
-    char prefix[PREFIX_MAX];
-    size_t plen;
+    keypath key; /* the wire key of the value being written */
     int depth;
 } qctx;
 
 static int put_pair(qctx *q, const char *val, size_t vlen)
 {
-    if (buf_puts(q->b, "&") || buf_urlencode(q->b, q->prefix, q->plen, 0) ||
+    if (buf_puts(q->b, "&") || buf_urlencode(q->b, q->key.s, q->key.len, 0) ||
         buf_puts(q->b, "="))
         return -1;
     return buf_urlencode(q->b, val, vlen, 0);
-}
-
-/* Append ".seg" (or "seg" at the top) to the key prefix; returns the old length. */
-static size_t push(qctx *q, const char *seg, int index)
-{
-    size_t old = q->plen;
-    int n = seg ? snprintf(q->prefix + old, PREFIX_MAX - old, "%s%s", old ? "." : "", seg)
-                : snprintf(q->prefix + old, PREFIX_MAX - old, ".%d", index);
-    if (n > 0)
-        q->plen = old + (size_t)n < PREFIX_MAX ? old + (size_t)n : PREFIX_MAX - 1;
-    return old;
-}
-
-static void pop(qctx *q, size_t old)
-{
-    q->plen = old;
-    q->prefix[old] = '\0';
 }
 
 /* --- values --- */
@@ -121,65 +102,58 @@ static int ser_structure(qctx *q, const model_shape *s, const cJSON *j)
         const cJSON *c = cJSON_GetObjectItemCaseSensitive(j, m->name);
         if (!c || cJSON_IsNull(c))
             continue;
-        size_t old = push(q, m->location_name ? m->location_name : m->name, 0);
+        size_t mark = keypath_push(&q->key, m->location_name ? m->location_name : m->name);
         int rc = ser_value(q, m->shape, c, (m->flags & MODEL_M_FLATTENED) != 0);
-        pop(q, old);
+        keypath_pop(&q->key, mark);
         if (rc)
             return -1;
     }
     return 0;
 }
 
-/* Flattened with a member locationName: "A.B" becomes "A.<name>" (botocore). */
-static size_t list_prefix(qctx *q, const model_shape *s, int flattened)
+/* The key a list's items hang from: "A.member" ("A.<locationName>"); flattened,
+ * "A" itself, or with a member locationName "A" renamed to it (botocore). */
+static void list_key(qctx *q, const model_shape *s, int flattened)
 {
-    size_t old = q->plen;
-    if (!flattened)
-        return push(q, s->member_name ? s->member_name : "member", 0);
-    if (s->member_name) {
-        size_t cut = q->plen;
-        while (cut > 0 && q->prefix[cut - 1] != '.')
-            cut--;
-        q->plen = cut ? cut - 1 : 0;
-        q->prefix[q->plen] = '\0';
-        push(q, s->member_name, 0);
+    if (!flattened) {
+        keypath_push(&q->key, s->member_name ? s->member_name : "member");
+    } else if (s->member_name) {
+        keypath_pop(&q->key, keypath_parent(&q->key));
+        keypath_push(&q->key, s->member_name);
     }
-    return old;
 }
 
 static int ser_list(qctx *q, const model_shape *s, const cJSON *j, int flattened)
 {
     if (!j->child)
         return put_pair(q, "", 0);
-    char saved[PREFIX_MAX];
-    memcpy(saved, q->prefix, q->plen + 1);
-    size_t old = list_prefix(q, s, flattened);
+    keypath saved = q->key; /* list_key may rename the last segment */
+    list_key(q, s, flattened);
     int i = 0, rc = 0;
     for (const cJSON *e = j->child; e && rc == 0; e = e->next) {
-        size_t mark = push(q, NULL, ++i);
+        size_t mark = keypath_push_index(&q->key, ++i, 1);
         rc = ser_value(q, s->member, e, 0);
-        pop(q, mark);
+        keypath_pop(&q->key, mark);
     }
-    memcpy(q->prefix, saved, old + 1);
-    q->plen = old;
+    q->key = saved;
     return rc;
 }
 
 static int ser_map(qctx *q, const model_shape *s, const cJSON *j, int flattened)
 {
-    size_t old = flattened ? q->plen : push(q, "entry", 0);
+    size_t old = flattened ? q->key.len : keypath_push(&q->key, "entry");
     int i = 0, rc = 0;
     for (const cJSON *e = j->child; e && rc == 0; e = e->next) {
-        size_t mark = push(q, NULL, ++i);
-        size_t k = push(q, s->member_name ? s->member_name : "key", 0);
+        size_t mark = keypath_push_index(&q->key, ++i, 1);
+        size_t k = keypath_push(&q->key, s->member_name ? s->member_name : "key");
         rc = put_pair(q, e->string, strlen(e->string));
-        pop(q, k);
-        push(q, s->value_name ? s->value_name : "value", 0);
+        keypath_pop(&q->key, k);
+        keypath_push(&q->key, s->value_name ? s->value_name : "value");
         if (rc == 0)
             rc = ser_value(q, s->value, e, 0);
-        pop(q, mark);
+        keypath_pop(&q->key, mark);
     }
-    pop(q, old);
+    keypath_pop(&q->key, old);
     return rc;
 }
 
@@ -210,10 +184,11 @@ int model_serialize(const model_op *op, const cJSON *params, buf *body, aws_err 
     int rc = buf_printf(body, "Action=%s&Version=%s", op->name, op->svc->api_version);
     if (rc == 0 && op->input && cJSON_IsObject(params))
         rc = ser_structure(q, op->input, params);
+    rc |= q->key.overflow;
     free(q);
     if (rc)
         return err_set(err, AWS_ERR_INTERNAL, "SerializationError",
-                           "%s: cannot serialise the parameters (out of memory or too deep)",
+                           "%s: cannot serialise the parameters (out of memory, or nested too deeply)",
                            op->snake);
     return 0;
 }

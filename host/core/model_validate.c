@@ -4,6 +4,7 @@
  * List indexes in paths are 1-based, as the Lua tables they came from. */
 #include "iamsh/model_validate.h"
 #include "iamsh/iso8601.h"
+#include "iamsh/keypath.h"
 #include "iamsh/pattern.h"
 #include "iamsh/utf8.h"
 
@@ -11,14 +12,12 @@
 #include <stdio.h>
 #include <string.h>
 
-#define PATH_MAX_LEN 512
 #define MAX_DEPTH 32
 
 typedef struct vctx {
     const model_op *op;
     aws_err *err;
-    char path[PATH_MAX_LEN];
-    size_t plen;
+    keypath path; /* where the value being checked sits, "Tags[2].Key" */
     int depth;
 } vctx;
 
@@ -27,25 +26,7 @@ static int fail(vctx *v, const char *fmt, const char *a, const char *b)
     char what[900];
     snprintf(what, sizeof what, fmt, a ? a : "", b ? b : "");
     return err_set(v->err, AWS_ERR_PARAM, "ParamValidation", "%s: %s: %s", v->op->snake,
-                       v->plen ? v->path : "(parameters)", what);
-}
-
-/* Path segments are pushed before descending and popped after: a member name
- * ("Tags", ".Key") or a 1-based list index ("[2]"). */
-static size_t path_push(vctx *v, const char *name, int index)
-{
-    size_t old = v->plen;
-    int n = name ? snprintf(v->path + old, PATH_MAX_LEN - old, "%s%s", old ? "." : "", name)
-                 : snprintf(v->path + old, PATH_MAX_LEN - old, "[%d]", index);
-    if (n > 0)
-        v->plen = old + (size_t)n < PATH_MAX_LEN ? old + (size_t)n : PATH_MAX_LEN - 1;
-    return old;
-}
-
-static void path_pop(vctx *v, size_t old)
-{
-    v->plen = old;
-    v->path[old] = '\0';
+                       v->path.len ? v->path.s : "(parameters)", what);
 }
 
 static const char *json_kind(const cJSON *j)
@@ -163,9 +144,9 @@ static int check_list(vctx *v, const model_shape *s, const cJSON *j)
         return wrong_type(v, "list", j);
     int n = 0;
     for (const cJSON *e = j->child; e; e = e->next) {
-        size_t old = path_push(v, NULL, ++n);
+        size_t old = keypath_push_index(&v->path, ++n, 0);
         int rc = check_value(v, s->member, e);
-        path_pop(v, old);
+        keypath_pop(&v->path, old);
         if (rc)
             return -1;
     }
@@ -181,9 +162,9 @@ static int check_map(vctx *v, const model_shape *s, const cJSON *j)
         cJSON key = {0};
         key.type = cJSON_String;
         key.valuestring = e->string;
-        size_t old = path_push(v, e->string ? e->string : "", 0);
+        size_t old = keypath_push(&v->path, e->string ? e->string : "");
         int rc = check_value(v, s->member, &key) || check_value(v, s->value, e);
-        path_pop(v, old);
+        keypath_pop(&v->path, old);
         if (rc)
             return -1;
     }
@@ -205,9 +186,9 @@ static int check_members_known(vctx *v, const model_shape *s, const cJSON *j)
     for (const cJSON *e = j->child; e; e = e->next) {
         if (model_member_find(s, e->string))
             continue;
-        size_t old = path_push(v, e->string ? e->string : "", 0);
+        size_t old = keypath_push(&v->path, e->string ? e->string : "");
         unknown_member(v, s);
-        path_pop(v, old);
+        keypath_pop(&v->path, old);
         return -1;
     }
     return 0;
@@ -223,13 +204,13 @@ static int check_structure(vctx *v, const model_shape *s, const cJSON *j)
     for (unsigned i = 0; i < s->nmembers; i++) {
         const model_member *m = &s->members[i];
         const cJSON *c = cJSON_GetObjectItemCaseSensitive(j, m->name);
-        size_t old = path_push(v, m->name, 0);
+        size_t old = keypath_push(&v->path, m->name);
         int rc = 0;
         if (!c || cJSON_IsNull(c))
             rc = (m->flags & MODEL_M_REQUIRED) ? fail(v, "missing%s", "", NULL) : 0;
         else
             rc = (set++, check_value(v, m->shape, c));
-        path_pop(v, old);
+        keypath_pop(&v->path, old);
         if (rc)
             return -1;
     }
@@ -270,7 +251,7 @@ int model_validate(const model_op *op, const cJSON *params, aws_err *err)
     vctx v = {.op = op, .err = err};
     if (!op->input) {
         if (params && !cJSON_IsNull(params) && params->child) {
-            v.plen = (size_t)snprintf(v.path, sizeof v.path, "%s", params->child->string);
+            keypath_push(&v.path, params->child->string);
             return fail(&v, "unknown parameter (valid: none)%s", "", NULL);
         }
         return 0;
