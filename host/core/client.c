@@ -84,52 +84,34 @@ void client_free(aws_client *c)
 
 /* ---- error documents ---- */
 
-static int name_is(const xmlNode *n, const char *name)
-{
-    return n && n->type == XML_ELEMENT_NODE && strcmp((const char *)n->name, name) == 0;
-}
-
-static xmlNode *child(const xmlNode *parent, const char *name)
-{
-    for (xmlNode *n = parent ? parent->children : NULL; n; n = n->next)
-        if (name_is(n, name))
-            return n;
-    return NULL;
-}
-
-/* Text and CDATA children only: entity references are never expanded. Trimmed. */
+/* The element's text, trimmed, into out (cut to size). */
 static void text_of(const xmlNode *el, char *out, size_t size)
 {
-    size_t len = 0;
-    out[0] = '\0';
-    for (xmlNode *n = el ? el->children : NULL; n; n = n->next) {
-        if ((n->type != XML_TEXT_NODE && n->type != XML_CDATA_SECTION_NODE) || !n->content)
-            continue;
-        for (const xmlChar *p = n->content; *p && len + 1 < size; p++)
-            if (len || (*p != ' ' && *p != '\n' && *p != '\r' && *p != '\t'))
-                out[len++] = (char)*p;
-    }
-    while (len && (out[len - 1] == ' ' || out[len - 1] == '\n' || out[len - 1] == '\r' ||
-                   out[len - 1] == '\t'))
-        len--;
-    out[len] = '\0';
+    xmlChar *owned;
+    const char *t = xml_text(el, &owned);
+    t += strspn(t, " \t\r\n");
+    size_t n = strlen(t);
+    while (n && strchr(" \t\r\n", t[n - 1]))
+        n--;
+    snprintf(out, size, "%.*s", (int)(n < size ? n : size - 1), t);
+    xmlFree(owned);
 }
 
 /* The <Error> element and the element holding the request id, for each layout. */
 static xmlNode *find_error(xmlNode *root, xmlNode **rid)
 {
-    if (name_is(root, "ErrorResponse")) {
-        *rid = child(root, "RequestId");
-        return child(root, "Error");
+    if (xml_is(root, "ErrorResponse")) {
+        *rid = xml_child(root, "RequestId");
+        return xml_child(root, "Error");
     }
-    if (name_is(root, "Response")) {
-        *rid = child(root, "RequestID");
+    if (xml_is(root, "Response")) {
+        *rid = xml_child(root, "RequestID");
         if (!*rid)
-            *rid = child(root, "RequestId");
-        return child(child(root, "Errors"), "Error");
+            *rid = xml_child(root, "RequestId");
+        return xml_child(xml_child(root, "Errors"), "Error");
     }
-    if (name_is(root, "Error")) {   /* S3-style bare <Error>, seen from proxies and mocks */
-        *rid = child(root, "RequestId");
+    if (xml_is(root, "Error")) {   /* S3-style bare <Error>, seen from proxies and mocks */
+        *rid = xml_child(root, "RequestId");
         return root;
     }
     return NULL;
@@ -141,10 +123,10 @@ static int fill_error(xmlNode *root, aws_err *err)
     xmlNode *e = find_error(root, &rid);
     char code[64], message[sizeof err->message], request_id[sizeof err->request_id];
 
-    text_of(child(e, "Code"), code, sizeof code);
+    text_of(xml_child(e, "Code"), code, sizeof code);
     if (!code[0])
         return -1;
-    text_of(child(e, "Message"), message, sizeof message);
+    text_of(xml_child(e, "Message"), message, sizeof message);
     text_of(rid, request_id, sizeof request_id);
     err_set(err, AWS_ERR_SERVICE, code, "%s", message);
     memcpy(err->request_id, request_id, sizeof request_id);

@@ -37,32 +37,6 @@ static int parse_fail(dctx *d, const char *what, const char *name)
                        d->op->snake, what, name ? " " : "", name ? name : "");
 }
 
-static int is_elem(const xmlNode *n, const char *name)
-{
-    return n->type == XML_ELEMENT_NODE && strcmp((const char *)n->name, name) == 0;
-}
-
-static xmlNode *child_named(xmlNode *parent, const char *name)
-{
-    for (xmlNode *c = parent->children; c; c = c->next)
-        if (is_elem(c, name))
-            return c;
-    return NULL;
-}
-
-/* The text of an element: borrowed when it is one text node, else a copy in *owned. */
-static const char *node_text(xmlNode *n, xmlChar **owned)
-{
-    *owned = NULL;
-    xmlNode *c = n->children;
-    if (!c)
-        return "";
-    if (!c->next && (c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE))
-        return c->content ? (const char *)c->content : "";
-    *owned = xmlNodeGetContent(n);
-    return *owned ? (const char *)*owned : "";
-}
-
 static int hexv(char c)
 {
     if (c >= '0' && c <= '9') return c - '0';
@@ -120,7 +94,7 @@ static cJSON *decode_number(dctx *d, const model_shape *s, const char *text, xml
 static cJSON *decode_scalar(dctx *d, const model_shape *s, xmlNode *n)
 {
     xmlChar *owned;
-    const char *text = node_text(n, &owned);
+    const char *text = xml_text(n, &owned);
     cJSON *v;
     switch (s->type) {
     case MODEL_BOOLEAN: v = cJSON_CreateBool(strcmp(text, "true") == 0); break;
@@ -149,7 +123,7 @@ static cJSON *decode_flat_list(dctx *d, const model_shape *s, xmlNode *first)
 {
     cJSON *arr = cJSON_CreateArray();
     for (xmlNode *c = first; arr && c; c = c->next) {
-        if (is_elem(c, (const char *)first->name) && push_item(d, arr, s->member, c)) {
+        if (xml_is(c, (const char *)first->name) && push_item(d, arr, s->member, c)) {
             cJSON_Delete(arr);
             return NULL;
         }
@@ -173,11 +147,11 @@ static int decode_entry(dctx *d, const model_shape *s, xmlNode *entry, cJSON *ob
 {
     const char *kname = s->member_name ? s->member_name : "key";
     const char *vname = s->value_name ? s->value_name : "value";
-    xmlNode *k = child_named(entry, kname), *v = child_named(entry, vname);
+    xmlNode *k = xml_child(entry, kname), *v = xml_child(entry, vname);
     if (!k || !v)
         return 0;   /* an entry without key or value carries nothing to keep */
     xmlChar *owned;
-    const char *key = node_text(k, &owned);
+    const char *key = xml_text(k, &owned);
     cJSON *val = decode_value(d, s->value, v);
     int rc = val ? 0 : -1;
     if (val) {
@@ -193,7 +167,7 @@ static cJSON *decode_map(dctx *d, const model_shape *s, xmlNode *n, int flattene
     cJSON *obj = cJSON_CreateObject();
     xmlNode *c = flattened ? n : n->children;
     for (; obj && c; c = c->next) {
-        if (flattened ? !is_elem(c, (const char *)n->name) : c->type != XML_ELEMENT_NODE)
+        if (flattened ? !xml_is(c, (const char *)n->name) : c->type != XML_ELEMENT_NODE)
             continue;
         if (decode_entry(d, s, c, obj)) {
             cJSON_Delete(obj);
@@ -218,7 +192,7 @@ static cJSON *decode_structure(dctx *d, const model_shape *s, xmlNode *n)
     cJSON *obj = cJSON_CreateObject();
     for (unsigned i = 0; obj && i < s->nmembers; i++) {
         const model_member *m = &s->members[i];
-        xmlNode *c = child_named(n, m->location_name ? m->location_name : m->name);
+        xmlNode *c = xml_child(n, m->location_name ? m->location_name : m->name);
         if (!c)
             continue;
         cJSON *v = decode_member(d, m, c);
@@ -253,12 +227,12 @@ static cJSON *decode_value(dctx *d, const model_shape *s, xmlNode *n)
 
 static void copy_request_id(xmlNode *root, char request_id[96])
 {
-    xmlNode *md = child_named(root, "ResponseMetadata");
-    xmlNode *id = md ? child_named(md, "RequestId") : NULL;
+    xmlNode *md = xml_child(root, "ResponseMetadata");
+    xmlNode *id = md ? xml_child(md, "RequestId") : NULL;
     if (!id || !request_id)
         return;
     xmlChar *owned;
-    const char *text = node_text(id, &owned);
+    const char *text = xml_text(id, &owned);
     if (*text) {
         strncpy(request_id, text, 95);
         request_id[95] = '\0';
@@ -284,7 +258,7 @@ static cJSON *decode_doc(dctx *d, xmlDoc *doc, char request_id[96])
     const model_shape *out = d->op->output;
     xmlNode *start = root;
     if (out && d->op->result_wrapper)
-        start = child_named(root, d->op->result_wrapper);
+        start = xml_child(root, d->op->result_wrapper);
     /* No output shape, or a missing result wrapper (some emulators omit it). */
     if (!out || !start)
         return cJSON_CreateObject();
