@@ -9,15 +9,11 @@
 
 #define LJSON_MAX_DEPTH 200
 
-/* lutil.c: small stack helpers shared by the bindings. */
+/* lset.c: fields of the table on top of the stack. */
 /* t[k] = v for the table on top of the stack; nothing when v is NULL.  [-0, +0, m] */
 void lset_string(lua_State *L, const char *k, const char *v);
 /* t[k] = v for the table on top of the stack.  [-0, +0, m] */
 void lset_integer(lua_State *L, const char *k, lua_Integer v);
-/* options[key] from the registry table "iamsh.options" the host leaves, as string
- * (NULL if absent; anchored by that table) or boolean.  [-0, +0, -] */
-const char *lopt_string(lua_State *L, const char *key);
-int lopt_bool(lua_State *L, const char *key);
 
 /* ljson.c */
 int luaopen_aws_json(lua_State *L);                                  /* [-0, +1, m] */
@@ -48,6 +44,9 @@ const struct aws_creds *lsession_creds(lua_State *L, lsession *s);  /* raises wh
 int lsession_push_config(lua_State *L);                   /* aws.config() */
 int lsession_push_stats(lua_State *L);                    /* aws.stats() */
 void lsession_count_call(lsession *s, int answered);
+/* options[key] from the registry table "iamsh.options" the host leaves, as a boolean.
+ * [-0, +0, -] */
+int lsession_option_bool(lua_State *L, const char *key);
 
 /* lcall.c */
 struct model_op;

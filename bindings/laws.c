@@ -4,15 +4,18 @@
 #include <libxml/xmlversion.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
 #include <stdio.h>
 
 #include "bindings.h"
 #include "iamsh/model.h"
+#include "iamsh/iso8601.h"
 
-/* aws.versions() -> {libcurl=, openssl=, libxml2=, cjson=} */
+/* aws.versions() -> {libcurl=, openssl=, libxml2=, cjson=, pcre2=} */
 static int l_versions(lua_State *L)
 {
-    lua_createtable(L, 0, 4);
+    lua_createtable(L, 0, 5);
     lua_pushfstring(L, "libcurl %s", curl_version_info(CURLVERSION_NOW)->version);
     lua_setfield(L, -2, "libcurl");
     lua_pushstring(L, OpenSSL_version(OPENSSL_VERSION));
@@ -21,6 +24,10 @@ static int l_versions(lua_State *L)
     lua_setfield(L, -2, "libxml2");
     lua_pushfstring(L, "cJSON %s", cJSON_Version());
     lua_setfield(L, -2, "cjson");
+    char pcre2[64];
+    pcre2_config(PCRE2_CONFIG_VERSION, pcre2);
+    lua_pushfstring(L, "PCRE2 %s", pcre2);
+    lua_setfield(L, -2, "pcre2");
     return 1;
 }
 
@@ -65,7 +72,7 @@ static int l_timestamp(lua_State *L)
 {
     const char *s = luaL_checkstring(L, 1);
     double t;
-    if (model_timestamp_parse(s, &t) != 0)
+    if (iso8601_parse(s, &t) != 0)
         return luaL_argerror(L, 1, lua_pushfstring(L, "not an ISO 8601 timestamp: '%s'", s));
     lua_Integer whole;
     if (lua_numbertointeger(t, &whole) && (double)whole == t)

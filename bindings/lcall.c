@@ -7,6 +7,9 @@
 #include "bindings.h"
 #include "iamsh/client.h"
 #include "iamsh/model.h"
+#include "iamsh/model_validate.h"
+#include "iamsh/model_serialize.h"
+#include "iamsh/model_decode.h"
 
 /* A cJSON tree parked in a userdata, freed by the GC if an error unwinds past it. */
 static int box_gc(lua_State *L)
@@ -56,7 +59,7 @@ static buf *push_buf(lua_State *L)   /* [-0, +1, m] */
 static void raise_param(lua_State *L, const model_op *op, const char *why)
 {
     aws_err err;
-    aws_err_set(&err, AWS_ERR_PARAM, "ParamValidation", "%s: %s", op->snake, why);
+    err_set(&err, AWS_ERR_PARAM, "ParamValidation", "%s: %s", op->snake, why);
     lerror_raise(L, &err, NULL);
 }
 
@@ -75,7 +78,7 @@ static cJSON *checked_params(lua_State *L, const model_op *op, int idx)
             raise_param(L, op, "parameters must be a table of Name = value");
     }
     aws_err err;
-    aws_err_clear(&err);
+    err_clear(&err);
     if (model_validate(op, *box, &err) != 0)
         lerror_raise(L, &err, NULL);
     return *box;
@@ -91,10 +94,10 @@ static void send_query(lua_State *L, const model_op *op, const buf *body, buf *r
     aws_endpoint ep;
     aws_err err;
     memset(&ep, 0, sizeof ep);
-    aws_err_clear(&err);
+    err_clear(&err);
     if (config_endpoint(cfg, op->svc->name, &ep, &err) != 0)
         lerror_raise(L, &err, op->name);
-    int rc = aws_client_query(client, &ep, creds, body->p, body->len, resp, request_id, &err);
+    int rc = client_query(client, &ep, creds, body->p, body->len, resp, request_id, &err);
     lsession_count_call(s, rc == 0 || err.kind == AWS_ERR_SERVICE);
     config_endpoint_free(&ep);
     if (rc != 0)
@@ -118,7 +121,7 @@ static int is_read_only(const model_op *op)
 static void refuse_write_in_plan(lua_State *L, const model_op *op)
 {
     aws_err err;
-    aws_err_set(&err, AWS_ERR_PARAM, "PlanModeWrite",
+    err_set(&err, AWS_ERR_PARAM, "PlanModeWrite",
                 "%s: not sent: --plan sends no write (plan writes with the provision library)",
                 op->snake);
     lerror_push(L, &err, NULL);
@@ -213,11 +216,11 @@ int lcall_invoke(lua_State *L, const model_op *op, int params_idx)
     if (lua_gettop(L) < params_idx)
         lua_settop(L, params_idx); /* no argument: nil, not whatever is pushed next */
     cJSON *params = checked_params(L, op, params_idx);
-    if (!is_read_only(op) && lopt_bool(L, "plan"))
+    if (!is_read_only(op) && lsession_option_bool(L, "plan"))
         refuse_write_in_plan(L, op);
     buf *body = push_buf(L);
     aws_err err;
-    aws_err_clear(&err);
+    err_clear(&err);
     if (model_serialize(op, params, body, &err) != 0)
         lerror_raise(L, &err, op->name);
     buf *resp = push_buf(L);

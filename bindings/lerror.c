@@ -10,6 +10,7 @@
 #include "bindings.h"
 #include "iamsh/buf.h"
 #include "iamsh/client.h"
+#include "iamsh/redact.h"
 
 static const char ERROR_MT[] = "aws.Error";
 
@@ -84,7 +85,7 @@ int lerror_is(lua_State *L, int idx)
 void lerror_push(lua_State *L, const aws_err *e, const char *operation)
 {
     buf msg = BUF_INIT;
-    int redacted = aws_redact(e->message, strlen(e->message), &msg) == 0;
+    int redacted = redact_text(e->message, strlen(e->message), &msg) == 0;
     lua_createtable(L, 0, 8);
     lset_string(L, "kind", kind_name(e->kind));
     lset_string(L, "code", e->code[0] ? e->code : "InternalError");

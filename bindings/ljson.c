@@ -12,6 +12,8 @@
 #include "bindings.h"
 #include "iamsh/buf.h"
 #include "iamsh/json.h"
+#include "iamsh/keypath.h"
+#include "iamsh/utf8.h"
 
 static const char ARRAY_MT[] = "aws.json.array";
 
@@ -106,15 +108,17 @@ typedef struct conv {
     lua_State *L;
     char *why;
     size_t whylen;
-    char path[512];
+    keypath path; /* where the value being converted sits, "Tags[2].Key" */
 } conv;
 
 static cJSON *from_lua(conv *c, int idx, int depth);
 
 static cJSON *conv_fail(conv *c, const char *what)
 {
-    snprintf(c->why, c->whylen, "%s%s%s", c->path[0] ? c->path : "", c->path[0] ? ": " : "",
-             what);
+    char tail[KEYPATH_MAX];
+    size_t room = c->whylen > strlen(what) + 3 ? c->whylen - strlen(what) - 3 : 0;
+    const char *path = keypath_tail(&c->path, room, tail, sizeof tail);
+    snprintf(c->why, c->whylen, "%s%s%s", path, c->path.len ? ": " : "", what);
     return NULL;
 }
 
@@ -145,24 +149,14 @@ static int is_array(lua_State *L, int idx, lua_Integer *n)
     return count > 0 && (lua_Integer)lua_rawlen(L, idx) == count;
 }
 
-static size_t path_push(conv *c, const char *key, lua_Integer i)
-{
-    size_t old = strlen(c->path);
-    if (key)
-        snprintf(c->path + old, sizeof c->path - old, old ? ".%s" : "%s", key);
-    else
-        snprintf(c->path + old, sizeof c->path - old, "[%lld]", (long long)i);
-    return old;
-}
-
 static cJSON *array_from_lua(conv *c, int idx, lua_Integer n, int depth)
 {
     cJSON *a = cJSON_CreateArray();
     for (lua_Integer i = 1; a && i <= n; i++) {
         lua_rawgeti(c->L, idx, i);
-        size_t mark = path_push(c, NULL, i);
+        size_t mark = keypath_push_index(&c->path, i, 0);
         cJSON *v = from_lua(c, lua_gettop(c->L), depth + 1);
-        c->path[mark] = '\0';
+        keypath_pop(&c->path, mark);
         lua_pop(c->L, 1);
         if (!v) {
             cJSON_Delete(a);
@@ -185,9 +179,9 @@ static cJSON *object_from_lua(conv *c, int idx, int depth)
             return conv_fail(c, "table keys must be strings (or a sequence 1..n)");
         }
         const char *k = lua_tostring(L, -2);
-        size_t mark = path_push(c, k, 0);
+        size_t mark = keypath_push(&c->path, k);
         cJSON *v = from_lua(c, lua_gettop(L), depth + 1);
-        c->path[mark] = '\0';
+        keypath_pop(&c->path, mark);
         lua_pop(L, 1);
         if (!v) {
             lua_pop(L, 1);
@@ -205,7 +199,7 @@ static cJSON *string_from_lua(conv *c, int idx)
     const char *s = lua_tolstring(c->L, idx, &len);
     if (strlen(s) != len)
         return conv_fail(c, "string contains a NUL byte");
-    if (!json_utf8_valid(s, len))
+    if (!utf8_valid(s, len))
         return conv_fail(c, "string is not valid UTF-8 (JSON text must be)");
     return cJSON_CreateString(s);
 }
@@ -247,7 +241,7 @@ static cJSON *from_lua(conv *c, int idx, int depth)
 
 cJSON *ljson_from_lua(lua_State *L, int idx, char *why, size_t whylen)
 {
-    conv c = {L, why, whylen, ""};
+    conv c = {L, why, whylen, KEYPATH_INIT};
     return from_lua(&c, lua_absindex(L, idx), 0);
 }
 

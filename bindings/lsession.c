@@ -10,7 +10,7 @@
 #include "bindings.h"
 #include "iamsh/client.h"
 #include "iamsh/config.h"
-#include "iamsh/creds.h"
+#include "iamsh/provider.h"
 
 struct lsession {
     int loaded;
@@ -23,13 +23,41 @@ struct lsession {
 
 static const char SESSION_KEY[] = "aws.session";
 
+/* Pushes options[key] (nil when the host left no options).  [-0, +1, -] */
+static void push_option(lua_State *L, const char *key)
+{
+    lua_getfield(L, LUA_REGISTRYINDEX, "iamsh.options");
+    if (lua_istable(L, -1))
+        lua_getfield(L, -1, key);
+    else
+        lua_pushnil(L);
+    lua_remove(L, -2);
+}
+
+static const char *option_string(lua_State *L, const char *key)
+{
+    push_option(L, key);
+    const char *v = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
+    lua_pop(L, 1); /* the string stays anchored in the options table */
+    return v;
+}
+
+/* Read by lcall.c too, for the plan flag. */
+int lsession_option_bool(lua_State *L, const char *key)
+{
+    push_option(L, key);
+    int v = lua_toboolean(L, -1);
+    lua_pop(L, 1);
+    return v;
+}
+
 static int session_gc(lua_State *L)
 {
     lsession *s = lua_touserdata(L, 1);
     if (s->have_creds)
         creds_free(&s->creds);
     if (s->client)
-        aws_client_free(s->client);
+        client_free(s->client);
     if (s->loaded)
         config_free(&s->cfg);
     memset(s, 0, sizeof *s);
@@ -45,13 +73,13 @@ static void debug_log(void *ud, const char *line)
 static void session_load(lua_State *L, lsession *s)
 {
     config_input in = {
-        .profile = lopt_string(L, "profile"),
-        .region = lopt_string(L, "region"),
-        .endpoint_url = lopt_string(L, "endpoint_url"),
-        .ca_bundle = lopt_string(L, "ca_bundle"),
+        .profile = option_string(L, "profile"),
+        .region = option_string(L, "region"),
+        .endpoint_url = option_string(L, "endpoint_url"),
+        .ca_bundle = option_string(L, "ca_bundle"),
     };
     aws_err err;
-    aws_err_clear(&err);
+    err_clear(&err);
     if (config_load(&s->cfg, &in, &err) != 0)
         lerror_raise(L, &err, NULL);
     s->loaded = 1;
@@ -92,12 +120,12 @@ aws_client *lsession_client(lua_State *L, lsession *s)
     aws_client_opts o = {
         .max_attempts = s->cfg.max_attempts,
         .ca_bundle = s->cfg.ca_bundle,
-        .log = lopt_bool(L, "debug") ? debug_log : NULL,
+        .log = lsession_option_bool(L, "debug") ? debug_log : NULL,
         .abort_flag = interrupted,
     };
     aws_err err;
-    aws_err_clear(&err);
-    s->client = aws_client_new(&o, &err);
+    err_clear(&err);
+    s->client = client_new(&o, &err);
     if (!s->client)
         lerror_raise(L, &err, NULL);
     return s->client;
@@ -111,10 +139,10 @@ static int session_creds(lua_State *L, lsession *s, aws_err *err)
     aws_client *client = lsession_client(L, s);
     aws_creds fresh;
     memset(&fresh, 0, sizeof fresh);
-    if (creds_resolve(&s->cfg, client, &fresh, err) != 0)
+    if (provider_resolve(&s->cfg, client, &fresh, err) != 0)
         return -1;
     if (fresh.expiration != 0 && fresh.expiration <= time(NULL)) {
-        aws_err_set(err, AWS_ERR_CREDS, "ExpiredCredentials",
+        err_set(err, AWS_ERR_CREDS, "ExpiredCredentials",
                     "the credentials from %s have already expired", fresh.source);
         creds_free(&fresh);
         return -1;
@@ -129,7 +157,7 @@ static int session_creds(lua_State *L, lsession *s, aws_err *err)
 const aws_creds *lsession_creds(lua_State *L, lsession *s)
 {
     aws_err err;
-    aws_err_clear(&err);
+    err_clear(&err);
     if (session_creds(L, s, &err) != 0)
         lerror_raise(L, &err, NULL);
     return &s->creds;
@@ -140,7 +168,7 @@ static void set_endpoint(lua_State *L, const aws_config *c, const char *svc, con
     aws_endpoint ep;
     aws_err err;
     memset(&ep, 0, sizeof ep);
-    aws_err_clear(&err);
+    err_clear(&err);
     if (config_endpoint(c, svc, &ep, &err) != 0)
         lerror_raise(L, &err, NULL);
     lset_string(L, k, ep.url);
@@ -186,7 +214,7 @@ int lsession_push_config(lua_State *L)
     set_endpoint(L, c, "iam", "iam_endpoint");
     set_endpoint(L, c, "sts", "sts_endpoint");
     aws_err err;
-    aws_err_clear(&err);
+    err_clear(&err);
     if (!want_creds)
         return 1;
     if (session_creds(L, s, &err) == 0) {

@@ -107,7 +107,7 @@ int lsigv4_sign(lua_State *L)
     sigv4_result res;
     aws_err err;
     memset(&res, 0, sizeof res);
-    aws_err_clear(&err);
+    err_clear(&err);
     if (sigv4_sign(&req, &res, &err) != 0)
         return luaL_error(L, "aws.sigv4.sign: %s", err.message);
     lua_createtable(L, 0, 8);

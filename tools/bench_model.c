@@ -10,6 +10,9 @@
 
 #include "iamsh/model.h"
 #include "iamsh/sigv4.h"
+#include "iamsh/model_validate.h"
+#include "iamsh/model_serialize.h"
+#include "iamsh/model_decode.h"
 
 static const char *params_json =
     "{\"RoleName\":\"app-role\",\"Path\":\"/apps/\",\"Description\":\"bench role\","

@@ -29,8 +29,8 @@ typedef struct aws_client {
     int attempts_last;           /* attempts made by the last call (tests read it) */
 } aws_client;
 
-aws_client *aws_client_new(const aws_client_opts *opts, aws_err *err);
-void aws_client_free(aws_client *c);
+aws_client *client_new(const aws_client_opts *opts, aws_err *err);
+void client_free(aws_client *c);
 
 /* POST a Query form body (already "Action=..&Version=..&...") to ep, signed with creds.
  * 2xx: resp holds the XML body, request_id filled, returns 0.
@@ -38,16 +38,11 @@ void aws_client_free(aws_client *c);
  * either layout (<ErrorResponse><Error>.. or <Response><Errors><Error>..), status set.
  * Unreadable error body: AWS_ERR_PARSE "ResponseParseError" (HTTP status kept).
  * Retries per the standard mode with c->quota. Returns -1 on failure. */
-int aws_client_query(aws_client *c, const aws_endpoint *ep, const aws_creds *creds,
+int client_query(aws_client *c, const aws_endpoint *ep, const aws_creds *creds,
                      const char *body, size_t body_len, buf *resp, char request_id[96],
                      aws_err *err);
 
 /* Parse an AWS Query error document into err (code, message, request id). 0 or -1. */
-int aws_parse_error_xml(const char *xml, size_t len, aws_err *err);
-
-/* Redact secrets from a text for printing: the values of SecretAccessKey, SessionToken,
- * Token, Password-like XML elements and JSON members, and Authorization /
- * X-Amz-Security-Token header values. Appends to out. */
-int aws_redact(const char *text, size_t len, buf *out);
+int client_parse_error(const char *xml, size_t len, aws_err *err);
 
 #endif

@@ -27,10 +27,10 @@ typedef struct aws_err {
     int timeout;          /* transport error was a connect/read timeout */
 } aws_err;
 
-/* Fill err (kind, code, printf-style message); returns -1 for `return aws_err_set(...)`.
+/* Fill err (kind, code, printf-style message); returns -1 for `return err_set(...)`.
  * A NULL err is allowed and ignored. */
-int aws_err_set(aws_err *err, int kind, const char *code, const char *fmt, ...)
+int err_set(aws_err *err, int kind, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
-void aws_err_clear(aws_err *err);
+void err_clear(aws_err *err);
 
 #endif

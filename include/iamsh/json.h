@@ -9,7 +9,4 @@
  * problem in *err_pos (when err_pos is not NULL). */
 cJSON *json_parse_all(const char *text, size_t len, size_t *err_pos);
 
-/* 1 if s[0..len) is well-formed UTF-8 (no overlongs, no surrogates, <= U+10FFFF). */
-int json_utf8_valid(const char *s, size_t len);
-
 #endif

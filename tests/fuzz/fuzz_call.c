@@ -7,7 +7,8 @@
 #include <string.h>
 
 #include "iamsh/json.h"
-#include "iamsh/model.h"
+#include "iamsh/model_serialize.h"
+#include "iamsh/model_validate.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -24,7 +25,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const model_op *op = pick_op(data);
     cJSON *params = json_parse_all((const char *)data + 2, size - 2, NULL);
     aws_err err;
-    aws_err_clear(&err);
+    err_clear(&err);
     if (model_validate(op, params, &err) == 0) {
         buf body = BUF_INIT;
         if (model_serialize(op, params, &body, &err) == 0 && strncmp(body.p, "Action=", 7) != 0)

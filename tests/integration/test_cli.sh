@@ -12,6 +12,7 @@ check_eq "--version exits 0" "$RC" 0
 check_match "--version names iamsh" "$OUT" "iamsh [0-9]+\.[0-9]+"
 check_match "--version names Lua" "$OUT" "Lua 5\.4"
 check_match "--version names libcurl" "$OUT" "libcurl [0-9]"
+check_match "--version names PCRE2" "$OUT" "PCRE2 [0-9]+\.[0-9]+"
 check_match "--version names OpenSSL" "$OUT" "OpenSSL [0-9]"
 
 # No command and stdin not a terminal: stdin is the script (as `lua -`).

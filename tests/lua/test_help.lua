@@ -60,8 +60,8 @@ t.test("create_role: required first, nested structures one level down, policy do
     .. "                                      1..131072 chars,\n")
   -- at 80 columns (the tests' width) a long constraint continues under itself
   has(text, "  Path                                string, 1..512 chars,\n"
-    .. "                                      pattern (\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u\n"
-    .. "                                      002F)\n")
+    .. "                                      pattern (\\x{002F})|(\\x{002F}[\\x{0021}-\\x{0\n"
+    .. "                                      07E}]+\\x{002F})\n")
   has(text, "  MaxSessionDuration                  integer, 3600..43200\n")
   has(text, "  Tags                                list of Tag, <= 50 items\n"
     .. "    Key                     required  string, 1..128 chars")

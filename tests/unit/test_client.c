@@ -84,7 +84,7 @@ static aws_client *client(int max_attempts, long timeout_ms)
     o.sleep_fn = fake_sleep;
     nsleeps = 0;
     aws_err err;
-    aws_client *c = aws_client_new(&o, &err);
+    aws_client *c = client_new(&o, &err);
     CHECK(c != NULL);
     return c;
 }
@@ -110,10 +110,10 @@ static void run(outcome *o, int max_attempts, long timeout_ms, char *const *step
     }
     aws_client *c = client(max_attempts, timeout_ms);
     aws_endpoint ep = {s.h.url, "us-east-1", "sts"};
-    o->rc = aws_client_query(c, &ep, &test_creds, GCI, strlen(GCI), &o->body, o->request_id,
+    o->rc = client_query(c, &ep, &test_creds, GCI, strlen(GCI), &o->body, o->request_id,
                              &o->err);
     o->attempts = c->attempts_last;
-    aws_client_free(c);
+    client_free(c);
     o->requests = server_count(&s, &o->connections);
     server_stop(&s);
 }
@@ -259,7 +259,7 @@ static void test_refused(void)
     aws_endpoint ep = {url, "us-east-1", "iam"};
     aws_err err;
     buf body = BUF_INIT;
-    CHECK_INT(aws_client_query(c, &ep, &test_creds, GCI, strlen(GCI), &body, NULL, &err), -1);
+    CHECK_INT(client_query(c, &ep, &test_creds, GCI, strlen(GCI), &body, NULL, &err), -1);
     CHECK_INT(c->attempts_last, 3);
     CHECK_INT(err.kind, AWS_ERR_TRANSPORT);
     CHECK_STR(err.code, "TransportError");
@@ -267,7 +267,7 @@ static void test_refused(void)
     CHECK_STR(err.message, want);
     CHECK_INT(c->quota.available, 490);   /* two retries at 5, nothing refunded */
     check_sleeps(2);
-    aws_client_free(c);
+    client_free(c);
     buf_free(&body);
 }
 
@@ -306,29 +306,29 @@ static void test_quota_accounting(void)
     aws_endpoint ep = {s.h.url, "us-east-1", "sts"};
     aws_err err;
     buf body = BUF_INIT;
-    CHECK_INT(aws_client_query(c, &ep, &test_creds, GCI, strlen(GCI), &body, NULL, &err), 0);
+    CHECK_INT(client_query(c, &ep, &test_creds, GCI, strlen(GCI), &body, NULL, &err), 0);
     CHECK_INT(c->attempts_last, 2);
     CHECK_INT(c->quota.available, 500);          /* 500 - 10 (timeout) + 10 refund */
     c->quota.available = 400;
-    CHECK_INT(aws_client_query(c, &ep, &test_creds, GCI, strlen(GCI), &body, NULL, &err), 0);
+    CHECK_INT(client_query(c, &ep, &test_creds, GCI, strlen(GCI), &body, NULL, &err), 0);
     CHECK_INT(c->attempts_last, 2);
     CHECK_INT(c->quota.available, 400);          /* -5 + 5 */
-    CHECK_INT(aws_client_query(c, &ep, &test_creds, GCI, strlen(GCI), &body, NULL, &err), 0);
+    CHECK_INT(client_query(c, &ep, &test_creds, GCI, strlen(GCI), &body, NULL, &err), 0);
     CHECK_INT(c->attempts_last, 1);
     CHECK_INT(c->quota.available, 401);          /* no retry: +1 */
     c->quota.available = 3;                      /* cannot pay for a retry */
-    aws_client_free(c);
+    client_free(c);
     server_stop(&s);
 
     CHECK(server_start(&s, STEPS("throttle", "ok")) == 0);
     c = client(3, 5000);
     ep.url = s.h.url;
     c->quota.available = 4;
-    CHECK_INT(aws_client_query(c, &ep, &test_creds, GCI, strlen(GCI), &body, NULL, &err), -1);
+    CHECK_INT(client_query(c, &ep, &test_creds, GCI, strlen(GCI), &body, NULL, &err), -1);
     CHECK_INT(c->attempts_last, 1);
     CHECK_STR(err.code, "Throttling");
     CHECK(strstr(err.message, "retry quota exhausted") != NULL);
-    aws_client_free(c);
+    client_free(c);
     server_stop(&s);
     buf_free(&body);
 }
@@ -352,13 +352,13 @@ static void test_debug_log(void)
     }
     aws_client_opts o = {.max_attempts = 1, .now = frozen, .log = capture_log};
     aws_err err;
-    aws_client *c = aws_client_new(&o, &err);
+    aws_client *c = client_new(&o, &err);
     aws_creds cr = {"AKIDFAKEFAKEFAKE01", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
                     "FAKESESSIONTOKENVALUE", 0, "test"};
     aws_endpoint ep = {s.h.url, "us-east-1", "sts"};
     buf body = BUF_INIT;
     static const char form[] = "Action=GetCallerIdentity&Version=2011-06-15&Password=hunter2";
-    CHECK_INT(aws_client_query(c, &ep, &cr, form, strlen(form), &body, NULL, &err), 0);
+    CHECK_INT(client_query(c, &ep, &cr, form, strlen(form), &body, NULL, &err), 0);
     CHECK(logbuf.p != NULL);
     if (logbuf.p) {
         CHECK(strstr(logbuf.p, "> POST / HTTP/1.1") != NULL);
@@ -374,7 +374,7 @@ static void test_debug_log(void)
         CHECK(strstr(logbuf.p, "hunter2") == NULL);
         CHECK(strstr(logbuf.p, "Signature=") == NULL);
     }
-    aws_client_free(c);
+    client_free(c);
     server_stop(&s);
     buf_free(&body);
     buf_free(&logbuf);
@@ -384,8 +384,8 @@ static void test_debug_log(void)
 
 static int parse(const char *xml, aws_err *err)
 {
-    aws_err_clear(err);
-    return aws_parse_error_xml(xml, strlen(xml), err);
+    err_clear(err);
+    return client_parse_error(xml, strlen(xml), err);
 }
 
 static void test_parse_error_xml(void)
@@ -416,7 +416,7 @@ static void test_parse_error_xml(void)
     CHECK_INT(parse("<Other><Error><Code>X</Code></Error></Other>", &e), -1);
     CHECK_INT(parse("not xml at all", &e), -1);
     CHECK_INT(parse("", &e), -1);
-    CHECK_INT(aws_parse_error_xml(NULL, 0, &e), -1);
+    CHECK_INT(client_parse_error(NULL, 0, &e), -1);
 
     /* External entities and entity bombs: refused (any DTD is), never fetched or expanded. */
     CHECK_INT(parse("<!DOCTYPE r [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>"
@@ -432,7 +432,7 @@ static void test_parse_error_xml(void)
     memset(huge, ' ', big);
     memcpy(huge, "<Error><Code>X</Code></Error>", 29);
     huge[big] = '\0';
-    CHECK_INT(aws_parse_error_xml(huge, big, &e), -1);
+    CHECK_INT(client_parse_error(huge, big, &e), -1);
     free(huge);
 }
 

@@ -16,7 +16,7 @@ static int load(aws_config *c, const char *profile, const char *region, aws_err 
     in.region = region;
     in.getenv_fn = fake_getenv;
     in.home = dir;
-    aws_err_clear(err);
+    err_clear(err);
     return config_load(c, &in, err);
 }
 

@@ -21,7 +21,7 @@ static int parse(const char *text, int is_config, ini_file *f, aws_err *err)
 {
     nwarn = 0;
     last_warn[0] = '\0';
-    aws_err_clear(err);
+    err_clear(err);
     return ini_parse(text, strlen(text), is_config, f, on_warn, NULL, err);
 }
 
@@ -224,7 +224,7 @@ static double parse_seconds(const buf_text *t, int is_config, ini_file *f, aws_e
 {
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    aws_err_clear(err);
+    err_clear(err);
     *rc = ini_parse(t->p, t->n, is_config, f, NULL, NULL, err);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     return (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;

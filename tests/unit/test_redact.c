@@ -1,13 +1,13 @@
-/* test_redact.c - aws_redact removes secrets from headers, XML, JSON and form bodies. */
+/* test_redact.c - redact_text removes secrets from headers, XML, JSON and form bodies. */
 #include <stdlib.h>
 
 #include "check.h"
-#include "iamsh/client.h"
+#include "iamsh/redact.h"
 
 static char *redact(const char *in)
 {
     buf out = BUF_INIT;
-    CHECK_INT(aws_redact(in, strlen(in), &out), 0);
+    CHECK_INT(redact_text(in, strlen(in), &out), 0);
     return buf_steal(&out);
 }
 
@@ -102,7 +102,7 @@ static void test_arbitrary_bytes(void)
             bytes[i] = "<>\"\\:&=?\n TokenPassword/![CDATA]"[(x >> 16) % 33];
         }
         buf out = BUF_INIT;
-        CHECK(aws_redact((const char *)bytes, sizeof bytes, &out) == 0);
+        CHECK(redact_text((const char *)bytes, sizeof bytes, &out) == 0);
         buf_free(&out);
     }
     /* A secret appearing in the output would be a failure. */

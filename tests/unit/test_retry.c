@@ -5,7 +5,7 @@
 static int retryable(int kind, const char *code, long status)
 {
     aws_err e;
-    aws_err_set(&e, kind, code, "x");
+    err_set(&e, kind, code, "x");
     e.status = status;
     int r = retry_is_retryable(&e);
     CHECK_INT(e.retryable, r);

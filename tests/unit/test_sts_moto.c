@@ -40,7 +40,7 @@ static int call(aws_client *c, const char *url, const char *service, const char 
                 char rid[96], aws_err *err)
 {
     aws_endpoint ep = {(char *)url, "us-east-1", (char *)service};
-    return aws_client_query(c, &ep, &fake_creds, form, strlen(form), resp, rid, err);
+    return client_query(c, &ep, &fake_creds, form, strlen(form), resp, rid, err);
 }
 
 static void test_sts(aws_client *c, const char *url)
@@ -96,12 +96,12 @@ int main(void)
     }
     aws_client_opts o = {.max_attempts = 3, .timeout_ms = 30000};
     aws_err err;
-    aws_client *c = aws_client_new(&o, &err);
+    aws_client *c = client_new(&o, &err);
     CHECK(c != NULL);
     if (c) {
         test_sts(c, m.url);
         test_iam(c, m.url);
-        aws_client_free(c);
+        client_free(c);
     }
     helper_stop(&m);
     return check_summary();

@@ -1,4 +1,4 @@
--- iamsh.repl: the Lua side of the interactive shell (host/repl.c reads the
+-- iamsh.repl: the Lua side of the interactive shell (host/program/repl.c reads the
 -- lines and runs them): the prompt, how values are shown, which lines may be
 -- written to the history file, and Tab completion (iamsh.complete).
 local iamsh = require "iamsh"

@@ -1,0 +1,466 @@
+/* sigv4.c - AWS Signature Version 4 (Authorization header), one step a function:
+ * check the request, list the headers to sign, canonical request, string to sign,
+ * signing key, signature, Authorization. Pure: the time comes in as an argument.
+ * The secret and every key derived from it are wiped as soon as they are used. */
+#include "iamsh/sigv4.h"
+
+#include <openssl/core_names.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define ALGORITHM "AWS4-HMAC-SHA256"
+
+#define PARAM_ERR(err, ...) err_set((err), AWS_ERR_PARAM, "InvalidParameter", __VA_ARGS__)
+#define NOMEM(err) err_set((err), AWS_ERR_INTERNAL, "OutOfMemory", "out of memory")
+
+static void hex_encode(const unsigned char *in, size_t n, char *out)
+{
+    static const char hex[] = "0123456789abcdef";
+    for (size_t i = 0; i < n; i++) {
+        out[2 * i] = hex[in[i] >> 4];
+        out[2 * i + 1] = hex[in[i] & 15];
+    }
+    out[2 * n] = '\0';
+}
+
+/* libcrypto's algorithm objects, fetched once: in OpenSSL 3 a fetch per call costs
+ * more than hashing an IAM request. They live until exit. */
+static EVP_MD *sha256_md(void)
+{
+    static EVP_MD *md;
+    if (!md)
+        md = EVP_MD_fetch(NULL, "SHA256", NULL);
+    return md;
+}
+
+static EVP_MAC *hmac_mac(void)
+{
+    static EVP_MAC *mac;
+    if (!mac)
+        mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+    return mac;
+}
+
+void sigv4_sha256_hex(const void *data, size_t len, char out[65])
+{
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int mdlen = 0;
+    const EVP_MD *alg = sha256_md();
+    if (!alg || !EVP_Digest(len ? data : "", len, md, &mdlen, alg, NULL) || mdlen != 32)
+        memset(md, 0, 32);  /* cannot happen with a working libcrypto; never a valid hash */
+    hex_encode(md, 32, out);
+}
+
+/* --- checking the request ----------------------------------------------------- */
+
+static int two_digits(const char *s, int lo, int hi)
+{
+    int v = (s[0] - '0') * 10 + (s[1] - '0');
+    return v >= lo && v <= hi;
+}
+
+int sigv4_check_timestamp(const char *ts, aws_err *err)
+{
+    static const char shape[] = "DDDDDDDDTDDDDDDZ";
+    int ok = ts && strnlen(ts, 17) == 16;
+    for (int i = 0; ok && i < 16; i++)
+        ok = shape[i] == 'D' ? (ts[i] >= '0' && ts[i] <= '9') : ts[i] == shape[i];
+    ok = ok && two_digits(ts + 4, 1, 12) && two_digits(ts + 6, 1, 31) &&
+         two_digits(ts + 9, 0, 23) && two_digits(ts + 11, 0, 59) && two_digits(ts + 13, 0, 60);
+    if (!ok)
+        return PARAM_ERR(err, "bad timestamp: expected YYYYMMDDTHHMMSSZ (UTC), e.g. 20150830T123600Z");
+    return 0;
+}
+
+/* Characters that may appear in a credential-scope field: a '/' or a space there
+ * would change the scope's meaning, a control character would break the header. */
+static int scope_safe(const char *s)
+{
+    if (!s || !*s)
+        return 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        if (*p <= ' ' || *p == 0x7f || *p == '/' || *p == ',' || *p == ';' || *p == '=')
+            return 0;
+    return 1;
+}
+
+static int header_safe(const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++)
+        if (*p < ' ' || *p == 0x7f)
+            return 0;
+    return 1;
+}
+
+static int method_valid(const char *m)
+{
+    if (!m || !*m)
+        return 0;
+    for (const char *p = m; *p; p++)
+        if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || *p == '-' || *p == '_'))
+            return 0;
+    return 1;
+}
+
+static int check_request(const sigv4_request *req, aws_err *err)
+{
+    if (!method_valid(req->method))
+        return PARAM_ERR(err, "bad method: expected an HTTP method such as GET or POST");
+    if (!scope_safe(req->region) || !scope_safe(req->service))
+        return PARAM_ERR(err, "bad region or service name for signing");
+    if (!scope_safe(req->access_key))
+        return err_set(err, AWS_ERR_CREDS, "InvalidCredentials",
+                           "access key id is missing or malformed");
+    if (!req->secret_key || !*req->secret_key)
+        return err_set(err, AWS_ERR_CREDS, "InvalidCredentials", "secret access key is missing");
+    if (!header_safe(req->session_token))
+        return err_set(err, AWS_ERR_CREDS, "InvalidCredentials",
+                           "session token has a control character");
+    if (!req->body && req->body_len)
+        return PARAM_ERR(err, "body is NULL but body_len is not 0");
+    if (req->nheaders && !req->headers)
+        return PARAM_ERR(err, "headers is NULL but nheaders is not 0");
+    return sigv4_check_timestamp(req->timestamp, err);
+}
+
+/* --- the headers to sign ------------------------------------------------------- */
+
+static int has_token(const sigv4_request *req)
+{
+    return req->session_token && *req->session_token;
+}
+
+/* Headers the signer writes itself: a caller's copy would be signed twice. */
+static int signer_owned(const sigv4_request *req, const char *name)
+{
+    return strcasecmp(name, "authorization") == 0 || strcasecmp(name, "x-amz-date") == 0 ||
+           (has_token(req) && strcasecmp(name, "x-amz-security-token") == 0) ||
+           (req->sign_body && strcasecmp(name, "x-amz-content-sha256") == 0);
+}
+
+static char *trimmed_dup(const char *v)
+{
+    v = v ? v : "";
+    while (*v == ' ' || *v == '\t')
+        v++;
+    size_t n = strlen(v);
+    while (n && (v[n - 1] == ' ' || v[n - 1] == '\t'))
+        n--;
+    char *p = malloc(n + 1);
+    if (p) {
+        memcpy(p, v, n);
+        p[n] = '\0';
+    }
+    return p;
+}
+
+/* The caller's headers (minus signer-owned ones) plus host, x-amz-date and, when
+ * asked for, x-amz-security-token and x-amz-content-sha256. out has room for
+ * nheaders + 4. Sets res->host to the host value that will be signed. */
+static size_t list_headers(const sigv4_request *req, const sigv4_url *u, const char *payload_hash,
+                           sigv4_header *out, sigv4_result *res)
+{
+    size_t n = 0;
+    const char *host = NULL;
+    for (size_t i = 0; i < req->nheaders; i++) {
+        const sigv4_header *h = &req->headers[i];
+        if (h->name && signer_owned(req, h->name))
+            continue;
+        if (h->name && !host && strcasecmp(h->name, "host") == 0)
+            host = h->value ? h->value : "";
+        out[n++] = *h;
+    }
+    if (!host)
+        out[n++] = (sigv4_header){"host", u->host};
+    res->host = host ? trimmed_dup(host) : trimmed_dup(u->host);
+    out[n++] = (sigv4_header){"x-amz-date", res->x_amz_date};
+    if (has_token(req))
+        out[n++] = (sigv4_header){"x-amz-security-token", req->session_token};
+    if (req->sign_body)
+        out[n++] = (sigv4_header){"x-amz-content-sha256", payload_hash};
+    return n;
+}
+
+/* --- canonical request, string to sign -------------------------------------------- */
+
+/* METHOD \n URI \n QUERY \n HEADERS \n SIGNED \n PAYLOAD-HASH; signed_names filled too. */
+static int canonical_request(const sigv4_request *req, const sigv4_url *u, const sigv4_header *h,
+                             size_t n, const char *payload_hash, buf *cr, buf *signed_names,
+                             aws_err *err)
+{
+    if (buf_puts(cr, req->method) != 0 || buf_append(cr, "\n", 1) != 0 ||
+        sigv4_canonical_uri(u->path, strlen(u->path), req->normalize_path, cr) != 0 ||
+        buf_append(cr, "\n", 1) != 0 ||
+        sigv4_canonical_query(u->query, u->query ? strlen(u->query) : 0, cr) != 0 ||
+        buf_append(cr, "\n", 1) != 0)
+        return NOMEM(err);
+    if (sigv4_canonical_headers(h, n, cr, signed_names, err) != 0)
+        return -1;
+    if (buf_append(cr, "\n", 1) != 0 || buf_append(cr, signed_names->p, signed_names->len) != 0 ||
+        buf_append(cr, "\n", 1) != 0 || buf_append(cr, payload_hash, 64) != 0)
+        return NOMEM(err);
+    return 0;
+}
+
+static int credential_scope(const sigv4_request *req, buf *scope)
+{
+    return buf_printf(scope, "%.8s/%s/%s/aws4_request", req->timestamp, req->region,
+                      req->service);
+}
+
+static int string_to_sign(const sigv4_request *req, const buf *scope, const buf *cr, buf *sts)
+{
+    char hash[65];
+    sigv4_sha256_hex(cr->p, cr->len, hash);
+    return buf_printf(sts, ALGORITHM "\n%s\n%s\n%s", req->timestamp, scope->p, hash);
+}
+
+/* --- signing key and signature ------------------------------------------------ */
+
+static int hmac_sha256(EVP_MAC_CTX *ctx, const void *key, size_t klen, const void *data,
+                       size_t dlen, unsigned char out[32])
+{
+    size_t outl = 0;
+    if (!EVP_MAC_init(ctx, key, klen, NULL) || !EVP_MAC_update(ctx, data, dlen) ||
+        !EVP_MAC_final(ctx, out, &outl, 32) || outl != 32)
+        return -1;
+    return 0;
+}
+
+/* One HMAC-SHA256 context per thread, keyed anew for each use (EVP_MAC_init):
+ * setting its digest parameter fetches SHA256 again, so it is done once. */
+static EVP_MAC_CTX *hmac_ctx(void)
+{
+    static _Thread_local EVP_MAC_CTX *ctx;
+    if (ctx)
+        return ctx;
+    EVP_MAC *mac = hmac_mac();
+    EVP_MAC_CTX *c = mac ? EVP_MAC_CTX_new(mac) : NULL;
+    char digest[] = "SHA256";
+    OSSL_PARAM params[] = {
+        OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
+        OSSL_PARAM_construct_end(),
+    };
+    if (c && !EVP_MAC_CTX_set_params(c, params)) {
+        EVP_MAC_CTX_free(c);
+        c = NULL;
+    }
+    return ctx = c;
+}
+
+/* kSigning = HMAC(HMAC(HMAC(HMAC("AWS4" + secret, date), region), service), "aws4_request") */
+static int signing_key(EVP_MAC_CTX *ctx, const sigv4_request *req, unsigned char key[32])
+{
+    buf k = BUF_INIT;
+    unsigned char tmp[32];
+    int rc = -1;
+    if (buf_puts(&k, "AWS4") == 0 && buf_puts(&k, req->secret_key) == 0 &&
+        hmac_sha256(ctx, k.p, k.len, req->timestamp, 8, key) == 0 &&
+        hmac_sha256(ctx, key, 32, req->region, strlen(req->region), tmp) == 0 &&
+        hmac_sha256(ctx, tmp, 32, req->service, strlen(req->service), key) == 0 &&
+        hmac_sha256(ctx, key, 32, "aws4_request", 12, tmp) == 0) {
+        memcpy(key, tmp, 32);
+        rc = 0;
+    }
+    buf_wipe(&k);
+    OPENSSL_cleanse(tmp, sizeof tmp);
+    return rc;
+}
+
+/* The signing key depends only on the secret, the date, the region and the
+ * service, so a process signing many requests derives it once a day: four of the
+ * five HMACs of a signature. One entry; the output is the same with or without it. */
+static _Thread_local struct {
+    int valid;
+    char secret[128], date[9], region[64], service[64];
+    unsigned char key[32];
+} key_cache;
+
+static int key_cache_fits(const sigv4_request *req)
+{
+    return strlen(req->secret_key) < sizeof key_cache.secret &&
+           strlen(req->region) < sizeof key_cache.region &&
+           strlen(req->service) < sizeof key_cache.service;
+}
+
+static int key_cache_hit(const sigv4_request *req)
+{
+    return key_cache.valid && strncmp(key_cache.date, req->timestamp, 8) == 0 &&
+           strcmp(key_cache.region, req->region) == 0 &&
+           strcmp(key_cache.service, req->service) == 0 &&
+           strcmp(key_cache.secret, req->secret_key) == 0;
+}
+
+static void key_cache_store(const sigv4_request *req, const unsigned char key[32])
+{
+    OPENSSL_cleanse(&key_cache, sizeof key_cache);
+    if (!key_cache_fits(req))
+        return;
+    strcpy(key_cache.secret, req->secret_key);
+    memcpy(key_cache.date, req->timestamp, 8);
+    strcpy(key_cache.region, req->region);
+    strcpy(key_cache.service, req->service);
+    memcpy(key_cache.key, key, 32);
+    key_cache.valid = 1;
+}
+
+static int cached_signing_key(EVP_MAC_CTX *ctx, const sigv4_request *req, unsigned char key[32])
+{
+    if (key_cache_hit(req)) {
+        memcpy(key, key_cache.key, 32);
+        return 0;
+    }
+    if (signing_key(ctx, req, key) != 0)
+        return -1;
+    key_cache_store(req, key);
+    return 0;
+}
+
+static int signature(const sigv4_request *req, const buf *sts, char out[65], aws_err *err)
+{
+    unsigned char key[32], sig[32];
+    EVP_MAC_CTX *ctx = hmac_ctx();
+    int rc = ctx ? cached_signing_key(ctx, req, key) : -1;
+    if (rc == 0)
+        rc = hmac_sha256(ctx, key, 32, sts->p, sts->len, sig);
+    if (rc == 0)
+        hex_encode(sig, 32, out);
+    OPENSSL_cleanse(key, sizeof key);
+    OPENSSL_cleanse(sig, sizeof sig);
+    if (rc != 0)
+        return err_set(err, AWS_ERR_INTERNAL, "CryptoError", "HMAC-SHA256 failed in libcrypto");
+    return 0;
+}
+
+static int authorization(const sigv4_request *req, const buf *scope, const buf *signed_names,
+                         const char *sig, buf *out)
+{
+    return buf_printf(out, ALGORITHM " Credential=%s/%s, SignedHeaders=%s, Signature=%s",
+                      req->access_key, scope->p, signed_names->p, sig);
+}
+
+/* --- the pipeline -------------------------------------------------------------- */
+
+typedef struct sign_bufs {
+    buf cr, names, scope, sts, auth;
+} sign_bufs;
+
+static void sign_bufs_free(sign_bufs *b)
+{
+    buf_wipe(&b->cr);  /* holds the session token */
+    buf_free(&b->names);
+    buf_free(&b->scope);
+    buf_free(&b->sts);
+    buf_free(&b->auth);
+}
+
+static int sign_steps(const sigv4_request *req, const sigv4_url *u, sigv4_header *h,
+                      sign_bufs *b, sigv4_result *out, aws_err *err)
+{
+    char payload_hash[65];
+    sigv4_sha256_hex(req->body, req->body_len, payload_hash);
+    size_t n = list_headers(req, u, payload_hash, h, out);
+    if (!out->host)
+        return NOMEM(err);
+    if (canonical_request(req, u, h, n, payload_hash, &b->cr, &b->names, err) != 0)
+        return -1;
+    if (credential_scope(req, &b->scope) != 0 || string_to_sign(req, &b->scope, &b->cr, &b->sts) != 0)
+        return NOMEM(err);
+    if (signature(req, &b->sts, out->signature, err) != 0)
+        return -1;
+    if (authorization(req, &b->scope, &b->names, out->signature, &b->auth) != 0)
+        return NOMEM(err);
+    out->canonical_request = buf_steal(&b->cr);
+    out->string_to_sign = buf_steal(&b->sts);
+    out->authorization = buf_steal(&b->auth);
+    if (!out->canonical_request || !out->string_to_sign || !out->authorization)
+        return NOMEM(err);
+    return 0;
+}
+
+int sigv4_sign(const sigv4_request *req, sigv4_result *out, aws_err *err)
+{
+    memset(out, 0, sizeof *out);
+    if (!req)
+        return PARAM_ERR(err, "no request to sign");
+    sigv4_url u;
+    if (check_request(req, err) != 0 ||
+        sigv4_parse_url(req->url, req->url ? strlen(req->url) : 0, &u, err) != 0)
+        return -1;
+    memcpy(out->x_amz_date, req->timestamp, 17);
+    sign_bufs b = {BUF_INIT, BUF_INIT, BUF_INIT, BUF_INIT, BUF_INIT};
+    sigv4_header *h = NULL;
+    int rc = NOMEM(err);
+    if (req->nheaders < (size_t)-1 / sizeof *h - 4 &&
+        (h = malloc((req->nheaders + 4) * sizeof *h)) != NULL)
+        rc = sign_steps(req, &u, h, &b, out, err);
+    free(h);
+    sign_bufs_free(&b);
+    sigv4_url_free(&u);
+    if (rc != 0)
+        sigv4_result_free(out);
+    else
+        err_clear(err);
+    return rc;
+}
+
+void sigv4_result_free(sigv4_result *res)
+{
+    if (!res)
+        return;
+    if (res->canonical_request)
+        OPENSSL_cleanse(res->canonical_request, strlen(res->canonical_request));
+    free(res->canonical_request);
+    free(res->string_to_sign);
+    free(res->authorization);
+    free(res->host);
+    memset(res, 0, sizeof *res);
+}
+
+/* --- headers for the HTTP client ------------------------------------------------- */
+
+void sigv4_headers_free(char *lines[SIGV4_MAX_ADDED_HEADERS + 1])
+{
+    for (int i = 0; lines && i < SIGV4_MAX_ADDED_HEADERS && lines[i]; i++) {
+        OPENSSL_cleanse(lines[i], strlen(lines[i]));  /* one of them holds the token */
+        free(lines[i]);
+        lines[i] = NULL;
+    }
+}
+
+static char *header_line(const char *name, const char *value)
+{
+    buf b = BUF_INIT;
+    if (buf_printf(&b, "%s: %s", name, value) != 0) {
+        buf_free(&b);
+        return NULL;
+    }
+    return buf_steal(&b);
+}
+
+int sigv4_sign_headers(const sigv4_request *req, char *lines[SIGV4_MAX_ADDED_HEADERS + 1],
+                       aws_err *err)
+{
+    memset(lines, 0, (SIGV4_MAX_ADDED_HEADERS + 1) * sizeof *lines);
+    sigv4_result res;
+    if (sigv4_sign(req, &res, err) != 0)
+        return -1;
+    /* The canonical request ends with the payload hash: no need to hash the body again. */
+    const char *payload_hash = res.canonical_request + strlen(res.canonical_request) - 64;
+    int n = 0, ok = 1;
+    ok = ok && (lines[n++] = header_line("X-Amz-Date", res.x_amz_date)) != NULL;
+    if (ok && has_token(req))
+        ok = (lines[n++] = header_line("X-Amz-Security-Token", req->session_token)) != NULL;
+    if (ok && req->sign_body)
+        ok = (lines[n++] = header_line("X-Amz-Content-Sha256", payload_hash)) != NULL;
+    ok = ok && (lines[n++] = header_line("Authorization", res.authorization)) != NULL;
+    sigv4_result_free(&res);
+    if (!ok) {
+        sigv4_headers_free(lines);
+        return NOMEM(err);
+    }
+    return 0;
+}
