@@ -17,10 +17,12 @@ void lset_integer(lua_State *L, const char *k, lua_Integer v);
 
 /* ljson.c */
 int luaopen_aws_json(lua_State *L);                                  /* [-0, +1, m] */
-/* Push a cJSON value as Lua (objects -> tables, arrays -> sequences marked as arrays,
- * null -> aws.json.null).  [-0, +1, e] */
-void ljson_push(lua_State *L, const cJSON *v);
-/* The same, taking ownership of v: it is freed even if the conversion raises. */
+/* A userdata that owns v (NULL allowed; set *box later) and frees it when collected,
+ * so a tree cannot leak when an error unwinds past it.  [-0, +1, m] */
+cJSON **ljson_box(lua_State *L, cJSON *v);
+/* Push v as Lua (objects -> tables, arrays -> sequences marked as arrays, null ->
+ * aws.json.null), taking ownership: v is freed even if the conversion raises.
+ * [-0, +1, e] */
 void ljson_push_owned(lua_State *L, cJSON *v);
 /* Convert the Lua value at idx to cJSON; NULL with a message naming the path on
  * failure (written to why).  [-0, +0, m] */
@@ -43,10 +45,9 @@ struct aws_client *lsession_client(lua_State *L, lsession *s);
 const struct aws_creds *lsession_creds(lua_State *L, lsession *s);  /* raises when none */
 int lsession_push_config(lua_State *L);                   /* aws.config() */
 int lsession_push_stats(lua_State *L);                    /* aws.stats() */
-void lsession_count_call(lsession *s, int answered);
-/* options[key] from the registry table "iamsh.options" the host leaves, as a boolean.
- * [-0, +0, -] */
-int lsession_option_bool(lua_State *L, const char *key);
+/* The run options the program handed over with iamsh_aws_configure (boundary.h). */
+struct iamsh_run_options;
+const struct iamsh_run_options *lsession_options(void);
 
 /* lcall.c */
 struct model_op;

@@ -10,17 +10,17 @@
 #include <string.h>
 
 #include "bindings.h"
+#include "iamsh/boundary.h"
 #include "iamsh/buf.h"
 #include "iamsh/json.h"
 #include "iamsh/keypath.h"
 #include "iamsh/utf8.h"
 
-static const char ARRAY_MT[] = "aws.json.array";
 
 /* The shared metatable marking a table as a JSON array.  [-0, +1, m] */
 static void push_array_mt(lua_State *L)
 {
-    if (luaL_newmetatable(L, ARRAY_MT)) {
+    if (luaL_newmetatable(L, REG_JSON_ARRAY_MT)) {
         lua_pushliteral(L, "array");
         lua_setfield(L, -2, "__jsontype");
     }
@@ -70,13 +70,7 @@ static void push_value(lua_State *L, const cJSON *v, int depth)
     }
 }
 
-void ljson_push(lua_State *L, const cJSON *v)
-{
-    push_value(L, v, 0);
-}
-
-/* A cJSON tree owned by a userdata until it is freed, so an error raised while
- * converting it (depth, memory) cannot leak it. */
+/* A box's finaliser: the tree it still owns. */
 static int box_gc(lua_State *L)
 {
     cJSON **box = lua_touserdata(L, 1);
@@ -87,15 +81,21 @@ static int box_gc(lua_State *L)
     return 0;
 }
 
-void ljson_push_owned(lua_State *L, cJSON *v)
+cJSON **ljson_box(lua_State *L, cJSON *v)
 {
     cJSON **box = lua_newuserdatauv(L, sizeof *box, 0);
     *box = v;
-    if (luaL_newmetatable(L, "aws.json.box")) {
+    if (luaL_newmetatable(L, REG_BOX_MT)) {
         lua_pushcfunction(L, box_gc);
         lua_setfield(L, -2, "__gc");
     }
     lua_setmetatable(L, -2);
+    return box;
+}
+
+void ljson_push_owned(lua_State *L, cJSON *v)
+{
+    cJSON **box = ljson_box(L, v);
     push_value(L, v, 0);
     cJSON_Delete(v);
     *box = NULL;
@@ -127,7 +127,7 @@ static int is_array(lua_State *L, int idx, lua_Integer *n)
 {
     *n = 0;
     if (lua_getmetatable(L, idx)) {
-        luaL_getmetatable(L, ARRAY_MT);
+        luaL_getmetatable(L, REG_JSON_ARRAY_MT);
         int marked = lua_rawequal(L, -1, -2);
         lua_pop(L, 2);
         if (marked) {

@@ -11,7 +11,8 @@ dependency graph, so the checks cannot be fooled by an include left behind:
      others) one A defines;
   2. a core file's externs carry its module's name: in host/core/M.c or M_*.c, where
      include/iamsh/M.h is the longest header name that fits, every defined extern is
-     M or M_*; in bindings/lX.c, lX_* (or luaopen_*, Lua's own convention);
+     M or M_*; in bindings/lX.c, lX_* (or luaopen_*, Lua's own convention, and
+     iamsh_aws_*, the module's entry points for the program, include/iamsh/boundary.h);
   3. the core does not know Lua: no core object uses a lua_* or luaL_* symbol.
 
 Exit status 0 when all hold; otherwise each broken rule is printed and the status is 1.
@@ -104,7 +105,7 @@ def misnamed_bindings(units):
     problems = []
     for name, (defs, _) in sorted(units.items()):
         for sym in sorted(defs):
-            if not (sym == name or sym.startswith(name + "_") or sym.startswith("luaopen_")):
+            if not (sym == name or sym.startswith((name + "_", "luaopen_", "iamsh_aws_"))):
                 problems.append(f"bindings/{name}.c defines {sym}, not {name}_* or luaopen_*")
     return problems
 

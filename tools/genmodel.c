@@ -449,9 +449,17 @@ static int op_index(gen *g, const char *name)
     return -1;
 }
 
+/* authtype "none": the operation is sent unsigned (STS's AssumeRoleWithWebIdentity and
+ * AssumeRoleWithSAML, whose token or assertion is the proof). */
+static int op_flags(const cJSON *op)
+{
+    const char *auth = jstr(op, "authtype");
+    return auth && strcmp(auth, "none") == 0 ? MODEL_OP_UNSIGNED : 0;
+}
+
 static void emit_ops(gen *g)
 {
-    fprintf(g->out, "/* name, snake, input, output, resultWrapper, errors, nerrors, paginator, svc */\n");
+    fprintf(g->out, "/* name, snake, input, output, resultWrapper, errors, nerrors, paginator, svc, flags */\n");
     fprintf(g->out, "static const model_op %s_ops[%d] = {\n", g->svc, g->nops);
     int efirst = 0;
     for (const cJSON *o = g->ops->child; o; o = o->next) {
@@ -474,7 +482,7 @@ static void emit_ops(gen *g)
         int p = paginator_index(g, o->string);
         if (p >= 0) fprintf(g->out, "&%s_paginators[%d], ", g->svc, p);
         else fputs("NULL, ", g->out);
-        fprintf(g->out, "&model_service_%s},\n", g->svc);
+        fprintf(g->out, "&model_service_%s, %d},\n", g->svc, op_flags(o));
         efirst += ne;
     }
     fputs("};\n\n", g->out);

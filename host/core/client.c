@@ -212,6 +212,24 @@ static int sign_headers(const aws_client *c, const aws_endpoint *ep, const aws_c
     return sigv4_sign_headers(&sr, lines, err);
 }
 
+/* The request's headers: Content-Type, then what the signer added (none when the
+ * request goes unsigned: creds NULL). */
+static int request_headers(const aws_client *c, const aws_endpoint *ep, const aws_creds *creds,
+                           const buf *url, const char *body, size_t body_len,
+                           char *lines[SIGV4_MAX_ADDED_HEADERS + 1],
+                           const char *headers[SIGV4_MAX_ADDED_HEADERS + 2], aws_err *err)
+{
+    lines[0] = NULL;
+    if (creds && sign_headers(c, ep, creds, url->p, body, body_len, lines, err) != 0)
+        return -1;
+    size_t n = 0;
+    headers[n++] = CONTENT_TYPE;
+    for (size_t i = 0; lines[i]; i++)
+        headers[n++] = lines[i];
+    headers[n] = NULL;
+    return 0;
+}
+
 static int attempt_once(aws_client *c, const aws_endpoint *ep, const aws_creds *creds,
                         const char *body, size_t body_len, http_response *hr, aws_err *err)
 {
@@ -222,12 +240,7 @@ static int attempt_once(aws_client *c, const aws_endpoint *ep, const aws_creds *
 
     if (endpoint_url(ep, &url, err) != 0)
         return -1;
-    if (sign_headers(c, ep, creds, url.p, body, body_len, lines, err) == 0) {
-        size_t n = 0;
-        headers[n++] = CONTENT_TYPE;
-        for (size_t i = 0; lines[i]; i++)
-            headers[n++] = lines[i];
-        headers[n] = NULL;
+    if (request_headers(c, ep, creds, &url, body, body_len, lines, headers, err) == 0) {
         http_request req = {"POST", url.p, headers, body, body_len, 0, 0, 0};
         rc = http_send(c->http, &req, hr, err);
         sigv4_headers_free(lines);
@@ -248,25 +261,9 @@ static int check_args(const aws_client *c, const aws_endpoint *ep, const aws_cre
     if (!c || !ep || !ep->url || !ep->signing_region || !ep->signing_name || !body)
         return err_set(err, AWS_ERR_INTERNAL, "InternalError",
                            "client_query: missing client, endpoint or body");
-    if (!creds || !creds->access_key_id || !creds->secret_access_key)
+    if (creds && (!creds->access_key_id || !creds->secret_access_key))
         return err_set(err, AWS_ERR_CREDS, "NoCredentials", "no credentials to sign with");
     return 0;
-}
-
-/* The request id of a 2xx answer: the header, else <RequestId> in the body. */
-static void success_request_id(const http_response *hr, char out[96])
-{
-    if (hr->request_id[0]) {
-        memcpy(out, hr->request_id, 96);
-        return;
-    }
-    out[0] = '\0';
-    const char *p = hr->body.p ? strstr(hr->body.p, "<RequestId>") : NULL;
-    if (!p)
-        return;
-    p += strlen("<RequestId>");
-    size_t n = strcspn(p, "<");
-    snprintf(out, 96, "%.*s", (int)(n < 95 ? n : 95), p);
 }
 
 static int deliver(aws_client *c, http_response *hr, int last_cost, buf *resp,
@@ -274,7 +271,7 @@ static int deliver(aws_client *c, http_response *hr, int last_cost, buf *resp,
 {
     retry_quota_release(&c->quota, last_cost);
     if (request_id)
-        success_request_id(hr, request_id);
+        memcpy(request_id, hr->request_id, 96);
     if (resp) {
         buf_reset(resp);
         if (buf_append(resp, hr->body.p ? hr->body.p : "", hr->body.len) != 0)
@@ -316,6 +313,7 @@ int client_query(aws_client *c, const aws_endpoint *ep, const aws_creds *creds,
         request_id[0] = '\0';
     if (check_args(c, ep, creds, body, err) != 0)
         return -1;
+    c->requests++;
     for (;;) {
         attempt++;
         if (attempt_once(c, ep, creds, body, body_len, &hr, err) == 0) {
@@ -328,6 +326,7 @@ int client_query(aws_client *c, const aws_endpoint *ep, const aws_creds *creds,
     if (rc != 0 && request_id)
         memcpy(request_id, err->request_id, 96);
     c->attempts_last = attempt;
+    c->answered += rc == 0 || err->kind == AWS_ERR_SERVICE;
     http_response_free(&hr);
     return rc;
 }

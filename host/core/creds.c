@@ -18,6 +18,14 @@ void creds_wipe_str(char *s)
         *v++ = 0;
 }
 
+void creds_wipe_json(cJSON *v)
+{
+    for (cJSON *c = v ? v->child : NULL; c; c = c->next)
+        creds_wipe_json(c);
+    if (cJSON_IsString(v))
+        creds_wipe_str(v->valuestring);
+}
+
 void creds_free(aws_creds *cr)
 {
     if (!cr)

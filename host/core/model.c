@@ -145,3 +145,14 @@ int model_is_policy(const model_shape *s)
 {
     return s && (s->flags & MODEL_F_POLICY);
 }
+
+int model_op_is_read_only(const model_op *op)
+{
+    static const char *const prefixes[] = {"Get", "List", "Simulate", NULL};
+    if (strcmp(op->svc->name, "sts") == 0)
+        return 1; /* STS changes no account state */
+    for (int i = 0; prefixes[i]; i++)
+        if (strncmp(op->name, prefixes[i], strlen(prefixes[i])) == 0)
+            return 1;
+    return 0;
+}

@@ -48,12 +48,7 @@ static int parse_doc(const buf *body, const char *source, aws_creds *out, char *
         snprintf(why, n, "answer is not a JSON object");
     else
         rc = creds_from_json(root, "Token", source, out, why, n);
-    cJSON *tok = cJSON_GetObjectItemCaseSensitive(root, "Token");
-    cJSON *sk = cJSON_GetObjectItemCaseSensitive(root, "SecretAccessKey");
-    if (cJSON_IsString(tok))
-        creds_wipe_str(tok->valuestring);
-    if (cJSON_IsString(sk))
-        creds_wipe_str(sk->valuestring);
+    creds_wipe_json(root);
     cJSON_Delete(root);
     return rc;
 }

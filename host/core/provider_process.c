@@ -249,16 +249,6 @@ static int run(const char *command, int timeout_ms, buf *out, aws_err *err)
     return rc;
 }
 
-static void wipe_json_secrets(cJSON *root)
-{
-    const char *keys[] = {"SecretAccessKey", "SessionToken"};
-    for (int i = 0; i < 2; i++) {
-        cJSON *v = cJSON_GetObjectItemCaseSensitive(root, keys[i]);
-        if (cJSON_IsString(v))
-            creds_wipe_str(v->valuestring);
-    }
-}
-
 static int parse_output(const buf *out, aws_creds *cr, aws_err *err)
 {
     cJSON *root = json_parse_all(out->p, out->len, NULL);
@@ -276,7 +266,7 @@ static int parse_output(const buf *out, aws_creds *cr, aws_err *err)
     else if (creds_from_json(root, "SessionToken", "process", cr, why, sizeof why) != 0)
         rc = err_set(err, AWS_ERR_CREDS, "CredentialProcessError",
                          "credential_process: %s", why);
-    wipe_json_secrets(root);
+    creds_wipe_json(root);
     cJSON_Delete(root);
     return rc;
 }

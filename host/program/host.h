@@ -45,6 +45,9 @@ void searcher_install(lua_State *L, const host_paths *p);   /* [-0, +0, e] */
 
 /* liamsh.c: the built-in modules "iamsh" and "iamsh.fs". */
 void liamsh_install(lua_State *L, const host_options *o, const host_paths *p); /* [-0, +0, e] */
+/* The run options liamsh_install made from o: what the AWS module is handed. */
+struct iamsh_run_options;
+const struct iamsh_run_options *liamsh_run_options(void);
 
 /* report.c: run a function on the stack protected; classify and print the error. */
 extern volatile sig_atomic_t host_interrupted;

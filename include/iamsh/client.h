@@ -20,6 +20,7 @@ typedef struct aws_client_opts {
     double (*rand01)(void);      /* NULL: a random double in [0,1); tests make it 0 */
     void (*sleep_fn)(double seconds);  /* NULL: nanosleep */
     volatile sig_atomic_t *abort_flag; /* Ctrl-C: stop the transfer, make no retry */
+    int read_only;               /* --plan: call_op sends only read-only operations */
 } aws_client_opts;
 
 typedef struct aws_client {
@@ -27,13 +28,17 @@ typedef struct aws_client {
     retry_quota quota;
     aws_client_opts opts;
     int attempts_last;           /* attempts made by the last call (tests read it) */
+    long requests, answered;     /* calls made; of them, answered by the endpoint (a result
+                                  * or an AWS error, not a transport failure): aws.stats() */
 } aws_client;
 
 aws_client *client_new(const aws_client_opts *opts, aws_err *err);
 void client_free(aws_client *c);
 
-/* POST a Query form body (already "Action=..&Version=..&...") to ep, signed with creds.
- * 2xx: resp holds the XML body, request_id filled, returns 0.
+/* POST a Query form body (already "Action=..&Version=..&...") to ep, signed with creds
+ * (NULL: sent unsigned, for the operations the model marks so).
+ * 2xx: resp holds the XML body, request_id the x-amzn-RequestId header ("" if none;
+ * model_decode reads the body's), returns 0.
  * An AWS error document: err kind AWS_ERR_SERVICE with Code/Message/RequestId from
  * either layout (<ErrorResponse><Error>.. or <Response><Errors><Error>..), status set.
  * Unreadable error body: AWS_ERR_PARSE "ResponseParseError" (HTTP status kept).

@@ -32,5 +32,8 @@ int creds_set(aws_creds *out, const char *id, const char *secret, const char *to
               const char *source);
 /* Zero a secret string in place (NULL allowed). */
 void creds_wipe_str(char *s);
+/* Zero every string in a JSON tree that carried credentials (NULL allowed), before
+ * it is freed. */
+void creds_wipe_json(struct cJSON *v);
 
 #endif

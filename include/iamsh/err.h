@@ -15,6 +15,7 @@ enum aws_err_kind {
     AWS_ERR_CREDS,     /* no credentials, credential_process failed, ... */
     AWS_ERR_PARAM,     /* bad parameter from the caller (validation) */
     AWS_ERR_INTERNAL,  /* out of memory, bug */
+    AWS_ERR_PLAN,      /* a write refused by a read-only client (--plan): "PlanModeWrite" */
 };
 
 typedef struct aws_err {

@@ -86,7 +86,13 @@ typedef struct model_op {
     unsigned short nerrors;
     const struct model_paginator *paginator;  /* NULL if not pageable */
     const struct model_service *svc;
+    unsigned char flags;          /* MODEL_OP_* */
 } model_op;
+
+/* model_op.flags */
+enum {
+    MODEL_OP_UNSIGNED = 1 << 0,   /* sent without a signature (authtype "none") */
+};
 
 typedef struct model_paginator {
     const model_op *op;
@@ -153,6 +159,9 @@ size_t model_op_complete(const model_service *svc, const char *prefix, int snake
                          int (*fn)(const char *name, void *ud), void *ud);
 const char *model_type_name(int type);          /* "string", "structure", ... */
 int model_is_sensitive(const model_shape *s);
+/* 1 for an operation that changes nothing: STS's, and IAM's Get*, List*, Simulate*.
+ * A read-only client (--plan) sends only these. */
+int model_op_is_read_only(const model_op *op);
 int model_is_policy(const model_shape *s);
 
 /* A deep copy of a decoded value with every sensitive value (by shape) replaced
