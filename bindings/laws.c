@@ -3,12 +3,13 @@
 #include <curl/curl.h>
 #include <libxml/xmlversion.h>
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 #include <stdio.h>
 
 #include "bindings.h"
+#include "iamsh/base64.h"
+#include "iamsh/buf.h"
 #include "iamsh/model.h"
 #include "iamsh/iso8601.h"
 
@@ -36,12 +37,12 @@ static int l_b64_encode(lua_State *L)
 {
     size_t n;
     const char *s = luaL_checklstring(L, 1, &n);
-    luaL_argcheck(L, n < (size_t)1 << 30, 1, "string too long");
-    luaL_Buffer b;
-    unsigned char *out = (unsigned char *)luaL_buffinitsize(L, &b, 4 * ((n + 2) / 3) + 1);
-    int len = EVP_EncodeBlock(out, (const unsigned char *)s, (int)n);
-    luaL_pushresultsize(&b, (size_t)len);
-    return 1;
+    buf out = BUF_INIT;
+    int rc = base64_encode(&out, s, n);
+    if (rc == 0)
+        lua_pushlstring(L, out.p, out.len);
+    buf_free(&out);
+    return rc == 0 ? 1 : luaL_error(L, "aws.base64.encode: string too long");
 }
 
 /* aws.base64.decode(text) -> bytes (blob results, e.g. get_credential_report's Content,
@@ -50,19 +51,14 @@ static int l_b64_decode(lua_State *L)
 {
     size_t n;
     const char *s = luaL_checklstring(L, 1, &n);
-    luaL_argcheck(L, n < (size_t)1 << 30, 1, "string too long");
-    if (n % 4 != 0)
+    buf out = BUF_INIT;
+    int rc = base64_decode(&out, s, n);
+    if (rc == 0)
+        lua_pushlstring(L, out.p, out.len);
+    buf_free(&out);
+    if (rc != 0 && n % 4 != 0)
         return luaL_error(L, "aws.base64.decode: length %d is not a multiple of 4", (int)n);
-    luaL_Buffer b;
-    unsigned char *out = (unsigned char *)luaL_buffinitsize(L, &b, 3 * (n / 4) + 1);
-    int len = n ? EVP_DecodeBlock(out, (const unsigned char *)s, (int)n) : 0;
-    if (len < 0)
-        return luaL_error(L, "aws.base64.decode: not base64");
-    /* EVP_DecodeBlock counts padding as zero bytes: drop them. */
-    for (size_t i = n; i > 0 && s[i - 1] == '=' && len > 0; i--)
-        len--;
-    luaL_pushresultsize(&b, (size_t)len);
-    return 1;
+    return rc == 0 ? 1 : luaL_error(L, "aws.base64.decode: not base64");
 }
 
 /* aws.timestamp(iso) -> seconds since the epoch (an integer when whole): the core's

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int buf_grow(buf *b, size_t extra)
+int buf_reserve(buf *b, size_t extra)
 {
     if (extra > (size_t)-1 / 2 - b->len)
         return -1;
@@ -25,7 +25,7 @@ static int buf_grow(buf *b, size_t extra)
 
 int buf_append(buf *b, const void *data, size_t n)
 {
-    if (buf_grow(b, n) != 0)
+    if (buf_reserve(b, n) != 0)
         return -1;
     if (n)
         memcpy(b->p + b->len, data, n);
@@ -45,7 +45,7 @@ int buf_printf(buf *b, const char *fmt, ...)
     va_start(ap, fmt);
     int n = vsnprintf(NULL, 0, fmt, ap);
     va_end(ap);
-    if (n < 0 || buf_grow(b, (size_t)n) != 0)
+    if (n < 0 || buf_reserve(b, (size_t)n) != 0)
         return -1;
     va_start(ap, fmt);
     vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
@@ -57,7 +57,7 @@ int buf_printf(buf *b, const char *fmt, ...)
 int buf_urlencode(buf *b, const char *s, size_t n, int keep_slash)
 {
     static const char hex[] = "0123456789ABCDEF";
-    if (buf_grow(b, n * 3) != 0)
+    if (buf_reserve(b, n * 3) != 0)
         return -1;
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
@@ -90,7 +90,7 @@ void buf_free(buf *b)
 
 char *buf_steal(buf *b)
 {
-    if (!b->p && buf_grow(b, 0) != 0)
+    if (!b->p && buf_reserve(b, 0) != 0)
         return NULL;
     b->p[b->len] = '\0';
     char *p = b->p;

@@ -6,6 +6,7 @@
  *   policy documents as compact JSON text (a table is encoded, a string sent as is).
  * Members go in model order, so the body is deterministic. */
 #include "iamsh/model_serialize.h"
+#include "iamsh/base64.h"
 #include "iamsh/iso8601.h"
 #include "iamsh/keypath.h"
 
@@ -31,19 +32,10 @@ static int put_pair(qctx *q, const char *val, size_t vlen)
 
 /* --- values --- */
 
-static int put_base64(qctx *q, const unsigned char *s, size_t n)
+static int put_base64(qctx *q, const char *s, size_t n)
 {
-    static const char tab[] =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     buf out = BUF_INIT;
-    int rc = buf_append(&out, "", 0);
-    for (size_t i = 0; rc == 0 && i < n; i += 3) {
-        unsigned v = (unsigned)s[i] << 16 | (i + 1 < n ? (unsigned)s[i + 1] << 8 : 0) |
-                     (i + 2 < n ? s[i + 2] : 0);
-        char quad[4] = {tab[v >> 18], tab[(v >> 12) & 63], i + 1 < n ? tab[(v >> 6) & 63] : '=',
-                        i + 2 < n ? tab[v & 63] : '='};
-        rc = buf_append(&out, quad, 4);
-    }
+    int rc = base64_encode(&out, s, n);
     if (rc == 0)
         rc = put_pair(q, out.p, out.len);
     buf_free(&out);
@@ -83,7 +75,7 @@ static int put_scalar(qctx *q, const model_shape *s, const cJSON *j)
         iso8601_format(t, tmp);
         return put_pair(q, tmp, strlen(tmp));
     case MODEL_BLOB:
-        return put_base64(q, (const unsigned char *)j->valuestring, strlen(j->valuestring));
+        return put_base64(q, j->valuestring, strlen(j->valuestring));
     default:
         if (s->flags & MODEL_F_POLICY)
             return put_policy(q, j);

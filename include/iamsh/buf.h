@@ -12,6 +12,8 @@ typedef struct buf {
 #define BUF_INIT {0, 0, 0}
 
 int buf_append(buf *b, const void *data, size_t n);   /* 0 or -1 (ENOMEM) */
+/* Room for extra more bytes and the NUL, without changing len. 0 or -1 (ENOMEM). */
+int buf_reserve(buf *b, size_t extra);
 int buf_puts(buf *b, const char *s);
 int buf_printf(buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* RFC 3986 percent-encoding: unreserved A-Z a-z 0-9 - _ . ~ kept, the rest %XX
