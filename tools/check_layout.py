@@ -28,8 +28,8 @@ def nm_symbols(obj):
     defined, used = set(), set()
     for line in out.splitlines():
         parts = line.split()
-        if len(parts) == 3 and parts[1] in "TDRBCGSV":
-            defined.add(parts[2])
+        if len(parts) == 3 and parts[1] in "TDRBCGSV" and not parts[2].startswith("__"):
+            defined.add(parts[2])  # "__" names are the compiler's (sanitizers, coverage)
         elif len(parts) == 2 and parts[0] == "U":
             used.add(parts[1])
     return defined, used

@@ -81,6 +81,14 @@ void buf_reset(buf *b)
         b->p[0] = '\0';
 }
 
+void buf_truncate(buf *b, size_t len)
+{
+    if (b->p && len < b->len) {
+        b->len = len;
+        b->p[len] = '\0';
+    }
+}
+
 void buf_free(buf *b)
 {
     free(b->p);

@@ -20,6 +20,7 @@ int buf_printf(buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)
  * (upper-case hex). With keep_slash, '/' is kept too (SigV4 paths). */
 int buf_urlencode(buf *b, const char *s, size_t n, int keep_slash);
 void buf_reset(buf *b);          /* len = 0, keeps memory */
+void buf_truncate(buf *b, size_t len);  /* back to len bytes (no-op when already shorter) */
 void buf_free(buf *b);
 /* Returns the string and hands ownership to the caller (never NULL: "" if empty; NULL on ENOMEM). */
 char *buf_steal(buf *b);
