@@ -54,7 +54,6 @@ struct model_op;
 int lcall_call(lua_State *L);                             /* aws.call(svc, op, params) */
 /* Run op with the params table at params_idx; pushes result, request id. */
 int lcall_invoke(lua_State *L, const struct model_op *op, int params_idx);
-const struct model_op *lcall_find_op(lua_State *L, const char *service, const char *name);
 /* aws.is_secret(s) -> boolean: s is a secret some result carried (a value at a
  * sensitive shape, or under a secret name such as SessionToken). */
 int lcall_is_secret(lua_State *L);

@@ -145,7 +145,7 @@ int lcall_invoke(lua_State *L, const model_op *op, int params_idx)
     return 2;
 }
 
-const model_op *lcall_find_op(lua_State *L, const char *service, const char *name)
+static const model_op *find_op(lua_State *L, const char *service, const char *name)
 {
     const model_service *svc = model_service_find(service);
     if (!svc)
@@ -161,6 +161,6 @@ int lcall_call(lua_State *L)
 {
     const char *service = luaL_checkstring(L, 1);
     const char *name = luaL_checkstring(L, 2);
-    const model_op *op = lcall_find_op(L, service, name);
+    const model_op *op = find_op(L, service, name);
     return lcall_invoke(L, op, 3);
 }

@@ -110,23 +110,6 @@ const char *model_op_name_at(const model_service *svc, size_t i, int snake)
     return op_key(&svc->ops[idx[i]], snake);
 }
 
-size_t model_op_complete(const model_service *svc, const char *prefix, int snake,
-                         int (*fn)(const char *name, void *ud), void *ud)
-{
-    if (!svc || !prefix || !fn)
-        return 0;
-    size_t plen = strlen(prefix), calls = 0;
-    for (size_t i = op_lower_bound(svc, prefix, snake); i < svc->nops; i++) {
-        const char *name = model_op_name_at(svc, i, snake);
-        if (strncmp(name, prefix, plen) != 0)
-            break;
-        calls++;
-        if (fn(name, ud))
-            break;
-    }
-    return calls;
-}
-
 const char *model_type_name(int type)
 {
     static const char *names[] = {"?", "structure", "list", "map", "string", "integer", "long",

@@ -153,10 +153,6 @@ const model_waiter *model_waiter_find(const model_service *svc, const char *name
 const model_error *model_error_find(const model_service *svc, const char *code);
 /* The i-th operation name in sorted order (snake or wire), NULL past the end. */
 const char *model_op_name_at(const model_service *svc, size_t i, int snake);
-/* Calls fn for every op name (snake or wire) starting with prefix, in sorted
- * order; stops early when fn returns non-zero. Returns the number of calls. */
-size_t model_op_complete(const model_service *svc, const char *prefix, int snake,
-                         int (*fn)(const char *name, void *ud), void *ud);
 const char *model_type_name(int type);          /* "string", "structure", ... */
 int model_is_sensitive(const model_shape *s);
 /* 1 for an operation that changes nothing: STS's, and IAM's Get*, List*, Simulate*.
@@ -164,8 +160,5 @@ int model_is_sensitive(const model_shape *s);
 int model_op_is_read_only(const model_op *op);
 int model_is_policy(const model_shape *s);
 
-/* A deep copy of a decoded value with every sensitive value (by shape) replaced
- * by "<redacted>", for printers. NULL on ENOMEM. */
-cJSON *model_redact(const model_shape *shape, const cJSON *value);
 
 #endif

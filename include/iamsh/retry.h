@@ -17,7 +17,6 @@ void retry_quota_init(retry_quota *q);
 /* Is this error worth another attempt? (transient codes, throttling codes,
  * HTTP 500/502/503/504, transport errors). Sets err->retryable too. */
 int retry_is_retryable(aws_err *err);
-int retry_is_throttle(const char *code);
 /* Full-jitter delay in seconds after `attempts` attempts (1-based): rnd * min(2^(attempts-1), 20); rnd in [0,1). */
 double retry_backoff(int attempts, double rnd);
 /* Take the cost of one retry; returns the cost taken (> 0), or 0 when the quota is exhausted. */

@@ -77,7 +77,5 @@ int sigv4_canonical_query(const char *query, size_t len, buf *out);
  * an empty or non-token header name. */
 int sigv4_canonical_headers(const sigv4_header *hdrs, size_t n, buf *canonical,
                             buf *signed_names, aws_err *err);
-/* "YYYYMMDDTHHMMSSZ" with plausible field ranges: 0 or -1 with err. */
-int sigv4_check_timestamp(const char *ts, aws_err *err);
 
 #endif

@@ -1,5 +1,5 @@
 /* test_model_decode.c - decoding recorded IAM/STS answers (tests/data/xml) by the
- * output shape, policy-document decoding, request ids, redaction, bad input. */
+ * output shape, policy-document decoding, request ids, bad input. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -95,23 +95,14 @@ static void test_get_role(void)
     cJSON_Delete(r);
 }
 
-static void test_access_key_and_redact(void)
+static void test_access_key(void)
 {
     char rid[96];
     aws_err err;
-    const model_op *op = model_op_find(model_service_find("iam"), "create_access_key");
     cJSON *r = decode("iam", "create_access_key", "create_access_key.xml", rid, &err);
     cJSON *ak = cJSON_GetObjectItem(r, "AccessKey");
     CHECK_STR(cJSON_GetStringValue(cJSON_GetObjectItem(ak, "SecretAccessKey")),
               "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY");
-    cJSON *red = model_redact(op->output, r);
-    CHECK_STR(compact(red),
-              "{\"AccessKey\":{\"UserName\":\"Bob\",\"AccessKeyId\":\"AKIDFAKEFAKEFAKE01\","
-              "\"Status\":\"Active\",\"SecretAccessKey\":\"<redacted>\","
-              "\"CreateDate\":\"2024-01-02T03:04:05Z\"}}");
-    /* The original is untouched. */
-    CHECK(strstr(compact(r), "EXAMPLEKEY") != NULL);
-    cJSON_Delete(red);
     cJSON_Delete(r);
 }
 
@@ -177,7 +168,7 @@ int main(void)
 {
     test_list_roles();
     test_get_role();
-    test_access_key_and_redact();
+    test_access_key();
     test_others();
     test_bad();
     return check_summary();
