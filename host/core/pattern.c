@@ -107,7 +107,7 @@ static int run(const pcre2_code *re, const char *s, size_t len)
 
 int pattern_match(const char *pattern, const char *s, size_t len)
 {
-    pcre2_code *uncached;
+    pcre2_code *uncached = NULL;
     const pcre2_code *re = pattern ? lookup(pattern, &uncached) : NULL;
     int rc = re ? run(re, s, len) : -1;
     pcre2_code_free(uncached);
