@@ -8,5 +8,9 @@ check_match "demo prints the role ARN" "$(cat "$TMP/out")" \
   "Role ARN: arn:aws:iam::123456789012:role/SageMakerExecutionRoleLLM"
 check_match "demo's second run plans no change" "$(cat "$TMP/err")" \
   "Plan: 0 to add, 0 to change, 0 to destroy\."
-check_nomatch "demo prints no secret key" "$(cat "$TMP/out" "$TMP/err")" "SecretAccessKey"
+creds=$(find "$TMP" -name sagemaker_user_credentials.json | head -1)
+secret=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["SecretAccessKey"])' "$creds")
+check_absent "demo prints no secret key" "$(cat "$TMP/out" "$TMP/err")" "$secret"
+check_absent "demo prints no signing secret" "$(cat "$TMP/out" "$TMP/err")" \
+  wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY
 finish

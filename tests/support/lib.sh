@@ -35,6 +35,18 @@ check_match() {
 check_nomatch() {
   if [[ "$2" =~ $3 ]]; then fail "$1: [$2] matches /$3/"; else pass; fi
 }
+# check_absent NAME TEXT SECRET: the literal SECRET is not in TEXT (grep -F: a secret
+# holds '+' and '/', which a pattern would read as operators). An empty SECRET fails:
+# a test that looks for nothing proves nothing.
+check_absent() {
+  if [ -z "$3" ]; then
+    fail "$1: no secret to look for"
+  elif printf '%s' "$2" | grep -qF -- "$3"; then
+    fail "$1: the secret is in the output"
+  else
+    pass
+  fi
+}
 # run_iamsh ARGS...: sets OUT, ERR, RC
 run_iamsh() {
   "$IAMSH" "$@" >"$TMP/out" 2>"$TMP/err"

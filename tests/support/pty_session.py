@@ -10,6 +10,8 @@ STEPS, one per line (blank lines and lines starting with '#' are skipped):
   wait REGEX       wait until the output since the last wait matches REGEX
                    (Python syntax, searched across lines)
   sleep SECONDS
+  until COMMAND    run COMMAND (sh -c) every 50 ms until it succeeds, reading
+                   the program's output meanwhile (e.g. until a server saw a request)
 
 The program runs with TERM=dumb in a terminal of --cols columns (default 100).
 When the steps are done the program gets --timeout seconds (default 10) to exit;
@@ -25,6 +27,7 @@ import pty
 import re
 import select
 import signal
+import subprocess
 import struct
 import sys
 import termios
@@ -146,6 +149,14 @@ def main():
                 sys.stdout.write(transcript(s) + "WAIT TIMEOUT " + arg + "\n")
                 os.kill(s.pid, signal.SIGKILL)
                 return 1
+        elif verb == "until":
+            end = time.monotonic() + a.timeout
+            while subprocess.run(["sh", "-c", arg]).returncode != 0:
+                if time.monotonic() > end:
+                    sys.stdout.write(transcript(s) + "UNTIL TIMEOUT " + arg + "\n")
+                    os.kill(s.pid, signal.SIGKILL)
+                    return 1
+                s.pump(0.05)
         elif verb == "sleep":
             end = time.monotonic() + float(arg)
             while time.monotonic() < end:

@@ -11,4 +11,28 @@ function M.sorted_keys(t)
   return keys
 end
 
+-- {v = true} for each v of list (nil: an empty set).
+function M.set_of(list)
+  local set = {}
+  for _, v in ipairs(list or {}) do
+    set[v] = true
+  end
+  return set
+end
+
+-- Whether v is a table whose keys are exactly 1..#v (an empty table is one).
+function M.is_list(v)
+  if type(v) ~= "table" then
+    return false
+  end
+  local n = 0
+  for k in pairs(v) do
+    if math.type(k) ~= "integer" or k < 1 then
+      return false
+    end
+    n = n + 1
+  end
+  return n == #v
+end
+
 return M
