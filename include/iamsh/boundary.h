@@ -45,6 +45,7 @@ typedef int (*iamsh_aws_configure_fn)(const iamsh_run_options *options);
 
 /* Names in the Lua registry, each owned by the one file named. */
 #define REG_TRACEBACK "iamsh.traceback"  /* host/program/report.c: the last error's traceback */
+#define REG_REPL "iamsh.repl"            /* host/program/repl.c: the REPL's Lua side (iamsh.repl) */
 #define REG_SESSION "aws.session"        /* bindings/lsession.c: config, client, credentials */
 #define REG_SECRETS "aws.secrets"        /* bindings/lcall.c: strings results held as secrets */
 #define REG_ERROR_MT "aws.Error"         /* bindings/lerror.c: the aws.Error metatable */
