@@ -99,8 +99,9 @@ int luaopen_aws(lua_State *L);
 int luaopen_aws(lua_State *L)
 {
     static const luaL_Reg fns[] = {
-        {"versions", l_versions}, {"is_error", l_is_error},       {"config", l_config},
-        {"call", lcall_call},     {"timestamp", l_timestamp},     {"stats", l_stats},
+        {"versions", l_versions},       {"is_error", l_is_error},
+        {"config", l_config},           {"call", lcall_call},
+        {"timestamp", l_timestamp},     {"stats", l_stats},
         {"is_secret", lcall_is_secret}, {NULL, NULL},
     };
     luaL_newlib(L, fns);
@@ -112,7 +113,8 @@ int luaopen_aws(lua_State *L)
     lua_setfield(L, -2, "sigv4");
     luaopen_aws_model(L);
     lua_setfield(L, -2, "model");
-    static const luaL_Reg b64[] = {{"encode", l_b64_encode}, {"decode", l_b64_decode}, {NULL, NULL}};
+    static const luaL_Reg b64[] = {
+        {"encode", l_b64_encode}, {"decode", l_b64_decode}, {NULL, NULL}};
     luaL_newlib(L, b64);
     lua_setfield(L, -2, "base64");
     lerror_push_metatable(L);

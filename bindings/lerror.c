@@ -15,10 +15,10 @@
 static const char *kind_name(int kind)
 {
     static const char *const names[] = {
-        [AWS_ERR_NONE] = ERR_KIND_INTERNAL,     [AWS_ERR_SERVICE] = ERR_KIND_SERVICE,
+        [AWS_ERR_NONE] = ERR_KIND_INTERNAL,       [AWS_ERR_SERVICE] = ERR_KIND_SERVICE,
         [AWS_ERR_TRANSPORT] = ERR_KIND_TRANSPORT, [AWS_ERR_PARSE] = ERR_KIND_PARSE,
-        [AWS_ERR_CONFIG] = ERR_KIND_CONFIG,     [AWS_ERR_CREDS] = ERR_KIND_CREDENTIALS,
-        [AWS_ERR_PARAM] = ERR_KIND_PARAM,       [AWS_ERR_INTERNAL] = ERR_KIND_INTERNAL,
+        [AWS_ERR_CONFIG] = ERR_KIND_CONFIG,       [AWS_ERR_CREDS] = ERR_KIND_CREDENTIALS,
+        [AWS_ERR_PARAM] = ERR_KIND_PARAM,         [AWS_ERR_INTERNAL] = ERR_KIND_INTERNAL,
         [AWS_ERR_PLAN] = ERR_KIND_PLAN,
     };
     return kind >= 0 && kind <= AWS_ERR_PLAN ? names[kind] : ERR_KIND_INTERNAL;
@@ -46,9 +46,9 @@ static int error_tostring(lua_State *L)
     luaL_Buffer b;
     luaL_buffinit(L, &b);
     /* Client-side errors read as their message; AWS's carry code and status. */
-    int plain = kind && (strcmp(kind, ERR_KIND_CONFIG) == 0 ||
-                         strcmp(kind, ERR_KIND_CREDENTIALS) == 0 ||
-                         strcmp(kind, ERR_KIND_PARAM) == 0 || strcmp(kind, ERR_KIND_PLAN) == 0);
+    int plain =
+        kind && (strcmp(kind, ERR_KIND_CONFIG) == 0 || strcmp(kind, ERR_KIND_CREDENTIALS) == 0 ||
+                 strcmp(kind, ERR_KIND_PARAM) == 0 || strcmp(kind, ERR_KIND_PLAN) == 0);
     if (op && *op)
         lua_pushfstring(L, "%s: ", op), luaL_addvalue(&b);
     if (!plain && code && *code) {

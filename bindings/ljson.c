@@ -16,7 +16,6 @@
 #include "iamsh/keypath.h"
 #include "iamsh/utf8.h"
 
-
 /* The shared metatable marking a table as a JSON array.  [-0, +1, m] */
 static void push_array_mt(lua_State *L)
 {
@@ -211,10 +210,8 @@ static cJSON *from_lua(conv *c, int idx, int depth)
         return conv_fail(c, "nested too deeply (or a cycle)");
     luaL_checkstack(L, 6, "JSON encode");
     switch (lua_type(L, idx)) {
-    case LUA_TSTRING:
-        return string_from_lua(c, idx);
-    case LUA_TBOOLEAN:
-        return cJSON_CreateBool(lua_toboolean(L, idx));
+    case LUA_TSTRING: return string_from_lua(c, idx);
+    case LUA_TBOOLEAN: return cJSON_CreateBool(lua_toboolean(L, idx));
     case LUA_TNUMBER: {
         lua_Number d = lua_tonumber(L, idx);
         if (!isfinite(d))
@@ -231,8 +228,7 @@ static cJSON *from_lua(conv *c, int idx, int depth)
             return array_from_lua(c, idx, n, depth);
         return object_from_lua(c, idx, depth);
     }
-    default:
-        break;
+    default: break;
     }
     char what[64];
     snprintf(what, sizeof what, "cannot encode a %s value as JSON", luaL_typename(L, idx));

@@ -71,7 +71,8 @@ static void push_acceptor(lua_State *L, const model_acceptor *a)
     lua_setfield(L, -2, "expected");
 }
 
-/* aws.model.waiter(svc, name) -> {name=, operation=, delay=, max_attempts=, acceptors={...}} | nil */
+/* aws.model.waiter(svc, name) -> {name=, operation=, delay=, max_attempts=, acceptors={...}} | nil
+ */
 static int l_waiter(lua_State *L)
 {
     const model_service *svc = check_service(L, 1);
@@ -303,7 +304,8 @@ static size_t count_members(const model_service *svc)
 static int l_sensitive_names(lua_State *L)
 {
     const model_service *iam = model_service_find("iam"), *sts = model_service_find("sts");
-    size_t cap = count_members(iam) + count_members(sts) + sizeof secret_names / sizeof *secret_names;
+    size_t cap =
+        count_members(iam) + count_members(sts) + sizeof secret_names / sizeof *secret_names;
     const char **names = lua_newuserdatauv(L, cap * sizeof *names, 0);
     size_t n = collect_sensitive(sts, names, collect_sensitive(iam, names, 0));
     size_t in_model = n;
@@ -325,9 +327,14 @@ static int l_sensitive_names(lua_State *L)
 int luaopen_aws_model(lua_State *L)
 {
     static const luaL_Reg fns[] = {
-        {"paginator", l_paginator}, {"waiter", l_waiter},       {"operations", l_operations},
-        {"waiters", l_waiters},     {"operation", l_operation}, {"shape", l_shape},
-        {"sensitive_names", l_sensitive_names}, {NULL, NULL},
+        {"paginator", l_paginator},
+        {"waiter", l_waiter},
+        {"operations", l_operations},
+        {"waiters", l_waiters},
+        {"operation", l_operation},
+        {"shape", l_shape},
+        {"sensitive_names", l_sensitive_names},
+        {NULL, NULL},
     };
     luaL_newlib(L, fns);
     return 1;

@@ -21,7 +21,6 @@ struct lsession {
     int have_creds;
 };
 
-
 /* The run options the program handed over (boundary.h), in the module's own memory:
  * zero (no plan, no debug) until then. Nothing in Lua can reach them. */
 static iamsh_run_options run_options;
@@ -131,7 +130,7 @@ static int session_creds(lua_State *L, lsession *s, aws_err *err)
         return -1;
     if (fresh.expiration != 0 && fresh.expiration <= time(NULL)) {
         err_set(err, AWS_ERR_CREDS, "ExpiredCredentials",
-                    "the credentials from %s have already expired", fresh.source);
+                "the credentials from %s have already expired", fresh.source);
         creds_free(&fresh);
         return -1;
     }

@@ -21,9 +21,9 @@ int base64_decode(buf *out, const char *text, size_t n)
     if (n % 4 != 0 || n > INT_MAX / 2 || buf_append(out, "", 0) != 0 ||
         buf_reserve(out, 3 * (n / 4)) != 0)
         return -1;
-    int w = n ? EVP_DecodeBlock((unsigned char *)out->p + out->len,
-                                (const unsigned char *)text, (int)n)
-              : 0;
+    int w =
+        n ? EVP_DecodeBlock((unsigned char *)out->p + out->len, (const unsigned char *)text, (int)n)
+          : 0;
     if (w < 0)
         return -1;
     /* EVP_DecodeBlock counts the padding as zero bytes: drop them. */

@@ -18,7 +18,8 @@ int call_prepare(const model_op *op, const cJSON *params, int read_only, aws_err
     if (read_only && !model_op_is_read_only(op))
         return err_set(err, AWS_ERR_PLAN, "PlanModeWrite",
                        "%s: not sent: --plan sends no write (plan writes with the provision "
-                       "library)", op->snake);
+                       "library)",
+                       op->snake);
     return 0;
 }
 
@@ -39,8 +40,8 @@ static int post(const call_env *env, const model_op *op, const buf *body, buf *r
     return rc;
 }
 
-cJSON *call_send(const call_env *env, const model_op *op, const cJSON *params,
-                 char request_id[96], aws_err *err)
+cJSON *call_send(const call_env *env, const model_op *op, const cJSON *params, char request_id[96],
+                 aws_err *err)
 {
     buf body = BUF_INIT, resp = BUF_INIT;
     cJSON *result = NULL;
@@ -53,8 +54,8 @@ cJSON *call_send(const call_env *env, const model_op *op, const cJSON *params,
     return result;
 }
 
-cJSON *call_op(const call_env *env, const model_op *op, const cJSON *params,
-               char request_id[96], aws_err *err)
+cJSON *call_op(const call_env *env, const model_op *op, const cJSON *params, char request_id[96],
+               aws_err *err)
 {
     request_id[0] = '\0';
     if (call_prepare(op, params, env->client->opts.read_only, err) != 0)

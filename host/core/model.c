@@ -112,8 +112,8 @@ const char *model_op_name_at(const model_service *svc, size_t i, int snake)
 
 const char *model_type_name(int type)
 {
-    static const char *names[] = {"?", "structure", "list", "map", "string", "integer", "long",
-                                  "boolean", "timestamp", "blob", "double", "float"};
+    static const char *names[] = {"?",    "structure", "list",      "map",  "string", "integer",
+                                  "long", "boolean",   "timestamp", "blob", "double", "float"};
     if (type < 0 || type > MODEL_FLOAT)
         return "?";
     return names[type];

@@ -33,15 +33,18 @@ static cJSON *decode_value(dctx *d, const model_shape *s, xmlNode *node);
 
 static int parse_fail(dctx *d, const char *what, const char *name)
 {
-    return err_set(d->err, AWS_ERR_PARSE, "ResponseParseError", "%s: %s%s%s",
-                       d->op->snake, what, name ? " " : "", name ? name : "");
+    return err_set(d->err, AWS_ERR_PARSE, "ResponseParseError", "%s: %s%s%s", d->op->snake, what,
+                   name ? " " : "", name ? name : "");
 }
 
 static int hexv(char c)
 {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
     return -1;
 }
 
@@ -80,8 +83,8 @@ static cJSON *decode_number(dctx *d, const model_shape *s, const char *text, xml
     errno = 0;
     while (*text == ' ' || *text == '\n' || *text == '\t' || *text == '\r')
         text++;
-    double v = (s->type == MODEL_INTEGER || s->type == MODEL_LONG)
-                   ? (double)strtoll(text, &end, 10) : strtod(text, &end);
+    double v = (s->type == MODEL_INTEGER || s->type == MODEL_LONG) ? (double)strtoll(text, &end, 10)
+                                                                   : strtod(text, &end);
     while (*end == ' ' || *end == '\n' || *end == '\t' || *end == '\r')
         end++;
     if (end == text || *end || errno == ERANGE) {
@@ -98,11 +101,11 @@ static cJSON *decode_scalar(dctx *d, const model_shape *s, xmlNode *n)
     cJSON *v;
     switch (s->type) {
     case MODEL_BOOLEAN: v = cJSON_CreateBool(strcmp(text, "true") == 0); break;
-    case MODEL_INTEGER: case MODEL_LONG: case MODEL_DOUBLE: case MODEL_FLOAT:
-        v = decode_number(d, s, text, n);
-        break;
-    default:
-        v = (s->flags & MODEL_F_POLICY) ? decode_policy(text) : cJSON_CreateString(text);
+    case MODEL_INTEGER:
+    case MODEL_LONG:
+    case MODEL_DOUBLE:
+    case MODEL_FLOAT: v = decode_number(d, s, text, n); break;
+    default: v = (s->flags & MODEL_F_POLICY) ? decode_policy(text) : cJSON_CreateString(text);
     }
     xmlFree(owned);
     return v;
@@ -149,7 +152,7 @@ static int decode_entry(dctx *d, const model_shape *s, xmlNode *entry, cJSON *ob
     const char *vname = s->value_name ? s->value_name : "value";
     xmlNode *k = xml_child(entry, kname), *v = xml_child(entry, vname);
     if (!k || !v)
-        return 0;   /* an entry without key or value carries nothing to keep */
+        return 0; /* an entry without key or value carries nothing to keep */
     xmlChar *owned;
     const char *key = xml_text(k, &owned);
     cJSON *val = decode_value(d, s->value, v);
@@ -220,8 +223,7 @@ static cJSON *decode_value(dctx *d, const model_shape *s, xmlNode *n)
     }
     d->depth--;
     if (!v && d->err && d->err->kind == AWS_ERR_NONE)
-        err_set(d->err, AWS_ERR_INTERNAL, "OutOfMemory", "out of memory decoding %s",
-                    d->op->snake);
+        err_set(d->err, AWS_ERR_INTERNAL, "OutOfMemory", "out of memory decoding %s", d->op->snake);
     return v;
 }
 

@@ -187,10 +187,11 @@ static cJSON *read_scalar(pctx *p, const model_shape *s, const cJSON *raw)
         if (strcmp(text, "true") != 0 && strcmp(text, "false") != 0)
             return bad(p, "not true or false");
         return cJSON_CreateBool(strcmp(text, "true") == 0);
-    case MODEL_INTEGER: case MODEL_LONG: case MODEL_DOUBLE: case MODEL_FLOAT:
-        return read_number(p, s, text);
-    case MODEL_BLOB:
-        return read_blob(p, text);
+    case MODEL_INTEGER:
+    case MODEL_LONG:
+    case MODEL_DOUBLE:
+    case MODEL_FLOAT: return read_number(p, s, text);
+    case MODEL_BLOB: return read_blob(p, text);
     default: {
         cJSON *doc = (s->flags & MODEL_F_POLICY) ? cJSON_Parse(text) : NULL;
         return doc ? doc : cJSON_CreateString(text);

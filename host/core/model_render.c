@@ -66,8 +66,7 @@ static int text_ok(const char *s)
 static int put_string(rctx *r, const char *s, const char *name)
 {
     if (!text_ok(s))
-        return refuse(r, "text XML cannot carry (invalid UTF-8 or a control character) in",
-                      name);
+        return refuse(r, "text XML cannot carry (invalid UTF-8 or a control character) in", name);
     return put_text(r->out, s);
 }
 
@@ -118,10 +117,11 @@ static int put_scalar(rctx *r, const model_shape *s, const cJSON *v, const char 
         if (!cJSON_IsBool(v))
             return refuse(r, "expected a boolean for", name);
         return buf_puts(r->out, cJSON_IsTrue(v) ? "true" : "false");
-    case MODEL_INTEGER: case MODEL_LONG: case MODEL_DOUBLE: case MODEL_FLOAT:
-        return put_number(r, s, v, name);
-    case MODEL_TIMESTAMP:
-        return put_timestamp(r, v, name);
+    case MODEL_INTEGER:
+    case MODEL_LONG:
+    case MODEL_DOUBLE:
+    case MODEL_FLOAT: return put_number(r, s, v, name);
+    case MODEL_TIMESTAMP: return put_timestamp(r, v, name);
     default:
         if (s->flags & MODEL_F_POLICY)
             return put_policy(r, v, name);
@@ -237,8 +237,8 @@ static int put_request_id(rctx *r, const char *request_id)
 {
     if (!text_ok(request_id))
         return refuse(r, "a request id XML cannot carry", NULL);
-    return buf_puts(r->out, "<ResponseMetadata><RequestId>") ||
-           put_text(r->out, request_id) || buf_puts(r->out, "</RequestId></ResponseMetadata>");
+    return buf_puts(r->out, "<ResponseMetadata><RequestId>") || put_text(r->out, request_id) ||
+           buf_puts(r->out, "</RequestId></ResponseMetadata>");
 }
 
 /* The result's members, inside <OpResult> when the operation has that wrapper. */

@@ -24,8 +24,7 @@ typedef struct qctx {
 
 static int put_pair(qctx *q, const char *val, size_t vlen)
 {
-    if (buf_puts(q->b, "&") || buf_urlencode(q->b, q->key.s, q->key.len, 0) ||
-        buf_puts(q->b, "="))
+    if (buf_puts(q->b, "&") || buf_urlencode(q->b, q->key.s, q->key.len, 0) || buf_puts(q->b, "="))
         return -1;
     return buf_urlencode(q->b, val, vlen, 0);
 }
@@ -61,10 +60,12 @@ static int put_scalar(qctx *q, const model_shape *s, const cJSON *j)
     switch (s->type) {
     case MODEL_BOOLEAN:
         return put_pair(q, cJSON_IsTrue(j) ? "true" : "false", cJSON_IsTrue(j) ? 4 : 5);
-    case MODEL_INTEGER: case MODEL_LONG:
+    case MODEL_INTEGER:
+    case MODEL_LONG:
         snprintf(tmp, sizeof tmp, "%lld", (long long)j->valuedouble);
         return put_pair(q, tmp, strlen(tmp));
-    case MODEL_DOUBLE: case MODEL_FLOAT:
+    case MODEL_DOUBLE:
+    case MODEL_FLOAT:
         snprintf(tmp, sizeof tmp, "%.17g", j->valuedouble);
         return put_pair(q, tmp, strlen(tmp));
     case MODEL_TIMESTAMP:
@@ -74,13 +75,12 @@ static int put_scalar(qctx *q, const model_shape *s, const cJSON *j)
             return put_pair(q, cJSON_IsString(j) ? j->valuestring : "", 0);
         iso8601_format(t, tmp);
         return put_pair(q, tmp, strlen(tmp));
-    case MODEL_BLOB:
-        return put_base64(q, j->valuestring, strlen(j->valuestring));
+    case MODEL_BLOB: return put_base64(q, j->valuestring, strlen(j->valuestring));
     default:
         if (s->flags & MODEL_F_POLICY)
             return put_policy(q, j);
         if (!cJSON_IsString(j))
-            return 0;   /* validated earlier; never reached for valid params */
+            return 0; /* validated earlier; never reached for valid params */
         return put_pair(q, j->valuestring, strlen(j->valuestring));
     }
 }
@@ -180,7 +180,7 @@ int model_serialize(const model_op *op, const cJSON *params, buf *body, aws_err 
     free(q);
     if (rc)
         return err_set(err, AWS_ERR_INTERNAL, "SerializationError",
-                           "%s: cannot serialise the parameters (out of memory, or nested too deeply)",
-                           op->snake);
+                       "%s: cannot serialise the parameters (out of memory, or nested too deeply)",
+                       op->snake);
     return 0;
 }

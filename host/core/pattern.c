@@ -32,8 +32,7 @@ static pthread_mutex_t slots_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static pcre2_code *compile(const char *pattern, int *code, size_t *offset)
 {
-    return pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED, OPTIONS, code, offset,
-                         NULL);
+    return pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED, OPTIONS, code, offset, NULL);
 }
 
 static unsigned long hash(const char *s)

@@ -22,8 +22,7 @@ typedef struct visited {
     int n;
 } visited;
 
-static int cfg_err(aws_err *err, const char *code, const char *fmt, const char *a,
-                   const char *b)
+static int cfg_err(aws_err *err, const char *code, const char *fmt, const char *a, const char *b)
 {
     return err_set(err, AWS_ERR_CONFIG, code, fmt, a, b);
 }
@@ -43,8 +42,8 @@ static cJSON *with(cJSON *obj, const char *name, const char *value)
 /* The STS operation op_name with params (taken, and wiped: a web identity token is a
  * secret), signed with base (NULL for an unsigned one); its Credentials into out. */
 static int sts_credentials(const aws_config *c, struct aws_client *client, const aws_creds *base,
-                           const char *op_name, cJSON *params, const char *source,
-                           aws_creds *out, aws_err *err)
+                           const char *op_name, cJSON *params, const char *source, aws_creds *out,
+                           aws_err *err)
 {
     const model_op *op = model_op_find(model_service_find("sts"), op_name);
     call_env env = {client, c, base};
@@ -70,8 +69,8 @@ static time_t client_now(const struct aws_client *client)
     return client && client->opts.now ? client->opts.now() : time(NULL);
 }
 
-static void session_name(const aws_config *c, const struct aws_client *client,
-                         const char *profile, const char *env_name, char out[80])
+static void session_name(const aws_config *c, const struct aws_client *client, const char *profile,
+                         const char *env_name, char out[80])
 {
     const char *v = config_profile_get(c, profile, "role_session_name");
     if (env_name && config_env(c, env_name))
@@ -106,7 +105,8 @@ static int call_assume_role(const aws_config *c, struct aws_client *client, cons
                        "profile '%s' assumes a role, which needs a network client", profile);
     char name[80];
     session_name(c, client, profile, NULL, name);
-    cJSON *params = with(cJSON_CreateObject(), "RoleArn", config_profile_get(c, profile, "role_arn"));
+    cJSON *params =
+        with(cJSON_CreateObject(), "RoleArn", config_profile_get(c, profile, "role_arn"));
     params = with(with(params, "RoleSessionName", name), "ExternalId",
                   config_profile_get(c, profile, "external_id"));
     if (params &&
@@ -138,11 +138,13 @@ static int from_credential_source(const aws_config *c, struct aws_client *client
     else
         return cfg_err(err, "InvalidConfigError",
                        "credential_source '%.64s' in profile '%s' must be Environment, "
-                       "Ec2InstanceMetadata or EcsContainer", cs, profile);
+                       "Ec2InstanceMetadata or EcsContainer",
+                       cs, profile);
     if (r == 0)
         return err_set(err, AWS_ERR_CREDS, "CredentialRetrievalError",
-                           "no credentials found in credential_source '%.64s' referenced in "
-                           "profile '%s'", cs, profile);
+                       "no credentials found in credential_source '%.64s' referenced in "
+                       "profile '%s'",
+                       cs, profile);
     return r < 0 ? -1 : 0;
 }
 
@@ -151,13 +153,13 @@ static int assume_chain(const aws_config *c, struct aws_client *client, const ch
 
 /* The base credentials from a source_profile, as botocore resolves them: static keys
  * win, then a further role_arn, then the profile's other providers, env vars off. */
-static int from_source_profile(const aws_config *c, struct aws_client *client,
-                               const char *sp, visited *seen, aws_creds *base, aws_err *err)
+static int from_source_profile(const aws_config *c, struct aws_client *client, const char *sp,
+                               visited *seen, aws_creds *base, aws_err *err)
 {
     int r = 0;
     if (has_static(c, sp)) {
-        r = provider_file(c, &c->creds, c->credentials_file, sp, "shared-credentials-file",
-                            base, err);
+        r = provider_file(c, &c->creds, c->credentials_file, sp, "shared-credentials-file", base,
+                          err);
         if (r == 0)
             r = provider_file(c, &c->cfg, c->config_file, sp, "config-file", base, err);
         return r < 0 ? -1 : 0;
@@ -171,13 +173,13 @@ static int from_source_profile(const aws_config *c, struct aws_client *client,
         r = provider_process(proc, PROVIDER_PROCESS_TIMEOUT_MS, base, err);
     if (r == 0)
         return cfg_err(err, "InvalidConfigError",
-                       "source_profile '%s' has no credentials (referenced by profile '%s')",
-                       sp, seen->names[seen->n - 2]);
+                       "source_profile '%s' has no credentials (referenced by profile '%s')", sp,
+                       seen->names[seen->n - 2]);
     return r < 0 ? -1 : 0;
 }
 
-static int check_source(const aws_config *c, const char *profile, const char *sp,
-                        visited *seen, aws_err *err)
+static int check_source(const aws_config *c, const char *profile, const char *sp, visited *seen,
+                        aws_err *err)
 {
     if (!config_profile_exists(c, sp))
         return cfg_err(err, "InvalidConfigError",
@@ -189,7 +191,8 @@ static int check_source(const aws_config *c, const char *profile, const char *sp
     if (looped && (strcmp(sp, profile) != 0 || !has_static(c, sp)))
         return cfg_err(err, "InfiniteLoopConfigError",
                        "infinite loop in profile chain: '%s' is the source_profile of '%s' "
-                       "and already in the chain", sp, profile);
+                       "and already in the chain",
+                       sp, profile);
     if (seen->n >= ROLE_MAX_CHAIN)
         return cfg_err(err, "InvalidConfigError", "profile chain from '%s' is too long (%s)",
                        seen->names[0], "32 profiles");
@@ -205,10 +208,11 @@ static int assume_chain(const aws_config *c, struct aws_client *client, const ch
     if ((sp != NULL) == (cs != NULL))
         return cfg_err(err, "InvalidConfigError",
                        "profile '%s' must set exactly one of source_profile and "
-                       "credential_source (it sets %s)", profile, sp ? "both" : "neither");
+                       "credential_source (it sets %s)",
+                       profile, sp ? "both" : "neither");
     if (config_profile_get(c, profile, "mfa_serial"))
         return err_set(err, AWS_ERR_CREDS, "MFANotSupported",
-                           "profile '%s': mfa_serial is not supported yet", profile);
+                       "profile '%s': mfa_serial is not supported yet", profile);
     aws_creds base = {0};
     int rc = sp ? check_source(c, profile, sp, seen, err) : 0;
     if (rc == 0)
@@ -221,7 +225,7 @@ static int assume_chain(const aws_config *c, struct aws_client *client, const ch
 }
 
 int provider_assume_role(const aws_config *c, struct aws_client *client, const char *profile,
-                           aws_creds *out, aws_err *err)
+                         aws_creds *out, aws_err *err)
 {
     memset(out, 0, sizeof *out);
     if (!config_profile_get(c, profile, "role_arn") ||
@@ -240,7 +244,7 @@ static int read_token(const aws_config *c, const char *path, buf *tok, aws_err *
     free(p);
     if (!f)
         return err_set(err, AWS_ERR_CREDS, "CredentialRetrievalError",
-                           "cannot read web identity token file %.300s", path);
+                       "cannot read web identity token file %.300s", path);
     char chunk[4096];
     size_t n;
     while ((n = fread(chunk, 1, sizeof chunk, f)) > 0 && tok->len < (1u << 20))
@@ -250,12 +254,12 @@ static int read_token(const aws_config *c, const char *path, buf *tok, aws_err *
         tok->p[--tok->len] = '\0';
     if (tok->len == 0)
         return err_set(err, AWS_ERR_CREDS, "CredentialRetrievalError",
-                           "web identity token file %.300s is empty", path);
+                       "web identity token file %.300s is empty", path);
     return 0;
 }
 
-int provider_web_identity(const aws_config *c, struct aws_client *client,
-                            const char *profile, int use_env, aws_creds *out, aws_err *err)
+int provider_web_identity(const aws_config *c, struct aws_client *client, const char *profile,
+                          int use_env, aws_creds *out, aws_err *err)
 {
     memset(out, 0, sizeof *out);
     const char *arn = use_env ? config_env(c, "AWS_ROLE_ARN") : NULL;
@@ -268,14 +272,13 @@ int provider_web_identity(const aws_config *c, struct aws_client *client,
         return 0;
     if (!client)
         return err_set(err, AWS_ERR_CREDS, "NoClient",
-                           "web identity credentials need a network client");
+                       "web identity credentials need a network client");
     buf tok = BUF_INIT;
     char name[80];
     session_name(c, client, profile, use_env ? "AWS_ROLE_SESSION_NAME" : NULL, name);
     int rc = read_token(c, file, &tok, err);
-    cJSON *params = rc == 0 ? with(with(cJSON_CreateObject(), "RoleArn", arn),
-                                   "RoleSessionName", name)
-                            : NULL;
+    cJSON *params =
+        rc == 0 ? with(with(cJSON_CreateObject(), "RoleArn", arn), "RoleSessionName", name) : NULL;
     if (rc == 0)
         rc = sts_credentials(c, client, NULL, "AssumeRoleWithWebIdentity",
                              with(params, "WebIdentityToken", tok.p),

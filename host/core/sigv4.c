@@ -52,7 +52,7 @@ void sigv4_sha256_hex(const void *data, size_t len, char out[65])
     unsigned int mdlen = 0;
     const EVP_MD *alg = sha256_md();
     if (!alg || !EVP_Digest(len ? data : "", len, md, &mdlen, alg, NULL) || mdlen != 32)
-        memset(md, 0, 32);  /* cannot happen with a working libcrypto; never a valid hash */
+        memset(md, 0, 32); /* cannot happen with a working libcrypto; never a valid hash */
     hex_encode(md, 32, out);
 }
 
@@ -74,7 +74,8 @@ static int check_timestamp(const char *ts, aws_err *err)
     ok = ok && two_digits(ts + 4, 1, 12) && two_digits(ts + 6, 1, 31) &&
          two_digits(ts + 9, 0, 23) && two_digits(ts + 11, 0, 59) && two_digits(ts + 13, 0, 60);
     if (!ok)
-        return PARAM_ERR(err, "bad timestamp: expected YYYYMMDDTHHMMSSZ (UTC), e.g. 20150830T123600Z");
+        return PARAM_ERR(err,
+                         "bad timestamp: expected YYYYMMDDTHHMMSSZ (UTC), e.g. 20150830T123600Z");
     return 0;
 }
 
@@ -116,12 +117,12 @@ static int check_request(const sigv4_request *req, aws_err *err)
         return PARAM_ERR(err, "bad region or service name for signing");
     if (!scope_safe(req->access_key))
         return err_set(err, AWS_ERR_CREDS, "InvalidCredentials",
-                           "access key id is missing or malformed");
+                       "access key id is missing or malformed");
     if (!req->secret_key || !*req->secret_key)
         return err_set(err, AWS_ERR_CREDS, "InvalidCredentials", "secret access key is missing");
     if (!header_safe(req->session_token))
         return err_set(err, AWS_ERR_CREDS, "InvalidCredentials",
-                           "session token has a control character");
+                       "session token has a control character");
     if (!req->body && req->body_len)
         return PARAM_ERR(err, "body is NULL but body_len is not 0");
     if (req->nheaders && !req->headers)
@@ -210,8 +211,7 @@ static int canonical_request(const sigv4_request *req, const sigv4_url *u, const
 
 static int credential_scope(const sigv4_request *req, buf *scope)
 {
-    return buf_printf(scope, "%.8s/%s/%s/aws4_request", req->timestamp, req->region,
-                      req->service);
+    return buf_printf(scope, "%.8s/%s/%s/aws4_request", req->timestamp, req->region, req->service);
 }
 
 static int string_to_sign(const sigv4_request *req, const buf *scope, const buf *cr, buf *sts)
@@ -314,15 +314,15 @@ typedef struct sign_bufs {
 
 static void sign_bufs_free(sign_bufs *b)
 {
-    buf_wipe(&b->cr);  /* holds the session token */
+    buf_wipe(&b->cr); /* holds the session token */
     buf_free(&b->names);
     buf_free(&b->scope);
     buf_free(&b->sts);
     buf_free(&b->auth);
 }
 
-static int sign_steps(const sigv4_request *req, const sigv4_url *u, sigv4_header *h,
-                      sign_bufs *b, sigv4_result *out, aws_err *err)
+static int sign_steps(const sigv4_request *req, const sigv4_url *u, sigv4_header *h, sign_bufs *b,
+                      sigv4_result *out, aws_err *err)
 {
     char payload_hash[65];
     sigv4_sha256_hex(req->body, req->body_len, payload_hash);
@@ -331,7 +331,8 @@ static int sign_steps(const sigv4_request *req, const sigv4_url *u, sigv4_header
         return NOMEM(err);
     if (canonical_request(req, u, h, n, payload_hash, &b->cr, &b->names, err) != 0)
         return -1;
-    if (credential_scope(req, &b->scope) != 0 || string_to_sign(req, &b->scope, &b->cr, &b->sts) != 0)
+    if (credential_scope(req, &b->scope) != 0 ||
+        string_to_sign(req, &b->scope, &b->cr, &b->sts) != 0)
         return NOMEM(err);
     if (signature(req, &b->sts, out->signature, err) != 0)
         return -1;
@@ -389,7 +390,7 @@ void sigv4_result_free(sigv4_result *res)
 void sigv4_headers_free(char *lines[SIGV4_MAX_ADDED_HEADERS + 1])
 {
     for (int i = 0; lines && i < SIGV4_MAX_ADDED_HEADERS && lines[i]; i++) {
-        OPENSSL_cleanse(lines[i], strlen(lines[i]));  /* one of them holds the token */
+        OPENSSL_cleanse(lines[i], strlen(lines[i])); /* one of them holds the token */
         free(lines[i]);
         lines[i] = NULL;
     }

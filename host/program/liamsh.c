@@ -135,8 +135,8 @@ static void fsync_dir(const char *dir)
 
 /* Write content to a fresh temp file beside path, fsync, rename over path, fsync
  * the folder: a reader sees the old file or the new one, never half of one. */
-static int write_atomic(const char *path, const char *data, size_t len, mode_t mode,
-                        char *why, size_t whylen)
+static int write_atomic(const char *path, const char *data, size_t len, mode_t mode, char *why,
+                        size_t whylen)
 {
     char tmp[4096], dir[4096];
     const char *slash = strrchr(path, '/');
@@ -205,8 +205,10 @@ static int l_list(lua_State *L)
 
 static int open_fs(lua_State *L)
 {
-    static const luaL_Reg fns[] = {{"read", l_read},   {"stat", l_stat},
-                                   {"list", l_list},   {"write_atomic", l_write_atomic},
+    static const luaL_Reg fns[] = {{"read", l_read},
+                                   {"stat", l_stat},
+                                   {"list", l_list},
+                                   {"write_atomic", l_write_atomic},
                                    {NULL, NULL}};
     luaL_newlib(L, fns);
     return 1;
@@ -224,18 +226,23 @@ const iamsh_run_options *liamsh_run_options(void)
 static void set_run_options(const host_options *o)
 {
     iamsh_run_options r = {
-        .magic = IAMSH_RUN_OPTIONS_MAGIC, .size = sizeof r,
-        .profile = o->profile, .region = o->region,
-        .endpoint_url = o->endpoint_url, .ca_bundle = o->ca_bundle,
-        .plan = o->plan, .debug = o->debug, .quiet = o->quiet,
+        .magic = IAMSH_RUN_OPTIONS_MAGIC,
+        .size = sizeof r,
+        .profile = o->profile,
+        .region = o->region,
+        .endpoint_url = o->endpoint_url,
+        .ca_bundle = o->ca_bundle,
+        .plan = o->plan,
+        .debug = o->debug,
+        .quiet = o->quiet,
         .interrupted = &host_interrupted,
     };
     run_options = r;
 }
 
 /* The fields of iamsh.options, in the order pairs() gives them. */
-static const char *const option_names[] = {"plan", "quiet", "debug", "profile", "region",
-                                           "endpoint_url", "ca_bundle", NULL};
+static const char *const option_names[] = {"plan",   "quiet",        "debug",     "profile",
+                                           "region", "endpoint_url", "ca_bundle", NULL};
 
 /* The index of name in option_names, -1 if it is none of them. */
 static int option_index(const char *name)
@@ -316,8 +323,10 @@ static void push_options_view(lua_State *L)
 
 void liamsh_install(lua_State *L, const host_options *o, const host_paths *p)
 {
-    static const luaL_Reg fns[] = {{"sleep", l_sleep},           {"clock", l_clock},
-                                   {"term_width", l_term_width}, {"isatty", l_isatty},
+    static const luaL_Reg fns[] = {{"sleep", l_sleep},
+                                   {"clock", l_clock},
+                                   {"term_width", l_term_width},
+                                   {"isatty", l_isatty},
                                    {NULL, NULL}};
     luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
     luaL_newlib(L, fns);

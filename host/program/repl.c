@@ -32,7 +32,7 @@
 #define HISTORY_LINES 1000
 
 static volatile sig_atomic_t line_cancelled;
-static int use_editor;          /* stdin is a terminal: prompts, and readline if built with it */
+static int use_editor; /* stdin is a terminal: prompts, and readline if built with it */
 
 /* --- the Lua side ------------------------------------------------------- */
 
@@ -223,8 +223,8 @@ static void remember(lua_State *L, const char *chunk)
 /* --- completion --------------------------------------------------------- */
 
 #ifdef IAMSH_HAVE_READLINE
-static lua_State *repl_state;   /* for readline's completion callback */
-static char **candidates;       /* from repl.complete, handed out one by one */
+static lua_State *repl_state; /* for readline's completion callback */
+static char **candidates;     /* from repl.complete, handed out one by one */
 static size_t ncandidates;
 
 static void drop_candidates(void)

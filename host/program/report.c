@@ -60,12 +60,15 @@ static const char *error_kind(lua_State *L, int idx)
 
 static int exit_code_of(const char *kind)
 {
-    static const struct { const char *kind; int code; } map[] = {
-        {ERR_KIND_SERVICE, EXIT_SERVICE},     {ERR_KIND_CONFIG, EXIT_CONFIG},
-        {ERR_KIND_CREDENTIALS, EXIT_CONFIG},  {ERR_KIND_TRANSPORT, EXIT_TRANSPORT},
-        {ERR_KIND_PARSE, EXIT_TRANSPORT},     {ERR_KIND_USAGE, EXIT_USAGE},
-        {ERR_KIND_PARAM, EXIT_USAGE},  /* as the AWS CLI's ParamValidation */
-        {ERR_KIND_SCRIPT, EXIT_SCRIPT},       {ERR_KIND_PLAN, EXIT_SCRIPT},
+    static const struct {
+        const char *kind;
+        int code;
+    } map[] = {
+        {ERR_KIND_SERVICE, EXIT_SERVICE},    {ERR_KIND_CONFIG, EXIT_CONFIG},
+        {ERR_KIND_CREDENTIALS, EXIT_CONFIG}, {ERR_KIND_TRANSPORT, EXIT_TRANSPORT},
+        {ERR_KIND_PARSE, EXIT_TRANSPORT},    {ERR_KIND_USAGE, EXIT_USAGE},
+        {ERR_KIND_PARAM, EXIT_USAGE}, /* as the AWS CLI's ParamValidation */
+        {ERR_KIND_SCRIPT, EXIT_SCRIPT},      {ERR_KIND_PLAN, EXIT_SCRIPT},
         {ERR_KIND_WAITER, EXIT_TRANSPORT}, /* as `aws ... wait`: 255 when a waiter fails */
     };
     for (size_t i = 0; kind && i < sizeof map / sizeof map[0]; i++)
@@ -111,7 +114,8 @@ static void print_traceback(lua_State *L, int always)
         while (n > 0 && tb[n - 1] == '\n')
             n--;
         static const char tail[] = "\n\t[C]: in ?";
-        while (n >= sizeof tail - 1 && memcmp(tb + n - (sizeof tail - 1), tail, sizeof tail - 1) == 0)
+        while (n >= sizeof tail - 1 &&
+               memcmp(tb + n - (sizeof tail - 1), tail, sizeof tail - 1) == 0)
             n -= sizeof tail - 1;
         if (always || lua_frames(tb, n) > 1)
             fprintf(stderr, "%.*s\n", (int)n, tb);
@@ -123,8 +127,8 @@ static void print_error(lua_State *L, const char *prefix, const char *kind, int 
 {
     lua_pushcfunction(L, to_message);
     lua_pushvalue(L, -2);
-    const char *msg = lua_pcall(L, 1, 1, 0) == LUA_OK ? lua_tostring(L, -1)
-                                                     : "(error object without a message)";
+    const char *msg =
+        lua_pcall(L, 1, 1, 0) == LUA_OK ? lua_tostring(L, -1) : "(error object without a message)";
     fprintf(stderr, "%s%s\n", prefix, msg ? msg : "(error object is not a string)");
     lua_pop(L, 1);
     /* Errors with a kind (AWS, configuration, usage, parameter validation, plan)
@@ -151,8 +155,10 @@ static int pcall_reporting(lua_State *L, int nargs, int nresults, const char *pr
         return EXIT_INTERRUPTED;
     }
     if (status == LUA_ERRMEM) {
-        fprintf(stderr, "%snot enough memory: the Lua heap reached its cap of %zu MiB "
-                        "(IAMSH_MEMORY_LIMIT raises it)\n", prefix, limits_heap_cap() >> 20);
+        fprintf(stderr,
+                "%snot enough memory: the Lua heap reached its cap of %zu MiB "
+                "(IAMSH_MEMORY_LIMIT raises it)\n",
+                prefix, limits_heap_cap() >> 20);
         lua_pop(L, 1);
         return EXIT_SCRIPT;
     }

@@ -137,8 +137,7 @@ static void prepend_path(lua_State *L, const char *scripts)
 {
     lua_getglobal(L, "package");
     lua_getfield(L, -1, "path");
-    lua_pushfstring(L, "%s/lib/?.lua;%s/lib/?/init.lua;%s", scripts, scripts,
-                    lua_tostring(L, -1));
+    lua_pushfstring(L, "%s/lib/?.lua;%s/lib/?/init.lua;%s", scripts, scripts, lua_tostring(L, -1));
     lua_setfield(L, -3, "path");
     lua_pop(L, 2);
 }

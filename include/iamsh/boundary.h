@@ -14,12 +14,12 @@
 #define IAMSH_RUN_OPTIONS_MAGIC 0x69616d73u /* "iams": refuses a pointer to anything else */
 
 typedef struct iamsh_run_options {
-    unsigned magic;              /* IAMSH_RUN_OPTIONS_MAGIC */
-    unsigned size;               /* sizeof(iamsh_run_options) */
+    unsigned magic;                                          /* IAMSH_RUN_OPTIONS_MAGIC */
+    unsigned size;                                           /* sizeof(iamsh_run_options) */
     const char *profile, *region, *endpoint_url, *ca_bundle; /* NULL when not given */
-    int plan;                    /* --plan: only read-only operations are sent */
-    int debug;                   /* --debug: the wire log on stderr */
-    int quiet;                   /* --quiet */
+    int plan;                           /* --plan: only read-only operations are sent */
+    int debug;                          /* --debug: the wire log on stderr */
+    int quiet;                          /* --quiet */
     volatile sig_atomic_t *interrupted; /* Ctrl-C: stop a transfer, make no retry */
 } iamsh_run_options;
 
@@ -44,12 +44,12 @@ typedef int (*iamsh_aws_configure_fn)(const iamsh_run_options *options);
 #define ERR_KIND_INTERNAL "internal"       /* 1 */
 
 /* Names in the Lua registry, each owned by the one file named. */
-#define REG_TRACEBACK "iamsh.traceback"  /* host/program/report.c: the last error's traceback */
-#define REG_REPL "iamsh.repl"            /* host/program/repl.c: the REPL's Lua side (iamsh.repl) */
-#define REG_SESSION "aws.session"        /* bindings/lsession.c: config, client, credentials */
-#define REG_SECRETS "aws.secrets"        /* bindings/lcall.c: strings results held as secrets */
-#define REG_ERROR_MT "aws.Error"         /* bindings/lerror.c: the aws.Error metatable */
+#define REG_TRACEBACK "iamsh.traceback" /* host/program/report.c: the last error's traceback */
+#define REG_REPL "iamsh.repl"           /* host/program/repl.c: the REPL's Lua side (iamsh.repl) */
+#define REG_SESSION "aws.session"       /* bindings/lsession.c: config, client, credentials */
+#define REG_SECRETS "aws.secrets"       /* bindings/lcall.c: strings results held as secrets */
+#define REG_ERROR_MT "aws.Error"        /* bindings/lerror.c: the aws.Error metatable */
 #define REG_JSON_ARRAY_MT "aws.json.array" /* bindings/ljson.c: marks a table as an array */
-#define REG_BOX_MT "aws.box"             /* bindings/ljson.c: a cJSON tree the GC frees */
+#define REG_BOX_MT "aws.box"               /* bindings/ljson.c: a cJSON tree the GC frees */
 
 #endif

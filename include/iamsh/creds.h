@@ -7,12 +7,12 @@
 
 typedef struct aws_creds {
     char *access_key_id;
-    char *secret_access_key;     /* wiped on free */
-    char *session_token;         /* NULL for long-term keys; wiped on free */
-    time_t expiration;           /* 0: never expires */
-    char source[32];             /* "env", "assume-role", "shared-credentials-file", "process",
-                                  * "config-file", "container-role", "iam-role",
-                                  * "assume-role-with-web-identity" */
+    char *secret_access_key; /* wiped on free */
+    char *session_token;     /* NULL for long-term keys; wiped on free */
+    time_t expiration;       /* 0: never expires */
+    char source[32];         /* "env", "assume-role", "shared-credentials-file", "process",
+                              * "config-file", "container-role", "iam-role",
+                              * "assume-role-with-web-identity" */
 } aws_creds;
 
 /* Temporary credentials are refreshed this many seconds before they expire. */

@@ -11,9 +11,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static const char *ops[][2] = {
-        {"iam", "ListRoles"}, {"iam", "GetRole"}, {"iam", "CreateAccessKey"},
-        {"iam", "GetAccountSummary"}, {"iam", "GetAccountAuthorizationDetails"},
-        {"iam", "DeleteRole"}, {"sts", "GetCallerIdentity"}, {"sts", "AssumeRole"},
+        {"iam", "ListRoles"},
+        {"iam", "GetRole"},
+        {"iam", "CreateAccessKey"},
+        {"iam", "GetAccountSummary"},
+        {"iam", "GetAccountAuthorizationDetails"},
+        {"iam", "DeleteRole"},
+        {"sts", "GetCallerIdentity"},
+        {"sts", "AssumeRole"},
     };
     if (size < 1)
         return 0;

@@ -72,7 +72,8 @@ static void test_shapes(void)
     CHECK(model_is_sensitive(secret));
     const model_shape *status = model_shape_find(model_service_find("iam"), "statusType");
     CHECK(status && status->nenums >= 2 && strcmp(status->enums[0], "Active") == 0);
-    CHECK(model_is_policy(model_shape_find(model_service_find("sts"), "sessionPolicyDocumentType")));
+    CHECK(
+        model_is_policy(model_shape_find(model_service_find("sts"), "sessionPolicyDocumentType")));
     CHECK(!model_is_policy(model_shape_find(model_service_find("iam"), "policyNameType")));
     CHECK(model_op_find(model_service_find("iam"), "delete_role")->output == NULL);
     CHECK_STR(model_type_name(MODEL_TIMESTAMP), "timestamp");
@@ -96,7 +97,8 @@ static void test_errors_paginators_waiters(void)
 {
     const model_service *iam = model_service_find("iam");
     const model_error *e = model_error_find(iam, "NoSuchEntity");
-    CHECK(e && e->status == 404 && e->sender_fault && strcmp(e->shape, "NoSuchEntityException") == 0);
+    CHECK(e && e->status == 404 && e->sender_fault &&
+          strcmp(e->shape, "NoSuchEntityException") == 0);
     CHECK(model_error_find(iam, "LimitExceededException") != NULL);
     const model_op *op = model_op_find(iam, "GetRole");
     CHECK(op->nerrors >= 1);
@@ -112,7 +114,8 @@ static void test_errors_paginators_waiters(void)
     CHECK(w && w == model_waiter_find(iam, "RoleExists"));
     CHECK(w && w->delay == 1 && w->max_attempts == 20 && w->nacceptors == 2);
     CHECK(w && strcmp(w->op->name, "GetRole") == 0);
-    CHECK(w && w->acceptors[0].expected_kind == MODEL_EXP_NUMBER && w->acceptors[0].expected_num == 200);
+    CHECK(w && w->acceptors[0].expected_kind == MODEL_EXP_NUMBER &&
+          w->acceptors[0].expected_num == 200);
     CHECK(w && strcmp(w->acceptors[1].matcher, "error") == 0 &&
           strcmp(w->acceptors[1].expected, "NoSuchEntity") == 0);
     CHECK(model_waiter_find(iam, "instance_profile_exists")->max_attempts == 40);

@@ -28,7 +28,8 @@ static cJSON *gen_string(const model_shape *s, enum direction dir)
         return cJSON_CreateString(s->enums[s->nenums - 1]);
     if (s->type == MODEL_BLOB) /* params: bytes; results: the base64 text AWS sends */
         return cJSON_CreateString(dir == PARAMS ? "bytes \xc3\xa9 & =" : "Ynl0ZXMgw6kgJiA9");
-    return cJSON_CreateString(dir == PARAMS ? "v a+b&c=d%e/\xc3\xa9" : "v <a> & \"b\"\r\n\t\xc3\xa9");
+    return cJSON_CreateString(dir == PARAMS ? "v a+b&c=d%e/\xc3\xa9"
+                                            : "v <a> & \"b\"\r\n\t\xc3\xa9");
 }
 
 static cJSON *gen_policy(void)
@@ -79,10 +80,13 @@ static cJSON *gen_value(const model_shape *s, int depth, enum direction dir)
         return NULL;
     switch (s->type) {
     case MODEL_STRUCTURE: return gen_structure(s, depth, dir);
-    case MODEL_LIST: case MODEL_MAP: return gen_container(s, depth, dir);
+    case MODEL_LIST:
+    case MODEL_MAP: return gen_container(s, depth, dir);
     case MODEL_BOOLEAN: return cJSON_CreateBool(depth % 2);
-    case MODEL_INTEGER: case MODEL_LONG: return cJSON_CreateNumber(s->type == MODEL_LONG ? 4294967296.0 : 42);
-    case MODEL_DOUBLE: case MODEL_FLOAT: return cJSON_CreateNumber(0.1);
+    case MODEL_INTEGER:
+    case MODEL_LONG: return cJSON_CreateNumber(s->type == MODEL_LONG ? 4294967296.0 : 42);
+    case MODEL_DOUBLE:
+    case MODEL_FLOAT: return cJSON_CreateNumber(0.1);
     case MODEL_TIMESTAMP: return cJSON_CreateString("2023-11-14T22:13:20Z");
     default: return (s->flags & MODEL_F_POLICY) ? gen_policy() : gen_string(s, dir);
     }
@@ -180,10 +184,10 @@ static void test_render_refuses(void)
 {
     const model_op *op = model_op_find(model_service_find("iam"), "GetUser");
     const char *bad[] = {
-        "{\"User\":{\"UserName\":\"a\\u0001b\"}}",       /* a control character */
-        "{\"User\":{\"UserName\":42}}",                  /* a number for a string */
-        "{\"User\":{\"Nickname\":\"x\"}}",               /* no such member */
-        "{\"User\":{\"CreateDate\":true}}",              /* a boolean for a timestamp */
+        "{\"User\":{\"UserName\":\"a\\u0001b\"}}", /* a control character */
+        "{\"User\":{\"UserName\":42}}",            /* a number for a string */
+        "{\"User\":{\"Nickname\":\"x\"}}",         /* no such member */
+        "{\"User\":{\"CreateDate\":true}}",        /* a boolean for a timestamp */
     };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         cJSON *result = cJSON_Parse(bad[i]);
@@ -232,15 +236,15 @@ static void test_parse_refuses(void)
 {
     char msg[1024];
     static const char *const bad[] = {
-        "Action=UntagRole&RoleName=r&TagKeys.member.2=b",          /* item 1 missing */
-        "Action=UntagRole&RoleName=r&TagKeys.member.01=b",         /* not a number */
-        "Action=UntagRole&RoleName=r&RoleName=s",                  /* given twice */
-        "Action=UntagRole&RoleName=r&Nickname=x",                  /* no such parameter */
+        "Action=UntagRole&RoleName=r&TagKeys.member.2=b",           /* item 1 missing */
+        "Action=UntagRole&RoleName=r&TagKeys.member.01=b",          /* not a number */
+        "Action=UntagRole&RoleName=r&RoleName=s",                   /* given twice */
+        "Action=UntagRole&RoleName=r&Nickname=x",                   /* no such parameter */
         "Action=UntagRole&RoleName=r&TagKeys=x&TagKeys.member.1=b", /* value and prefix */
-        "Action=UntagRole&RoleName.x=r",                           /* a value has no keys */
-        "Action=UntagRole&RoleName=r%00",                          /* a NUL */
-        "Action=DeleteRole&RoleName=r",                            /* another operation */
-        "Action=UntagRole&RoleName=r&TagKeys.member.1..x=b",       /* empty segment */
+        "Action=UntagRole&RoleName.x=r",                            /* a value has no keys */
+        "Action=UntagRole&RoleName=r%00",                           /* a NUL */
+        "Action=DeleteRole&RoleName=r",                             /* another operation */
+        "Action=UntagRole&RoleName=r&TagKeys.member.1..x=b",        /* empty segment */
     };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         int refused = parse_fails("UntagRole", bad[i], msg);

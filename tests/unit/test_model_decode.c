@@ -22,16 +22,14 @@ static char *slurp(const char *name, size_t *len)
     return data;
 }
 
-static cJSON *decode(const char *svc, const char *op, const char *file, char rid[96],
-                     aws_err *err)
+static cJSON *decode(const char *svc, const char *op, const char *file, char rid[96], aws_err *err)
 {
     size_t len = 0;
     char *xml = slurp(file, &len);
     CHECK(xml != NULL);
     err_clear(err);
     rid[0] = '\0';
-    return model_decode(model_op_find(model_service_find(svc), op), xml ? xml : "", len, rid,
-                        err);
+    return model_decode(model_op_find(model_service_find(svc), op), xml ? xml : "", len, rid, err);
 }
 
 static char *compact(const cJSON *j)
@@ -53,13 +51,14 @@ static void test_list_roles(void)
     cJSON_Delete(r);
 
     r = decode("iam", "list_roles", "list_roles_1.xml", rid, &err);
-    CHECK_STR(compact(r),
-              "{\"Roles\":[{\"Path\":\"/app/\",\"RoleName\":\"S3Access\",\"RoleId\":"
-              "\"AROACVSVTSZYEXAMPLEYK\",\"Arn\":\"arn:aws:iam::123456789012:role/app/S3Access\","
-              "\"CreateDate\":\"2012-05-09T15:45:35Z\",\"AssumeRolePolicyDocument\":{\"Version\":"
-              "\"2008-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"Service\":"
-              "[\"ec2.amazonaws.com\"]},\"Action\":[\"sts:AssumeRole\"]}]},"
-              "\"MaxSessionDuration\":3600}],\"IsTruncated\":true,\"Marker\":\"AAEAAXR0aGVyZQ==\"}");
+    CHECK_STR(
+        compact(r),
+        "{\"Roles\":[{\"Path\":\"/app/\",\"RoleName\":\"S3Access\",\"RoleId\":"
+        "\"AROACVSVTSZYEXAMPLEYK\",\"Arn\":\"arn:aws:iam::123456789012:role/app/S3Access\","
+        "\"CreateDate\":\"2012-05-09T15:45:35Z\",\"AssumeRolePolicyDocument\":{\"Version\":"
+        "\"2008-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"Service\":"
+        "[\"ec2.amazonaws.com\"]},\"Action\":[\"sts:AssumeRole\"]}]},"
+        "\"MaxSessionDuration\":3600}],\"IsTruncated\":true,\"Marker\":\"AAEAAXR0aGVyZQ==\"}");
     CHECK_STR(rid, "20f7279f-99ee-11e1-a4c3-27EXAMPLE804");
     cJSON_Delete(r);
 
@@ -88,7 +87,8 @@ static void test_get_role(void)
               "[{\"Effect\":\"Allow\",\"Principal\":{\"Service\":\"ec2.amazonaws.com\"},"
               "\"Action\":\"sts:AssumeRole\",\"Condition\":{\"StringEquals\":"
               "{\"aws:UserAgent\":\"a+b\"}}}]");
-    CHECK_STR(compact(cJSON_GetObjectItem(role, "Tags")), "[{\"Key\":\"team\",\"Value\":\"infra\"}]");
+    CHECK_STR(compact(cJSON_GetObjectItem(role, "Tags")),
+              "[{\"Key\":\"team\",\"Value\":\"infra\"}]");
     CHECK_STR(compact(cJSON_GetObjectItem(role, "RoleLastUsed")),
               "{\"LastUsedDate\":\"2019-11-18T05:32:47Z\",\"Region\":\"us-east-2\"}");
     CHECK_INT(cJSON_GetObjectItem(role, "MaxSessionDuration")->valueint, 3600);
