@@ -32,17 +32,22 @@ static int l_versions(lua_State *L)
     return 1;
 }
 
+/* Push out's bytes, free it, and answer 1; raise why when rc failed.  [-0, +1, v] */
+static int push_coded(lua_State *L, int rc, buf *out, const char *why)
+{
+    if (rc == 0)
+        lua_pushlstring(L, out->p, out->len);
+    buf_free(out);
+    return rc == 0 ? 1 : luaL_error(L, "%s", why);
+}
+
 /* aws.base64.encode(s) -> text */
 static int l_b64_encode(lua_State *L)
 {
     size_t n;
     const char *s = luaL_checklstring(L, 1, &n);
     buf out = BUF_INIT;
-    int rc = base64_encode(&out, s, n);
-    if (rc == 0)
-        lua_pushlstring(L, out.p, out.len);
-    buf_free(&out);
-    return rc == 0 ? 1 : luaL_error(L, "aws.base64.encode: string too long");
+    return push_coded(L, base64_encode(&out, s, n), &out, "aws.base64.encode: string too long");
 }
 
 /* aws.base64.decode(text) -> bytes (blob results, e.g. get_credential_report's Content,
@@ -52,13 +57,9 @@ static int l_b64_decode(lua_State *L)
     size_t n;
     const char *s = luaL_checklstring(L, 1, &n);
     buf out = BUF_INIT;
-    int rc = base64_decode(&out, s, n);
-    if (rc == 0)
-        lua_pushlstring(L, out.p, out.len);
-    buf_free(&out);
-    if (rc != 0 && n % 4 != 0)
-        return luaL_error(L, "aws.base64.decode: length %d is not a multiple of 4", (int)n);
-    return rc == 0 ? 1 : luaL_error(L, "aws.base64.decode: not base64");
+    return push_coded(L, base64_decode(&out, s, n), &out,
+                      n % 4 ? "aws.base64.decode: the length is not a multiple of 4"
+                            : "aws.base64.decode: not base64");
 }
 
 /* aws.timestamp(iso) -> seconds since the epoch (an integer when whole): the core's

@@ -118,15 +118,16 @@ static int l_waiters(lua_State *L)
     return 1;
 }
 
-/* {{name=, type=, required=}, ...} of a structure (empty for none).  [-0, +1, m] */
+/* {{name=, type=, shape=, required=}, ...} of a structure (empty for none).  [-0, +1, m] */
 static void push_members(lua_State *L, const model_shape *s)
 {
     lua_createtable(L, s ? s->nmembers : 0, 0);
     for (int i = 0; s && i < s->nmembers; i++) {
         const model_member *m = &s->members[i];
-        lua_createtable(L, 0, 3);
+        lua_createtable(L, 0, 4);
         lset_string(L, "name", m->name);
         lset_string(L, "type", model_type_name(m->shape->type));
+        lset_string(L, "shape", m->shape->name);
         lua_pushboolean(L, (m->flags & MODEL_M_REQUIRED) != 0);
         lua_setfield(L, -2, "required");
         lua_rawseti(L, -2, i + 1);
@@ -174,27 +175,12 @@ static int l_operation(lua_State *L)
     return 1;
 }
 
-/* {{name=, shape=, required=}, ...} of a structure.  [-0, +1, m] */
-static void push_shape_members(lua_State *L, const model_shape *s)
-{
-    lua_createtable(L, s->nmembers, 0);
-    for (int i = 0; i < s->nmembers; i++) {
-        const model_member *m = &s->members[i];
-        lua_createtable(L, 0, 3);
-        lset_string(L, "name", m->name);
-        lset_string(L, "shape", m->shape->name);
-        lua_pushboolean(L, (m->flags & MODEL_M_REQUIRED) != 0);
-        lua_setfield(L, -2, "required");
-        lua_rawseti(L, -2, i + 1);
-    }
-}
-
 /* The fields that depend on the shape's type: members, member, key/value, enums.
  * [-0, +0, m] (on the table on top) */
 static void set_shape_parts(lua_State *L, const model_shape *s)
 {
     if (s->type == MODEL_STRUCTURE) {
-        push_shape_members(L, s);
+        push_members(L, s);
         lua_setfield(L, -2, "members");
     } else if (s->type == MODEL_LIST) {
         lset_string(L, "member", s->member ? s->member->name : NULL);

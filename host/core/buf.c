@@ -74,6 +74,36 @@ int buf_urlencode(buf *b, const char *s, size_t n, int keep_slash)
     return 0;
 }
 
+static int hex_value(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    c = (char)(c | 32); /* lower case */
+    return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* The byte "%XX" at s (n bytes left) stands for, or -1 when s is not such an escape. */
+static int escaped_byte(const char *s, size_t n)
+{
+    int h = n >= 3 && s[0] == '%' ? hex_value(s[1]) : -1;
+    int l = h >= 0 ? hex_value(s[2]) : -1;
+    return l >= 0 ? h * 16 + l : -1;
+}
+
+int buf_urldecode(buf *b, const char *s, size_t n, int plus_is_space)
+{
+    if (buf_reserve(b, n) != 0)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        int byte = escaped_byte(s + i, n - i);
+        char c = byte >= 0 ? (char)byte : (plus_is_space && s[i] == '+') ? ' ' : s[i];
+        b->p[b->len++] = c;
+        i += byte >= 0 ? 2 : 0;
+    }
+    b->p[b->len] = '\0';
+    return 0;
+}
+
 void buf_reset(buf *b)
 {
     b->len = 0;

@@ -13,6 +13,7 @@
  * (256) applies, and our walk follows the model shape, so hostile nesting or
  * counts cost memory proportional to the input and no more. */
 #include "iamsh/model_decode.h"
+#include "iamsh/buf.h"
 #include "iamsh/xml.h"
 
 #include <errno.h>
@@ -37,43 +38,14 @@ static int parse_fail(dctx *d, const char *what, const char *name)
                    name ? " " : "", name ? name : "");
 }
 
-static int hexv(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-/* urllib.parse.unquote for ASCII: %XX decoded, a malformed % kept, '+' kept. */
-static size_t percent_decode(const char *s, char *out)
-{
-    size_t o = 0;
-    for (size_t i = 0; s[i]; i++) {
-        int h, l;
-        if (s[i] == '%' && (h = hexv(s[i + 1])) >= 0 && (l = hexv(s[i + 2])) >= 0) {
-            out[o++] = (char)(h * 16 + l);
-            i += 2;
-        } else {
-            out[o++] = s[i];
-        }
-    }
-    out[o] = '\0';
-    return o;
-}
-
+/* urllib.parse.unquote, as botocore: %XX decoded, '+' kept. */
 static cJSON *decode_policy(const char *text)
 {
-    size_t n = strlen(text);
-    char *plain = malloc(n + 1);
-    if (!plain)
-        return NULL;
-    size_t len = percent_decode(text, plain);
-    cJSON *doc = cJSON_ParseWithLength(plain, len);
-    free(plain);
+    buf plain = BUF_INIT;
+    cJSON *doc = NULL;
+    if (buf_urldecode(&plain, text, strlen(text), 0) == 0)
+        doc = cJSON_ParseWithLength(plain.p, plain.len);
+    buf_free(&plain);
     return doc ? doc : cJSON_CreateString(text);
 }
 

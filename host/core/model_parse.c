@@ -37,34 +37,12 @@ static cJSON *bad(pctx *p, const char *what)
 
 /* --- the pairs into a tree of segments --- */
 
-static int hex(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    c = (char)(c | 32);
-    return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
-/* The byte %XX at s (n bytes left) stands for, or -1 when s is not such an escape. */
-static int escaped_byte(const char *s, size_t n)
-{
-    int h = n >= 3 && s[0] == '%' ? hex(s[1]) : -1;
-    int l = h >= 0 ? hex(s[2]) : -1;
-    return l >= 0 ? h * 16 + l : -1;
-}
-
-/* application/x-www-form-urlencoded: '+' is a space, %XX a byte (a stray '%' kept). */
+/* application/x-www-form-urlencoded into out: '+' is a space, %XX a byte. */
 static int form_decode(const char *s, size_t n, buf *out)
 {
     buf_reset(out);
-    if (buf_reserve(out, n) != 0)
+    if (buf_urldecode(out, s, n, 1) != 0)
         return -1;
-    for (size_t i = 0; i < n; i++) {
-        int byte = escaped_byte(s + i, n - i);
-        out->p[out->len++] = byte >= 0 ? (char)byte : s[i] == '+' ? ' ' : s[i];
-        i += byte >= 0 ? 2 : 0;
-    }
-    out->p[out->len] = '\0';
     return strlen(out->p) == out->len ? 0 : -1; /* a %00 cannot live in a C string */
 }
 

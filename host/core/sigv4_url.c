@@ -206,36 +206,14 @@ int sigv4_canonical_uri(const char *path, size_t len, int normalize, buf *out)
 
 /* --- canonical query ------------------------------------------------------------- */
 
-static int hexval(unsigned char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* Percent-decode s into scratch (a malformed escape stays literal), then
  * append its RFC 3986 encoding to out. */
 static int query_reencode(const char *s, size_t n, buf *scratch, buf *out)
 {
     buf_reset(scratch);
-    if (buf_append(scratch, s, n) != 0)
+    if (buf_urldecode(scratch, s, n, 0) != 0)
         return -1;
-    size_t o = 0;
-    for (size_t i = 0; i < n; i++) {
-        int hi, lo;
-        if (s[i] == '%' && i + 2 < n && (hi = hexval((unsigned char)s[i + 1])) >= 0 &&
-            (lo = hexval((unsigned char)s[i + 2])) >= 0) {
-            scratch->p[o++] = (char)(hi * 16 + lo);
-            i += 2;
-        } else {
-            scratch->p[o++] = s[i];
-        }
-    }
-    return buf_urlencode(out, scratch->p, o, 0);
+    return buf_urlencode(out, scratch->p, scratch->len, 0);
 }
 
 /* Offsets into the encoded buffer while it grows; pointers once it is final. */

@@ -22,6 +22,10 @@ int buf_printf(buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)
 /* RFC 3986 percent-encoding: unreserved A-Z a-z 0-9 - _ . ~ kept, the rest %XX
  * (upper-case hex). With keep_slash, '/' is kept too (SigV4 paths). */
 int buf_urlencode(buf *b, const char *s, size_t n, int keep_slash);
+/* The inverse: %XX becomes its byte (a malformed escape stays as it is), and with
+ * plus_is_space '+' becomes ' ' (HTML forms; not in paths or AWS's policy documents).
+ * Appends; the result may hold NUL bytes (b->len counts them). */
+int buf_urldecode(buf *b, const char *s, size_t n, int plus_is_space);
 void buf_reset(buf *b);                /* len = 0, keeps memory */
 void buf_truncate(buf *b, size_t len); /* back to len bytes (no-op when already shorter) */
 void buf_free(buf *b);
