@@ -32,19 +32,21 @@ cJSON *ljson_from_lua(lua_State *L, int idx, char *why, size_t whylen);
 void lerror_push(lua_State *L, const aws_err *e, const char *operation); /* [-0, +1, m] */
 int lerror_raise(lua_State *L, const aws_err *e, const char *operation); /* [-0, +0, v] */
 void lerror_push_metatable(lua_State *L);                                /* [-0, +1, m] */
-int lerror_is(lua_State *L, int idx);
+int lerror_is(lua_State *L, int idx);                                    /* [-0, +0, -] */
 
 /* lsession.c: the per-state config, client and credentials (created on first use). */
 struct aws_config;
 struct aws_client;
 struct aws_creds;
 typedef struct lsession lsession;
-lsession *lsession_get(lua_State *L); /* raises on config errors */
-const struct aws_config *lsession_config(lua_State *L, lsession *s);
-struct aws_client *lsession_client(lua_State *L, lsession *s);
-const struct aws_creds *lsession_creds(lua_State *L, lsession *s); /* raises when none */
-int lsession_push_config(lua_State *L);                            /* aws.config() */
-int lsession_push_stats(lua_State *L);                             /* aws.stats() */
+/* The session, made (and its configuration loaded) on first use.  [-0, +0, v]: raises
+ * on a configuration error. The others take it and raise what they cannot make. */
+lsession *lsession_get(lua_State *L);
+const struct aws_config *lsession_config(lua_State *L, lsession *s); /* [-0, +0, -] */
+struct aws_client *lsession_client(lua_State *L, lsession *s);       /* [-0, +0, v] */
+const struct aws_creds *lsession_creds(lua_State *L, lsession *s);   /* [-0, +0, v] */
+int lsession_push_config(lua_State *L);                              /* aws.config() */
+int lsession_push_stats(lua_State *L);                               /* aws.stats() */
 /* The run options the program handed over with iamsh_aws_configure (boundary.h). */
 struct iamsh_run_options;
 const struct iamsh_run_options *lsession_options(void);
@@ -53,7 +55,7 @@ const struct iamsh_run_options *lsession_options(void);
 struct model_op;
 int lcall_call(lua_State *L); /* aws.call(svc, op, params) */
 /* Run op with the params table at params_idx; pushes result, request id. */
-int lcall_invoke(lua_State *L, const struct model_op *op, int params_idx);
+int lcall_invoke(lua_State *L, const struct model_op *op, int params_idx); /* [-0, +2, v] */
 /* aws.is_secret(s) -> boolean: s is a secret some result carried (a value at a
  * sensitive shape, or under a secret name such as SessionToken). */
 int lcall_is_secret(lua_State *L);

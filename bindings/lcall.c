@@ -7,6 +7,7 @@
 #include "iamsh/boundary.h"
 #include "iamsh/call.h"
 
+/* A ParamValidation error for op, raised.  [-0, +0, v] */
 static void raise_param(lua_State *L, const model_op *op, const char *why)
 {
     aws_err err;
@@ -145,6 +146,7 @@ int lcall_invoke(lua_State *L, const model_op *op, int params_idx)
     return 2;
 }
 
+/* The operation name of service; raises when there is none.  [-0, +0, v] */
 static const model_op *find_op(lua_State *L, const char *service, const char *name)
 {
     const model_service *svc = model_service_find(service);

@@ -121,7 +121,7 @@ static cJSON *conv_fail(conv *c, const char *what)
     return NULL;
 }
 
-/* A sequence 1..n, or a table marked as an array; n returned in *n. */
+/* A sequence 1..n, or a table marked as an array; n returned in *n.  [-0, +0, -] */
 static int is_array(lua_State *L, int idx, lua_Integer *n)
 {
     *n = 0;
@@ -330,7 +330,8 @@ static int pretty_value(buf *b, const cJSON *v, int indent, int level)
 
 /* --- aws.json --- */
 
-/* opts.indent from encode's options table at idx (0: compact); unknown options raise. */
+/* opts.indent from encode's options table at idx (0: compact); unknown options raise.
+ * [-0, +0, v] */
 static int encode_indent(lua_State *L, int idx)
 {
     if (lua_isnoneornil(L, idx))

@@ -8,6 +8,7 @@
 #include "bindings.h"
 #include "iamsh/model.h"
 
+/* The service named by argument idx; raises for an unknown name.  [-0, +0, v] */
 static const model_service *check_service(lua_State *L, int idx)
 {
     const char *name = luaL_checkstring(L, idx);

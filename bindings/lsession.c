@@ -59,6 +59,7 @@ static void debug_log(void *ud, const char *line)
     fprintf(stderr, "[debug] %s\n", line);
 }
 
+/* The configuration, from the run options and the environment.  [-0, +0, v] */
 static void session_load(lua_State *L, lsession *s)
 {
     config_input in = {
@@ -118,7 +119,7 @@ aws_client *lsession_client(lua_State *L, lsession *s)
     return s->client;
 }
 
-/* Credentials, resolved once and refreshed before they expire. */
+/* Credentials, resolved once and refreshed before they expire; -1 with err.  [-0, +0, v] */
 static int session_creds(lua_State *L, lsession *s, aws_err *err)
 {
     if (s->have_creds && !creds_expiring(&s->creds, time(NULL)))
@@ -150,6 +151,7 @@ const aws_creds *lsession_creds(lua_State *L, lsession *s)
     return &s->creds;
 }
 
+/* t[k] = the endpoint of svc, for the table on top.  [-0, +0, v] */
 static void set_endpoint(lua_State *L, const aws_config *c, const char *svc, const char *k)
 {
     aws_endpoint ep;

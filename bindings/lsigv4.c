@@ -25,7 +25,7 @@ static const char *opt_field(lua_State *L, const char *k, int required)
     return s;
 }
 
-/* "20150830T123600Z" as given, "2015-08-30T12:36:00Z" converted, or now. */
+/* "20150830T123600Z" as given, "2015-08-30T12:36:00Z" converted, or now.  [-0, +0, v] */
 static void timestamp_of(lua_State *L, char out[17])
 {
     const char *t = opt_field(L, "timestamp", 0);
