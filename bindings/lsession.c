@@ -25,8 +25,6 @@ struct lsession {
  * zero (no plan, no debug) until then. Nothing in Lua can reach them. */
 static iamsh_run_options run_options;
 
-int iamsh_aws_configure(const iamsh_run_options *o);
-
 int iamsh_aws_configure(const iamsh_run_options *o)
 {
     if (run_options.magic || !o || o->magic != IAMSH_RUN_OPTIONS_MAGIC || o->size != sizeof *o)

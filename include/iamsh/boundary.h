@@ -23,8 +23,10 @@ typedef struct iamsh_run_options {
     volatile sig_atomic_t *interrupted; /* Ctrl-C: stop a transfer, make no retry */
 } iamsh_run_options;
 
-/* int iamsh_aws_configure(const iamsh_run_options *): 0 when taken; -1 when the module
- * already has options or the pointer is not to an iamsh_run_options. */
+/* In iamsh_aws.so (bindings/lsession.c), found by the program with dlsym: 0 when the
+ * options are taken; -1 when the module already has options or the pointer is not to
+ * an iamsh_run_options. */
+int iamsh_aws_configure(const iamsh_run_options *options);
 #define IAMSH_AWS_CONFIGURE "iamsh_aws_configure"
 typedef int (*iamsh_aws_configure_fn)(const iamsh_run_options *options);
 
