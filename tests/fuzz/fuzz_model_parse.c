@@ -8,14 +8,9 @@
 #include "iamsh/model_parse.h"
 #include "iamsh/model_serialize.h"
 #include "iamsh/model_validate.h"
+#include "pick_op.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static const model_op *pick_op(const uint8_t *data)
-{
-    const model_service *svc = model_service_find(data[0] & 1 ? "sts" : "iam");
-    return &svc->ops[data[1] % svc->nops];
-}
 
 /* params -> body -> params again, which must be what went in. */
 static void round_trip(const model_op *op, const cJSON *params)
