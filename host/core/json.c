@@ -31,8 +31,8 @@ cJSON *json_parse_all(const char *text, size_t len, size_t *err_pos)
     cJSON *v = cJSON_ParseWithLengthOpts(text ? text : "", text ? len : 0, &end, 0);
     size_t pos = end && text && end >= text ? (size_t)(end - text) : 0;
     if (v) {
-        while (pos < len && (text[pos] == ' ' || text[pos] == '\t' || text[pos] == '\r' ||
-                             text[pos] == '\n'))
+        while (pos < len &&
+               (text[pos] == ' ' || text[pos] == '\t' || text[pos] == '\r' || text[pos] == '\n'))
             pos++;
         if (pos == len)
             return v;

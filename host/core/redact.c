@@ -23,12 +23,15 @@ static const char *const secret_suffixes[] = {
 };
 
 static const char *const secret_headers[] = {
-    "authorization", "x-amz-security-token", "x-aws-ec2-metadata-token", NULL,
+    "authorization",
+    "x-amz-security-token",
+    "x-aws-ec2-metadata-token",
+    NULL,
 };
 
 typedef struct scan {
     const char *s;
-    size_t len, done;   /* bytes [0, done) already written to out */
+    size_t len, done; /* bytes [0, done) already written to out */
     buf *out;
     int rc;
 } scan;
@@ -63,8 +66,8 @@ static size_t line_end(const scan *sc, size_t i)
 static size_t try_header(scan *sc, size_t i)
 {
     size_t j = i;
-    while (j < sc->len && (sc->s[j] == ' ' || sc->s[j] == '\t' || sc->s[j] == '>' ||
-                           sc->s[j] == '<'))
+    while (j < sc->len &&
+           (sc->s[j] == ' ' || sc->s[j] == '\t' || sc->s[j] == '>' || sc->s[j] == '<'))
         j++;
     for (const char *const *h = secret_headers; *h; h++) {
         size_t k = strlen(*h);
@@ -121,7 +124,8 @@ static size_t try_xml(scan *sc, size_t i)
     return end;
 }
 
-/* End of a JSON string body starting after its opening quote (index of the closing quote or len). */
+/* End of a JSON string body starting after its opening quote (index of the closing quote or len).
+ */
 static size_t json_string_end(const scan *sc, size_t i)
 {
     while (i < sc->len && sc->s[i] != '"')

@@ -75,8 +75,10 @@ int limits_configure(void)
 {
     const char *env = getenv("IAMSH_MEMORY_LIMIT");
     if (env && *env && limits_parse_size(env, &heap_cap) != 0) {
-        fprintf(stderr, "iamsh: IAMSH_MEMORY_LIMIT=%s is not a size (bytes, or a number "
-                        "with K, M or G, e.g. 512M)\n", env);
+        fprintf(stderr,
+                "iamsh: IAMSH_MEMORY_LIMIT=%s is not a size (bytes, or a number "
+                "with K, M or G, e.g. 512M)\n",
+                env);
         return EXIT_USAGE;
     }
     return 0;

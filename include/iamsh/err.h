@@ -15,16 +15,17 @@ enum aws_err_kind {
     AWS_ERR_CREDS,     /* no credentials, credential_process failed, ... */
     AWS_ERR_PARAM,     /* bad parameter from the caller (validation) */
     AWS_ERR_INTERNAL,  /* out of memory, bug */
+    AWS_ERR_PLAN,      /* a write refused by a read-only client (--plan): "PlanModeWrite" */
 };
 
 typedef struct aws_err {
-    int kind;             /* enum aws_err_kind */
-    char code[64];        /* AWS error code or client-side code */
-    char message[1024];   /* one line, never a secret */
-    long status;          /* HTTP status, 0 when none */
-    char request_id[96];  /* x-amzn-RequestId or from the body, "" if none */
-    int retryable;        /* the retry policy's verdict for this error */
-    int timeout;          /* transport error was a connect/read timeout */
+    int kind;            /* enum aws_err_kind */
+    char code[64];       /* AWS error code or client-side code */
+    char message[1024];  /* one line, never a secret */
+    long status;         /* HTTP status, 0 when none */
+    char request_id[96]; /* x-amzn-RequestId or from the body, "" if none */
+    int retryable;       /* the retry policy's verdict for this error */
+    int timeout;         /* transport error was a connect/read timeout */
 } aws_err;
 
 /* Fill err (kind, code, printf-style message); returns -1 for `return err_set(...)`.

@@ -11,11 +11,12 @@ static char *redact(const char *in)
     return buf_steal(&out);
 }
 
-#define EXPECT(in, want) do { \
-    char *got_ = redact(in); \
-    CHECK_STR(got_, want); \
-    free(got_); \
-} while (0)
+#define EXPECT(in, want)         \
+    do {                         \
+        char *got_ = redact(in); \
+        CHECK_STR(got_, want);   \
+        free(got_);              \
+    } while (0)
 
 static void test_headers(void)
 {
@@ -30,10 +31,11 @@ static void test_headers(void)
 
 static void test_xml(void)
 {
-    EXPECT("<AccessKey><AccessKeyId>AKIDFAKEFAKEFAKE01</AccessKeyId>"
-           "<SecretAccessKey>wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY</SecretAccessKey></AccessKey>",
-           "<AccessKey><AccessKeyId>AKIDFAKEFAKEFAKE01</AccessKeyId>"
-           "<SecretAccessKey><redacted></SecretAccessKey></AccessKey>");
+    EXPECT(
+        "<AccessKey><AccessKeyId>AKIDFAKEFAKEFAKE01</AccessKeyId>"
+        "<SecretAccessKey>wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY</SecretAccessKey></AccessKey>",
+        "<AccessKey><AccessKeyId>AKIDFAKEFAKEFAKE01</AccessKeyId>"
+        "<SecretAccessKey><redacted></SecretAccessKey></AccessKey>");
     EXPECT("<Credentials><SessionToken>IQoJb3JpZ2lu\nZXIvYXdz</SessionToken>"
            "<Expiration>2026-01-01T00:00:00Z</Expiration></Credentials>",
            "<Credentials><SessionToken><redacted></SessionToken>"
@@ -56,9 +58,11 @@ static void test_json(void)
 {
     EXPECT("{\"AccessKeyId\": \"AKIA\", \"SecretAccessKey\": \"s3cr\\\"et\", \"Version\": 1}",
            "{\"AccessKeyId\": \"AKIA\", \"SecretAccessKey\": \"<redacted>\", \"Version\": 1}");
-    EXPECT("{\"SessionToken\":\"abc\",\"Token\" : \"def\",\"Password\":\"p\"}",
-           "{\"SessionToken\":\"<redacted>\",\"Token\" : \"<redacted>\",\"Password\":\"<redacted>\"}");
-    EXPECT("{\"Token\": null, \"x\": [\"Token\", \"y\"]}", "{\"Token\": null, \"x\": [\"Token\", \"y\"]}");
+    EXPECT(
+        "{\"SessionToken\":\"abc\",\"Token\" : \"def\",\"Password\":\"p\"}",
+        "{\"SessionToken\":\"<redacted>\",\"Token\" : \"<redacted>\",\"Password\":\"<redacted>\"}");
+    EXPECT("{\"Token\": null, \"x\": [\"Token\", \"y\"]}",
+           "{\"Token\": null, \"x\": [\"Token\", \"y\"]}");
     EXPECT("{\"Token\": \"unterminated", "{\"Token\": \"<redacted>");
 }
 
@@ -85,9 +89,20 @@ static void test_form(void)
 static void test_arbitrary_bytes(void)
 {
     static const char *const nasty[] = {
-        "", "<", "\"", "\"\\", "<SecretAccessKey", "<SecretAccessKey>", "Password=",
-        "<![CDATA[", "<SecretAccessKey><![CDATA[", "\"Token\"", "\"Token\":", "Authorization:",
-        "\n\n<>\"\"&&==", "<Token><Token>a</Token>",
+        "",
+        "<",
+        "\"",
+        "\"\\",
+        "<SecretAccessKey",
+        "<SecretAccessKey>",
+        "Password=",
+        "<![CDATA[",
+        "<SecretAccessKey><![CDATA[",
+        "\"Token\"",
+        "\"Token\":",
+        "Authorization:",
+        "\n\n<>\"\"&&==",
+        "<Token><Token>a</Token>",
     };
     for (size_t i = 0; i < sizeof nasty / sizeof *nasty; i++) {
         char *got = redact(nasty[i]);
