@@ -54,6 +54,13 @@ int report_pcall(lua_State *L, int nargs, int nresults);  /* [-(nargs+1), +(nres
  * interrupt is reported and cleared, so the next Ctrl-C interrupts again. */
 int report_pcall_repl(lua_State *L, int nargs, int nresults); /* [-(nargs+1), +(nresults|0), -] */
 
+/* limits.c: the Lua heap cap (IAMSH_MEMORY_LIMIT, default 1 GiB) and no core dumps. */
+int limits_parse_size(const char *s, size_t *out);   /* "512M" -> bytes; 0 or -1 */
+int limits_configure(void);                          /* 0, or EXIT_USAGE after a message */
+void limits_install(lua_State *L);
+size_t limits_heap_cap(void);
+void limits_harden(int debug);
+
 /* repl.c: the interactive shell; returns the exit code (0 after Ctrl-D). */
 int repl_run(lua_State *L);
 /* A line describing the line editor, for --version. */

@@ -94,11 +94,15 @@ int main(int argc, char **argv)
         options_usage(stdout);
         return EXIT_OK;
     }
+    limits_harden(o.debug);
+    if ((rc = limits_configure()) != 0)
+        return rc;
     lua_State *L = luaL_newstate();
     if (!L) {
         fputs("iamsh: cannot create a Lua state: not enough memory\n", stderr);
         return EXIT_SCRIPT;
     }
+    limits_install(L);
     lua_pushcfunction(L, pmain);
     lua_pushlightuserdata(L, &o);
     if (lua_pcall(L, 1, 1, 0) != LUA_OK) {

@@ -157,6 +157,12 @@ static int pcall_reporting(lua_State *L, int nargs, int nresults, const char *pr
         lua_pop(L, 1);
         return EXIT_INTERRUPTED;
     }
+    if (status == LUA_ERRMEM) {
+        fprintf(stderr, "%snot enough memory: the Lua heap reached its cap of %zu MiB "
+                        "(IAMSH_MEMORY_LIMIT raises it)\n", prefix, limits_heap_cap() >> 20);
+        lua_pop(L, 1);
+        return EXIT_SCRIPT;
+    }
     const char *kind = error_kind(L, -1);
     print_error(L, prefix, kind, option_debug(L));
     lua_pop(L, 1);

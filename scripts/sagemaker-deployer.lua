@@ -2,63 +2,13 @@
 -- user, its policies (the handbook's 5 managed ones, or a least-privilege
 -- policy), and one access key whose secret goes to
 -- sagemaker_user_credentials.json (mode 0600, never printed).
+-- (The steps are in scripts/lib/sagemaker/deployer.lua.)
 
-local provision = require("provision")
-local policy = require("policy")
-local flow = require("provision.flow")
-local context = require("provision.context")
+local deployer = require("sagemaker.deployer")
 
--- The least-privilege policy, converged; needs the bucket and the execution
--- role's ARN (the real one, or the one it will get in a plan).
-local function least_privilege(args)
-  local set = policy.load_set("sagemaker-deployer-least-privilege", {
-    bucket = flow.bucket(args.bucket),
-    execution_role_arn = provision.role_arn(args.role_name),
-    partition = context.partition(),
-    account = context.account(),
-  })
-  local p = provision.managed_policy({
-    name = set.policy_name, path = set.path, description = set.description, document = set.document,
-  })
-  return { p.arn }
-end
-
-local function check(args)
-  local choice = args.deployer_policy
-  if choice == "least-privilege" then
-    flow.bucket(args.bucket)
-  elseif choice ~= "handbook" then
-    error("deployer_policy must be handbook or least-privilege, not " .. tostring(choice), 0)
-  end
-end
-
-local function managed_policies(args)
-  if args.deployer_policy == "least-privilege" then
-    return least_privilege(args)
-  end
-  return policy.load_set("sagemaker-deployer").managed
-end
-
-local function converge(args)
-  local user = provision.user({
-    name = args.user_name,
-    path = policy.load_set("sagemaker-deployer").path,
-    managed = managed_policies(args),
-    exclusive = flow.flag(args.exclusive),
-  })
-  flow.warn_extra("user", args.user_name, user, args)
-  local file = flow.path(args.out_dir, "sagemaker_user_credentials.json")
-  local key = provision.access_key({ user = args.user_name, file = file, rotate = flow.flag(args.rotate) })
-  flow.update_env(args, { { "AWS_ACCESS_KEY", key.id or "(new)" }, { "AWS_SECRET_KEY", key.secret or "(new)" } })
-  if key.id then
-    flow.say(string.format("Deployer: %s, access key %s (secret in %s)", user.arn, key.id, file))
-  end
-  return { user = user, key_id = key.id }
-end
-
-return flow.define({
+return require("sagemaker.flow").define({
   description = "SageMaker deployer user (handbook): user, policies and one access key in sagemaker_user_credentials.json",
   args = { "user_name", "role_name", "out_dir", "env_file", "deployer_policy", "bucket", "exclusive", "rotate" },
-  check = check,
-  converge = converge,
+  check = deployer.check,
+  converge = deployer.converge,
 })

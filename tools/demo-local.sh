@@ -10,7 +10,7 @@ build=${1:-build}
 iamsh=${IAMSH_BIN:-$build/iamsh}
 
 if [ -z "${IAMSH_BIN:-}" ]; then
-deps="cmake make gcc pkg-config liblua5.4-dev libcurl4-openssl-dev libssl-dev libxml2-dev libcjson-dev"
+deps="cmake make gcc pkg-config liblua5.4-dev libcurl4-openssl-dev libssl-dev libxml2-dev libcjson-dev libreadline-dev"
 missing=$(dpkg-query -W -f='${Status} ${Package}\n' $deps 2>/dev/null | grep -vc "install ok installed" || true)
 if [ "$(id -u)" = 0 ] && { [ "$missing" != 0 ] || ! dpkg-query -W $deps >/dev/null 2>&1; }; then
   echo "demo: installing build dependencies" >&2

@@ -1,176 +1,39 @@
--- Policy documents: semantic comparison, ARNs of AWS managed policies, trust
--- policies, and policy sets kept as data files (scripts/policies/*.lua).
+-- Policy documents, pure: documents in, documents out. Semantic comparison,
+-- the shape check, structured diffs, ARNs of AWS managed policies (the
+-- partition is passed in), trust policies, and policy sets kept as data files
+-- (scripts/policies/*.lua). Nothing here calls AWS.
 --
--- IAM hands documents back reordered and reformatted, so comparing text gives
--- a perpetual diff (aws-conventions 5.3). Documents are compared in a
--- canonical form instead: object keys sorted; a string equals a one-element
--- array; Action/NotAction/Resource/NotResource, Principal values and
--- Condition values are sets (Action case-insensitive); statement order is
--- ignored; Version and everything else are kept as they are.
+--   policy.equal(a, b)                 IAM's reordering is not a difference
+--   policy.check(doc, "trust")         the decoded document, or nil and why
+--   policy.diff(old, new)              lines showing the change
+--   policy.managed("ReadOnlyAccess", "aws-cn")
 
-local context = require("provision.context")
+local canon = require("policy.canon")
+local check = require("policy.check")
+local diff = require("policy.diff")
 
 local policy = {}
 
-local SET_KEYS = { Action = "lower", NotAction = "lower", Resource = true, NotResource = true }
-local PRINCIPAL_KEYS = { Principal = true, NotPrincipal = true }
-
-local function is_array(t)
-  if next(t) == nil then
-    return true
+local function decode(doc, fn)
+  local t, why = canon.decode(doc)
+  if not t then
+    error(string.format("policy.%s: the document %s", fn, why), 3)
   end
-  local n = 0
-  for k in pairs(t) do
-    if math.type(k) ~= "integer" or k < 1 then
-      return false
-    end
-    n = n + 1
-  end
-  return n == #t
+  return t
 end
 
-local function scalar(v)
-  if type(v) == "string" then
-    return v
-  end
-  return tostring(v)
-end
-
--- A string or a list of strings as a sorted list without duplicates.
-local function as_set(v, fold)
-  local list = type(v) == "table" and v or { v }
-  local seen, out = {}, {}
-  for _, item in ipairs(list) do
-    local s = scalar(item)
-    if fold == "lower" then
-      s = s:lower()
-    end
-    if not seen[s] then
-      seen[s] = true
-      out[#out + 1] = s
-    end
-  end
-  table.sort(out)
-  return out
-end
-
--- "123456789012" and "arn:aws:iam::123456789012:root" name the same
--- principal; IAM stores the second form.
-local function aws_principal(s)
-  return s:match("^arn:[^:]+:iam::(%d+):root$") or s
-end
-
-local function principal(v)
-  if type(v) ~= "table" then
-    return scalar(v)
-  end
-  local out = {}
-  for k, vals in pairs(v) do
-    local set = as_set(vals)
-    if k == "AWS" then
-      for i, s in ipairs(set) do
-        set[i] = aws_principal(s)
-      end
-      set = as_set(set)
-    end
-    out[k] = set
-  end
-  return out
-end
-
-local function condition(v)
-  if type(v) ~= "table" then
-    return scalar(v)
-  end
-  local out = {}
-  for op, keys in pairs(v) do
-    out[op] = {}
-    for key, vals in pairs(keys) do
-      out[op][key] = as_set(vals)
-    end
-  end
-  return out
-end
-
--- Canonical text of a canonical value: deterministic, for equality and sorting.
-local function encode(v)
-  if type(v) ~= "table" then
-    return string.format("%q", scalar(v))
-  end
-  local parts = {}
-  if is_array(v) then
-    for i, item in ipairs(v) do
-      parts[i] = encode(item)
-    end
-    return "[" .. table.concat(parts, ",") .. "]"
-  end
-  local keys = {}
-  for k in pairs(v) do
-    keys[#keys + 1] = tostring(k)
-  end
-  table.sort(keys)
-  for i, k in ipairs(keys) do
-    parts[i] = string.format("%q", k) .. ":" .. encode(v[k])
-  end
-  return "{" .. table.concat(parts, ",") .. "}"
-end
-
-local function statement(st)
-  if type(st) ~= "table" then
-    return scalar(st)
-  end
-  local out = {}
-  for k, v in pairs(st) do
-    if SET_KEYS[k] then
-      out[k] = as_set(v, SET_KEYS[k])
-    elseif PRINCIPAL_KEYS[k] then
-      out[k] = principal(v)
-    elseif k == "Condition" then
-      out[k] = condition(v)
-    else
-      out[k] = v
-    end
-  end
-  return out
-end
-
-local function statements(v)
-  if type(v) ~= "table" or not is_array(v) then
-    v = { v }
-  end
-  local list = {}
-  for i, st in ipairs(v) do
-    list[i] = statement(st)
-  end
-  table.sort(list, function(a, b) return encode(a) < encode(b) end)
-  return list
-end
-
-local function decode(doc)
-  if type(doc) == "string" then
-    return context.json().decode(doc)
-  end
-  return doc
-end
-
--- The canonical form of a document given as a table or a JSON string.
+-- The canonical form of a document given as a table or a JSON string: keys
+-- sorted, sets as sorted lists, Action lower-cased, statements sorted.
 function policy.normalize(doc)
-  doc = decode(doc)
-  if type(doc) ~= "table" then
-    error("policy.normalize: a policy document must be a table or a JSON object", 2)
-  end
-  local out = {}
-  for k, v in pairs(doc) do
-    out[k] = k == "Statement" and statements(v) or v
-  end
-  return out
+  return canon.normalize(decode(doc, "normalize"))
 end
 
--- Deterministic text of the canonical form (useful in diffs and tests).
+-- Deterministic text of the canonical form (useful in tests and logs).
 function policy.canonical(doc)
-  return encode(policy.normalize(doc))
+  return canon.json(canon.normalize(decode(doc, "canonical")))
 end
 
+-- Do two documents say the same (IAM's reformatting aside)? nil equals nil only.
 function policy.equal(a, b)
   if a == nil or b == nil then
     return a == b
@@ -178,26 +41,103 @@ function policy.equal(a, b)
   return policy.canonical(a) == policy.canonical(b)
 end
 
--- ARN of an AWS managed policy in the caller's partition.
-function policy.managed(name)
-  return string.format("arn:%s:iam::aws:policy/%s", context.partition(), name)
+-- The grammar check every document passes before it is sent (and under
+-- --plan). kind: "identity" (managed, inline, permissions boundary) or
+-- "trust". opts: max_size (characters without white space), what (words for
+-- the size message). Returns the decoded document, or nil and the problem.
+-- The policy engine of a later issue plugs in here.
+function policy.check(doc, kind, opts)
+  return check.check(doc, kind, opts)
+end
+
+-- IAM's default size limits, in characters without white space
+-- (aws-conventions 4.3): a managed policy's document; the inline policies of
+-- one user, role or group together; a trust policy (a quota AWS can raise).
+policy.LIMITS = { managed = 6144, user_inline = 2048, role_inline = 10240, group_inline = 5120, trust = 2048 }
+
+-- The size IAM counts for a document: its characters without white space.
+function policy.size(doc)
+  return check.size(decode(doc, "size"))
+end
+
+-- The change from document old to document new (tables or JSON strings), as
+-- lines to print under a plan line: statements and elements added (+),
+-- removed (-) and changed (~, old -> new). Empty when they say the same.
+function policy.diff(old, new)
+  return diff.lines(decode(old, "diff"), decode(new, "diff"))
+end
+
+-- Compact JSON with sorted keys (how the plan shows values).
+policy.json = canon.json
+
+local function need_name(fn, name)
+  if type(name) ~= "string" or name == "" then
+    error(string.format("policy.%s: a policy name (string) is required, not %s", fn, type(name)), 3)
+  end
+end
+
+-- ARN of an AWS managed policy ("ReadOnlyAccess",
+-- "service-role/AWSLambdaBasicExecutionRole") in a partition (default "aws";
+-- provision.partition() tells the caller's).
+function policy.managed(name, partition)
+  need_name("managed", name)
+  return string.format("arn:%s:iam::aws:policy/%s", partition or "aws", name)
 end
 
 -- A managed policy given by name or by ARN, as an ARN.
-function policy.arn(name_or_arn)
+function policy.arn(name_or_arn, partition)
+  need_name("arn", name_or_arn)
   if name_or_arn:match("^arn:") then
     return name_or_arn
   end
-  return policy.managed(name_or_arn)
+  return policy.managed(name_or_arn, partition)
 end
 
 -- A trust policy letting one AWS service (or a list of them) assume a role.
 function policy.trust_service(service)
+  local list = type(service) == "table" and service or { service or false }
+  for _, s in ipairs(list) do
+    if type(s) ~= "string" or s == "" then
+      error("policy.trust_service: a service principal (e.g. \"lambda.amazonaws.com\") or a list of them is "
+        .. "required, not " .. tostring(s), 2)
+    end
+  end
+  if #list == 0 then
+    error("policy.trust_service: the list of services is empty", 2)
+  end
   return {
     Version = "2012-10-17",
     Statement = {
       { Effect = "Allow", Principal = { Service = service }, Action = "sts:AssumeRole" },
     },
+  }
+end
+
+-- A trust policy for web identities from an OpenID Connect provider (e.g.
+-- GitHub Actions): tokens whose audience is opts.audience and whose subject
+-- matches one of opts.subjects (StringLike: * and ? are wildcards).
+--   policy.trust_oidc(gh.arn, {audience = "sts.amazonaws.com",
+--                              subjects = {"repo:octo-org/app:ref:refs/heads/main"}})
+function policy.trust_oidc(provider_arn, opts)
+  local host = type(provider_arn) == "string" and provider_arn:match("^arn:[^:]+:iam::%d+:oidc%-provider/(.+)$")
+  if not host then
+    error("policy.trust_oidc: an OIDC provider ARN (arn:...:oidc-provider/HOST) is required, not "
+      .. tostring(provider_arn), 2)
+  end
+  opts = opts or {}
+  local condition = {}
+  if opts.audience ~= nil then
+    condition.StringEquals = { [host .. ":aud"] = opts.audience }
+  end
+  if opts.subjects ~= nil then
+    condition.StringLike = { [host .. ":sub"] = opts.subjects }
+  end
+  return {
+    Version = "2012-10-17",
+    Statement = { {
+      Effect = "Allow", Principal = { Federated = provider_arn }, Action = "sts:AssumeRoleWithWebIdentity",
+      Condition = next(condition) and condition or nil,
+    } },
   }
 end
 
@@ -255,18 +195,24 @@ local function substitute(v, vars, where, lenient)
 end
 
 -- Load a policy set: a data file returning one table literal, run with an
--- empty environment (no function of ours or Lua's is reachable from it), then
--- with its ${placeholders} filled from vars. With lenient, a placeholder
+-- empty environment (no function of ours or Lua's is reachable from it) and a
+-- budget of instructions (a loop in it fails instead of hanging), then with
+-- its ${placeholders} filled from vars. With lenient, a placeholder
 -- without a value stays as it is (to read a set's names only).
 function policy.load_set(name, vars, lenient)
+  if type(name) ~= "string" or name == "" then
+    error("policy.load_set: a set name or a .lua path is required, not " .. tostring(name), 2)
+  end
   local path = set_path(name)
   local chunk, err = load(read_file(path), "@" .. path, "t", {})
+  -- a broken data file is the user's news, not a bug: one line (exit 1)
+  local errors = require "iamsh.errors"
   if not chunk then
-    error("policy set " .. name .. ": " .. err, 0)
+    errors.script("policy set %s: %s", name, err)
   end
-  local ok, set = pcall(chunk)
+  local ok, set = require("iamsh.sandbox").run(chunk)
   if not ok or type(set) ~= "table" then
-    error("policy set " .. name .. ": must return a table" .. (ok and "" or (": " .. tostring(set))), 0)
+    errors.script("policy set %s: must return a table%s", name, ok and "" or (": " .. tostring(set)))
   end
   return substitute(set, vars or {}, name, lenient)
 end

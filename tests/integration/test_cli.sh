@@ -231,6 +231,39 @@ kill $HTTP_PID 2>/dev/null
 check_eq "TLS failure exits 255" "$RC" 255
 check_match "TLS failure message" "$ERR" "TransportError"
 
+# Limits: the Lua heap is capped (IAMSH_MEMORY_LIMIT, default 1 GiB), no core dumps.
+run_iamsh -e 'local s = ("x"):rep(1 << 30)'
+check_eq "a 1 GiB string: exit 1" "$RC" 1
+check_eq "a 1 GiB string: one clear line" "$ERR" \
+  "iamsh: not enough memory: the Lua heap reached its cap of 1024 MiB (IAMSH_MEMORY_LIMIT raises it)"
+IAMSH_MEMORY_LIMIT=32M run_iamsh -e 'local t = {} for i = 1, 1e9 do t[i] = i end'
+check_eq "IAMSH_MEMORY_LIMIT=32M caps the heap" "$ERR" \
+  "iamsh: not enough memory: the Lua heap reached its cap of 32 MiB (IAMSH_MEMORY_LIMIT raises it)"
+IAMSH_MEMORY_LIMIT=32M run_iamsh -e 'print(#("x"):rep(4 << 20))'
+check_eq "under the cap all is well" "$OUT" "4194304"
+for bad in 12x -5 0 99999999999G 1.5G; do
+  IAMSH_MEMORY_LIMIT=$bad run_iamsh -e ''
+  check_eq "IAMSH_MEMORY_LIMIT=$bad is bad usage" "$RC:$ERR" \
+    "252:iamsh: IAMSH_MEMORY_LIMIT=$bad is not a size (bytes, or a number with K, M or G, e.g. 512M)"
+done
+OUT=$(printf 'x = ("x"):rep(1 << 30)\nprint("still here")\n' | IAMSH_MEMORY_LIMIT=64M "$IAMSH" -i 2>&1)
+check_eq "REPL: out of memory, then the session goes on" "$OUT" \
+  "not enough memory: the Lua heap reached its cap of 64 MiB (IAMSH_MEMORY_LIMIT raises it)
+still here"
+core_limit='for l in io.lines("/proc/self/limits") do if l:find("^Max core") then print((l:gsub("%s+", " "))) end end'
+run_iamsh -e "$core_limit"
+check_eq "no core dumps (RLIMIT_CORE 0, soft and hard)" "$OUT" "Max core file size 0 0 bytes "
+run_iamsh --debug -e "$core_limit"
+check_eq "--debug leaves the core limit alone" "$(printf '%s' "$OUT" | awk '{print $6}')" \
+  "$(ulimit -Hc)"
+# A policy set (a data file) with a loop: a clear line, not a hang.
+printf 'while true do end\n' >"$TMP/loopset.lua"
+start=$(date +%s)
+run_iamsh -e "policy.load_set('$TMP/loopset.lua')"
+check_eq "a looping data file: one line, exit 1" "$RC:$ERR" \
+  "1:iamsh: policy set $TMP/loopset.lua: must return a table: took more than 10000000 instructions (a data file must only declare data)"
+check "a looping data file stops quickly" test $(( $(date +%s) - start )) -lt 10
+
 # Ctrl-C ends a running script with 130.
 "$IAMSH" -e 'while true do end' 2>"$TMP/err" &
 PID=$!

@@ -10,7 +10,7 @@ export AWS_ENDPOINT_URL=http://127.0.0.1:9 AWS_REGION=us-east-1
 
 # pty STEPS...: run iamsh in a terminal with the steps on stdin; sets OUT.
 pty() {
-  OUT=$(python3 "$IAMSH_TEST_SUPPORT/pty_session.py" -- "$IAMSH" "$@" <"$TMP/steps")
+  OUT=$(python3 "$IAMSH_TEST_SUPPORT/pty_session.py" --timeout 30 -- "$IAMSH" "$@" <"$TMP/steps")
 }
 
 # --- Lua's REPL rules at a terminal ---------------------------------------
@@ -33,6 +33,7 @@ wait > $
 line print("still here", x)
 wait > $
 send half typed, then Ctrl-C
+wait Ctrl-C$
 key C-c
 wait > $
 line for i = 1, 2 do
@@ -150,9 +151,9 @@ check_nomatch "Ctrl-C: no account lookup against the hung endpoint" "$OUT" "@"
 sock="$TMP/tmux.sock"
 tmux_keys() { tmux -S "$sock" send-keys -t repl "$@"; }
 screen() { tmux -S "$sock" capture-pane -p -t repl; }
-# wait_screen REGEX: until the pane shows it (5 s)
+# wait_screen REGEX: until the pane shows it (30 s: CI machines can be slow)
 wait_screen() {
-  for _ in $(seq 50); do screen | grep -qE "$1" && return 0; sleep 0.1; done
+  for _ in $(seq 300); do screen | grep -qE "$1" && return 0; sleep 0.1; done
   return 1
 }
 tmux -S "$sock" new-session -d -s repl -x 120 -y 20 \

@@ -85,7 +85,7 @@ line 1
 wait > $
 key C-d
 EOF
-OUT=$(python3 "$IAMSH_TEST_SUPPORT/pty_session.py" -- "$IAMSH" --endpoint-url "$ENDPOINT" <"$TMP/steps")
+OUT=$(python3 "$IAMSH_TEST_SUPPORT/pty_session.py" --timeout 30 -- "$IAMSH" --endpoint-url "$ENDPOINT" <"$TMP/steps")
 check_match "prompt before any call: no account" "$OUT" "iamsh default us-east-1> #iam.list_roles"
 check_match "prompt after an answered call: the account" "$OUT" "iamsh default@123456789012 us-east-1> 1"
 finish

@@ -86,6 +86,25 @@ sm --plan run sagemaker env_file=.env
 check_eq "plan after set-up exits 0" "$RC" 0
 check_nomatch "plan after set-up lists no change" "$OUT" "^[-+~] "
 
+# --- bad argument values are usage errors, before anything is read ----------------------
+sm --plan run sagemaker exclusive=ture
+check_eq "exclusive=ture: exit 252" "$RC" 252
+check_match "exclusive=ture: says so" "$ERR" "exclusive must be true or false, not 'ture'"
+sm --plan run sagemaker out_dir="$TMP/no-such-dir"
+check_eq "missing out_dir: exit 252" "$RC" 252
+check_match "missing out_dir: says so" "$ERR" "out_dir=$TMP/no-such-dir is not a folder"
+sm --plan run sagemaker deployer_policy=strict
+check_eq "unknown deployer_policy: exit 252" "$RC" 252
+
+# --- a lost credentials file: the orphaned key is named, with the command to delete it ----
+mv "$CREDS" "$TMP/creds-aside.json"
+sm run sagemaker-deployer
+check_eq "lost file: the run makes a new key" "$RC" 0
+check_match "lost file: the orphaned key is named" "$ERR" "access key $KEY_ID of user $USER is not recorded in sagemaker_user_credentials.json"
+check_match "lost file: with the command to delete it" "$ERR" "iam.delete_access_key\\{UserName = \"$USER\", AccessKeyId = \"$KEY_ID\"\\}"
+check_eq "lost file: two keys now" "$(key_count $USER)" 2
+aws_cli iam delete-access-key --user-name $USER --access-key-id "$KEY_ID"
+
 # --- drift repaired; the extra stays unless exclusive=true -----------------------------
 aws_cli iam detach-role-policy --role-name $ROLE --policy-arn $P/AmazonS3FullAccess
 aws_cli iam attach-role-policy --role-name $ROLE --policy-arn $P/AdministratorAccess
@@ -180,9 +199,12 @@ with Path("sagemaker_user_credentials.json").open("w") as f:
 EOF
 )
 BOOK_SECRET=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["SecretAccessKey"])' "$CREDS")
+chmod 644 "$CREDS"  # the handbook writes it with the default umask
 sm --plan run sagemaker
-check_eq "adoption: plan finds nothing to change" "$RC" 0
-check_eq "adoption: plan lists nothing" "$OUT" "Plan: 0 to add, 0 to change, 0 to destroy."
+check_eq "adoption: plan finds one change" "$RC" 2
+check_eq "adoption: plan lists only the credentials file's mode" "$OUT" \
+  "~ set mode 0600 on sagemaker_user_credentials.json (it holds a secret; it was 644)
+Plan: 0 to add, 1 to change, 0 to destroy."
 BOOK_KEY=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["AccessKeyId"])' "$CREDS")
 cd "$WORK" && run_iamsh --debug --endpoint-url "$ENDPOINT" run sagemaker; cd - >/dev/null
 cat "$TMP/out" "$TMP/err" >>"$ALL"
@@ -190,6 +212,9 @@ check_eq "adoption exits 0" "$RC" 0
 check_eq "adoption: no IAM write" "$(writes_of "$ERR")" ""
 check_eq "adoption: the book's key kept" "$(aws_cli iam list-access-keys --user-name $USER --query 'AccessKeyMetadata[0].AccessKeyId' --output text)" "$BOOK_KEY"
 check_eq "adoption: one key" "$(key_count $USER)" 1
+check_eq "adoption: the credentials file made 0600" "$(stat -c %a "$CREDS")" 600
+sm --plan run sagemaker
+check_eq "adoption: then nothing to change" "$RC" 0
 
 # --- least-privilege deployer policy ---------------------------------------------------------
 before=$(user_policies $USER)

@@ -56,7 +56,12 @@ end)
 t.test("create_role: required first, nested structures one level down, policy documents", function()
   local text = help.text "create_role"
   has(text, "  RoleName                  required  string, 1..64 chars, pattern [\\w+=,.@-]+\n"
-    .. "  AssumeRolePolicyDocument  required  policy document (a table or JSON text), 1..131072 chars")
+    .. "  AssumeRolePolicyDocument  required  policy document (a table or JSON text),\n"
+    .. "                                      1..131072 chars,\n")
+  -- at 80 columns (the tests' width) a long constraint continues under itself
+  has(text, "  Path                                string, 1..512 chars,\n"
+    .. "                                      pattern (\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u\n"
+    .. "                                      002F)\n")
   has(text, "  MaxSessionDuration                  integer, 3600..43200\n")
   has(text, "  Tags                                list of Tag, <= 50 items\n"
     .. "    Key                     required  string, 1..128 chars")
@@ -125,9 +130,10 @@ t.test("a module: its functions with the first line of each doc", function()
   local text = help.text(provision)
   help.docs_dir = nil
   t.check(text:match("^provision: a module\n"), text)
-  has(text, "\n  provision.role{...}                Makes or converges a role.\n")
-  has(text, "\n  provision.configure                (no documentation)\n")
-  has(text, "\n  provision.user{...}                Makes or converges a user.")
+  -- the column's width follows provision's longest function name
+  t.check(text:find("\n  provision%.role{%.%.%.} +Makes or converges a role%.\n"), text)
+  t.check(text:find("\n  provision%.configure +%(no documentation%)\n"), text)
+  t.check(text:find("\n  provision%.user{%.%.%.} +Makes or converges a user%."), text)
   t.eq(help.text "provision", help.text(provision), "by name too")
   has(help.text(iam), "iam: 176 IAM operations, each iam.<name>{...} -> result, request_id;")
   has(help.text(iam), "\n  create_      access_key, account_alias,")

@@ -189,6 +189,10 @@ t.test("columns: a list of records, names and ids first, as many as fit", functi
   t.eq(pp.columns({ a = {} }), nil, "not a list")
   t.eq(pp.columns({ { a = {} } }), nil, "no scalar field")
   t.eq(pp.columns("x"), nil)
+  local own = setmetatable({ { B = 1, A = 2, Z = 3 }, { B = 4, A = 5, C = 6 } },
+    { __columns = { "Z", "C", "B", "Missing" } })
+  t.eq(table.concat(pp.columns(own, { width = 80 }), ","), "Z,C,B",
+    "a list's own __columns, in its order, those some record has")
   t.eq(pp.columns({ { a = 1 }, { b = 2 }, { c = 3 } }), nil, "no field in half the rows")
 end)
 

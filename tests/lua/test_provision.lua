@@ -18,28 +18,8 @@ local tmpdir = os.tmpname()
 os.remove(tmpdir)
 os.execute("mkdir -p " .. tmpdir)
 
--- A clean account and library; plan lines, progress and sleeps captured.
-local function setup(opts)
-  opts = opts or {}
-  local m = mock.new()
-  local env = { lines = {}, progress = {}, warnings = {}, slept = 0, now = 0 }
-  provision.reset()
-  local cfg = m:clients()
-  cfg.plan = opts.plan or false
-  cfg.out = function(line) env.lines[#env.lines + 1] = line end
-  cfg.progress = function(line) env.progress[#env.progress + 1] = line end
-  cfg.warn = function(line) env.warnings[#env.warnings + 1] = line end
-  cfg.clock = function() return env.now end
-  cfg.sleep = function(s) env.slept = env.slept + s; env.now = env.now + s end
-  cfg.propagation_timeout = opts.timeout
-  provision.configure(cfg)
-  return m, env
-end
-
-local function again(plan)
-  provision.configure({ plan = plan or false })
-  require("provision.context").clear_counts()
-end
+local fixture = require("provision_fixture")
+local setup, again = fixture.setup, fixture.again
 
 local function role_def(extra)
   local set = policy.load_set("sagemaker-execution")
@@ -50,10 +30,7 @@ local function role_def(extra)
   return def
 end
 
-local function counts()
-  local c = provision.plan_counts()
-  return string.format("%d/%d/%d", c.add, c.change, c.destroy)
-end
+local counts = fixture.counts
 
 local function file(name)
   return tmpdir .. "/" .. name
@@ -180,10 +157,9 @@ t.test("role: tags converge", function()
   t.eq(m:role(ROLE).tags.other, nil)
 end)
 
-t.test("eventual consistency: NoSuchEntity after create and invalid principal are retried", function()
+t.test("eventual consistency: NoSuchEntity after create is retried", function()
   local m, env = setup()
   m.lag = 3
-  m:fail("create_role", { code = "MalformedPolicyDocument", message = "Invalid principal in policy: x" }, { times = 2 })
   provision.role(role_def())
   t.check(m:role(ROLE).attached[S3], "attached after waiting")
   t.check(env.slept > 0, "waited")
@@ -229,7 +205,9 @@ t.test("eventual consistency: a trust policy naming a just-created user is retri
   t.check(m:role("ci-role"), "role created")
   t.eq(r.created, true)
   t.check(env.slept > 0 and env.slept <= 120, "waited within the timeout: " .. env.slept)
-  -- and the same for UpdateAssumeRolePolicy naming another new user
+  -- and the same for UpdateAssumeRolePolicy naming another new user (the
+  -- role itself has propagated by the next run)
+  m:role("ci-role").hidden = 0
   again()
   local u2 = provision.user({ name = "ci2" })
   provision.role({ name = "ci-role", trust = trusting(u2.arn) })
@@ -325,10 +303,13 @@ t.test("user groups: added, and with exclusive removed in a stable order", funct
     "- remove user " .. USER .. " from group zeta" }, "\n"))
 end)
 
-t.test("names IAM refuses are not retried", function()
-  local _, env = setup()
+t.test("names IAM refuses are refused before any call", function()
+  local m, env = setup()
   local err = t.raises(function() provision.role(role_def({ name = "bad name!" })) end)
-  t.eq(err.code, "ValidationError")
+  t.eq(err.code, "InvalidDefinition")
+  t.check(tostring(err):find('provision.role{name = "bad name!"}: name "bad name!" is not a name IAM accepts', 1, true),
+    tostring(err))
+  t.eq(#m.calls, 0)
   t.eq(env.slept, 0)
 end)
 
@@ -527,7 +508,7 @@ t.test("customer-managed policy: created with a marker, updated as a new version
   provision.managed_policy(def)
   t.eq(#m.writes, 0, "unchanged")
   for i = 1, 5 do
-    def.document = { Version = "2012-10-17", Statement = { { Effect = "Allow", Action = "s3:GetObject", Resource = "r" .. i } } }
+    def.document = { Version = "2012-10-17", Statement = { { Effect = "Allow", Action = "s3:GetObject", Resource = "arn:aws:s3:::r" .. i } } }
     provision.managed_policy(def)
   end
   local pol = m.policies[p.arn]
@@ -558,6 +539,355 @@ t.test("local files: written once, 0600 kept, not in plan mode", function()
   again()
   provision.file({ path = path, content = "{}\n", mode = tonumber("600", 8) })
   t.eq(counts(), "0/0/0")
+end)
+
+-- A plan that is a promise -------------------------------------------------------
+
+t.test("a misspelled managed policy fails at once, before any write, in plan and in apply", function()
+  for _, plan in ipairs({ true, false }) do
+    local m, env = setup({ plan = plan })
+    local err = t.raises(function() provision.role(role_def({ managed = { "AmazonS3FullAcess" } })) end)
+    t.eq(tostring(err), "NoSuchEntity: policy arn:aws:iam::aws:policy/AmazonS3FullAcess does not exist "
+      .. "(referenced by role " .. ROLE .. ")")
+    t.eq(err.code, "NoSuchEntity")
+    t.eq(err.kind, "service")
+    t.eq(#m.writes, 0, "no write")
+    t.eq(env.slept, 0, "no propagation wait")
+    t.eq(#env.lines, 0, "nothing planned")
+    t.check(m:role(ROLE) == nil, "no half-made role")
+  end
+end)
+
+t.test("a missing group, user, boundary or principal is named with what refers to it", function()
+  local m = setup({ plan = true })
+  local function fails(fn, want)
+    local err = t.raises(fn)
+    t.eq(tostring(err), want)
+  end
+  fails(function() provision.user({ name = "u", groups = { "devs" } }) end,
+    "NoSuchEntity: group devs does not exist (referenced by user u)")
+  fails(function() provision.group({ name = "g", members = { "nobody" } }) end,
+    "NoSuchEntity: user nobody does not exist (referenced by group g)")
+  fails(function() provision.role(role_def({ permissions_boundary = "Boundary" })) end,
+    "NoSuchEntity: policy arn:aws:iam::aws:policy/Boundary does not exist (referenced by role " .. ROLE .. ")")
+  fails(function() provision.role({ name = "r", trust = trusting("arn:aws:iam::123456789012:user/ghost") }) end,
+    "NoSuchEntity: user ghost does not exist (referenced by role r)")
+  fails(function() provision.access_key({ user = "ghost", file = file("ghost.json") }) end,
+    "NoSuchEntity: user ghost does not exist (referenced by access key file " .. file("ghost.json") .. ")")
+  fails(function() provision.instance_profile({ name = "ip", role = "ghost" }) end,
+    "NoSuchEntity: role ghost does not exist (referenced by instance profile ip)")
+  t.eq(#m.writes, 0)
+end)
+
+t.test("what the run makes (or plans to) counts as there; each reference is read once", function()
+  local m, env = setup({ plan = true })
+  local p = provision.managed_policy({ name = "ci-deploy", document = { Version = "2012-10-17", Statement = {
+    { Effect = "Allow", Action = "s3:PutObject", Resource = "arn:aws:s3:::b/*" } } } })
+  provision.group({ name = "deployers", managed = { p.arn, "ReadOnlyAccess" } })
+  local u = provision.user({ name = "ci", groups = { "deployers" }, managed = { "ReadOnlyAccess" } })
+  provision.role({ name = "ci-role", trust = trusting(u.arn) })
+  provision.access_key({ user = "ci", file = file("plan-ci.json") })
+  t.eq(#m.writes, 0)
+  t.eq(counts(), "10/0/0", table.concat(env.lines, "\n"))
+  local reads = 0
+  for _, c in ipairs(m.calls) do
+    if c.op == "get_policy" and c.params.PolicyArn == "arn:aws:iam::aws:policy/ReadOnlyAccess" then
+      reads = reads + 1
+    end
+  end
+  t.eq(reads, 1, "ReadOnlyAccess read once")
+end)
+
+local function refused(fn, pattern)
+  local err = t.raises(fn)
+  t.eq(err.code, "InvalidDefinition", tostring(err))
+  t.eq(err.kind, "param")
+  t.check(tostring(err):find(pattern, 1, true), tostring(err))
+  return err
+end
+
+t.test("definitions are checked before anything is read: keys, types, flags, documents, folders", function()
+  local m = setup({ plan = true })
+  refused(function() provision.role(role_def({ manged = { "ReadOnlyAccess" } })) end,
+    'provision.role{name = "' .. ROLE .. '"}: unknown key \'manged\' (did you mean \'managed\'?)')
+  refused(function() provision.user({ name = "u", tag = { a = "b" } }) end, "unknown key 'tag' (did you mean 'tags'?)")
+  refused(function() provision.user({ name = "u", colour = "red" }) end, "unknown key 'colour' (known: ")
+  refused(function() provision.role(role_def({ exclusive = "ture" })) end,
+    'exclusive must be true or false (or the strings "true"/"false"), not "ture"')
+  refused(function() provision.role(role_def({ exclusive = 1 })) end, "exclusive must be true or false")
+  refused(function() provision.role(role_def({ managed = "ReadOnlyAccess" })) end, "managed must be a list")
+  refused(function() provision.role(role_def({ managed = { 42 } })) end, "managed[1] must be a policy name or ARN")
+  refused(function() provision.role(role_def({ trust = '{"Version": "2012-10-17", "Statement": [' })) end,
+    "trust is not a valid policy document: not valid JSON")
+  refused(function() provision.role(role_def({ trust = policy.load_set("sagemaker-deployer-least-privilege",
+    { bucket = "b", execution_role_arn = "arn:aws:iam::1:role/r", partition = "aws", account = "1" }).document })) end,
+    "trust is not a valid policy document: Statement 1: a trust policy has no Resource")
+  refused(function() provision.role(role_def({ inline = { read = { Version = "2012-10-17" } } })) end,
+    'inline["read"] is not a valid policy document: Statement is missing or empty')
+  refused(function() provision.role(role_def({ max_session_duration = 60 })) end, "between 3600 and 43200")
+  refused(function() provision.role(role_def({ path = "ci" })) end, "must be an IAM path")
+  refused(function() provision.role(role_def({ tags = { ["aws:x"] = "y" } })) end, "aws: prefix is reserved")
+  refused(function() provision.role({ trust = policy.trust_service("x") }) end, "name (string (IAM name)) is required")
+  refused(function() provision.role("R") end, "a definition table is required")
+  refused(function() provision.access_key({ user = "u", file = tmpdir .. "/no/such/dir/k.json" }) end,
+    "folder " .. tmpdir .. "/no/such/dir does not exist")
+  refused(function() provision.file({ path = tmpdir .. "/nope/x", content = "" }) end, "does not exist")
+  refused(function() provision.oidc_provider({ url = "http://example.com" }) end, "must be an https:// URL")
+  refused(function() provision.oidc_provider({ url = "https://x", thumbprints = { "abc" } }) end, "40 hexadecimal")
+  refused(function() provision.step({ kind = "create", what = "x", run = print }) end,
+    'kind must be one of add, change, destroy, not "create"')
+  t.eq(#m.calls, 0, "no call at all")
+  -- the strings key=value arguments give are fine
+  provision.role(role_def({ exclusive = "false" }))
+  provision.role(role_def({ exclusive = "true" }))
+end)
+
+t.test("too many managed policies: refused before any write unless the account allows them", function()
+  local m = setup()
+  local many = {}
+  for i, name in ipairs(mock.AWS_MANAGED) do
+    if i <= 11 then
+      many[#many + 1] = name
+    end
+  end
+  local err = t.raises(function() provision.role(role_def({ managed = many })) end)
+  t.eq(err.code, "LimitExceeded")
+  t.check(tostring(err):find("would have 11 managed policies attached; the account allows 10", 1, true), tostring(err))
+  t.eq(#m.writes, 0)
+  m.quotas.AttachedPoliciesPerRoleQuota = 20
+  again()
+  provision.role(role_def({ managed = many }))
+  t.eq(counts(), "12/0/0")
+end)
+
+t.test("inline policies larger than IAM allows are refused before any write", function()
+  local m = setup({ plan = true })
+  local actions = {}
+  for i = 1, 200 do
+    actions[i] = string.format("s3:GetObject%04d", i)
+  end
+  local doc = { Version = "2012-10-17", Statement = { { Effect = "Allow", Action = actions, Resource = "*" } } }
+  refused(function() provision.user({ name = "u", inline = { big = doc } }) end,
+    "the inline policies of user u would be")
+  provision.role({ name = "r", trust = policy.trust_service("x.amazonaws.com"), inline = { big = doc } })
+  t.eq(#m.writes, 0)
+end)
+
+-- Plan output that shows the change ------------------------------------------------
+
+t.test("plan shows document diffs and settings as old -> new", function()
+  local m, env = setup()
+  provision.role(role_def({ max_session_duration = 3600 }))
+  local role = m:role(ROLE)
+  role.trust = policy.trust_service("ec2.amazonaws.com")
+  role.description = "changed"
+  again(true)
+  env.lines = {}
+  provision.role(role_def({ max_session_duration = 7200, inline = {} }))
+  t.eq(table.concat(env.lines, "\n"), table.concat({
+    "~ update trust policy of role " .. ROLE,
+    "    ~ Statement 1",
+    '        ~ Principal.Service: "ec2.amazonaws.com" -> "sagemaker.amazonaws.com"',
+    "~ update role " .. ROLE,
+    '    ~ description: "changed" -> "Execution role for SageMaker"',
+    "    ~ max_session_duration: 3600 -> 7200",
+  }, "\n"))
+end)
+
+t.test("plan shows an inline policy's diff and tag changes", function()
+  local m, env = setup()
+  local doc = { Version = "2012-10-17", Statement = { { Effect = "Allow", Action = "s3:GetObject", Resource = "*" } } }
+  provision.role(role_def({ inline = { read = doc }, tags = { team = "ml", env = "dev" } }))
+  m:role(ROLE).tags.owner = "bob"
+  again(true)
+  env.lines = {}
+  local doc2 = { Version = "2012-10-17", Statement = { { Effect = "Allow", Action = "s3:ListBucket", Resource = "*" } } }
+  provision.role(role_def({ inline = { read = doc2 }, tags = { team = "ai", env = "dev", cost = "1" }, exclusive = true }))
+  t.eq(table.concat(env.lines, "\n"), table.concat({
+    "~ put inline policy read on role " .. ROLE,
+    "    ~ Statement 1",
+    '        ~ Action: "s3:GetObject" -> "s3:ListBucket"',
+    "~ tag role " .. ROLE,
+    '    + cost: "1"',
+    '    ~ team: "ml" -> "ai"',
+    "~ untag role " .. ROLE,
+    '    - owner: "bob"',
+  }, "\n"))
+end)
+
+t.test("drift warnings name every extra thing: managed, inline, tags, groups", function()
+  local m, env = setup()
+  m.iam.create_group({ GroupName = "old" })
+  provision.user(user_def({ name = "w" }))
+  local u = m:user("w")
+  u.attached["arn:aws:iam::aws:policy/AdministratorAccess"] = true
+  u.inline.extra = { Version = "2012-10-17", Statement = {} }
+  u.tags.owner = "bob"
+  m.iam.add_user_to_group({ UserName = "w", GroupName = "old" })
+  again(true)
+  env.warnings = {}
+  provision.user(user_def({ name = "w" }))
+  t.eq(env.warnings[1], "! user w has what its definition does not list: group old; managed policy "
+    .. "arn:aws:iam::aws:policy/AdministratorAccess; inline policy extra; tag owner; kept (exclusive=true removes them)")
+  t.eq(counts(), "0/0/0")
+  again(true)
+  provision.user(user_def({ name = "w", exclusive = true }))
+  t.eq(counts(), "0/1/3")
+end)
+
+-- Correctness ------------------------------------------------------------------------
+
+t.test("after a path change the user's ARN is the new one", function()
+  local m = setup()
+  provision.user({ name = "mover", path = "/a/" })
+  again()
+  local r = provision.user({ name = "mover", path = "/b/" })
+  t.eq(r.arn, "arn:aws:iam::123456789012:user/b/mover")
+  t.eq(m:user("mover").arn, r.arn)
+  again(true)
+  t.eq(provision.user({ name = "mover", path = "/c/" }).arn, "arn:aws:iam::123456789012:user/c/mover", "plan too")
+end)
+
+t.test("a lost credentials file: the orphaned key is named with the command to delete it", function()
+  local m, env = setup()
+  local path = file("lost.json")
+  provision.user(user_def())
+  local first = provision.access_key({ user = USER, file = path }).id
+  os.remove(path)
+  again(true)
+  env.warnings = {}
+  provision.access_key({ user = USER, file = path })
+  t.check(env.warnings[1] and env.warnings[1]:find("access key " .. first .. " of user " .. USER
+    .. " is not recorded in " .. path, 1, true), tostring(env.warnings[1]))
+  t.check(env.warnings[1]:find("iamsh -e 'iam.delete_access_key{UserName = \"" .. USER .. "\", AccessKeyId = \""
+    .. first .. "\"}'", 1, true), env.warnings[1])
+  again()
+  local second = provision.access_key({ user = USER, file = path }).id
+  t.check(second ~= first, "a new key")
+  t.eq(keys_of(m, USER), 2)
+end)
+
+t.test("an adopted credentials file is made 0600", function()
+  local m = setup()
+  provision.user(user_def())
+  local key = m.iam.create_access_key({ UserName = USER }).AccessKey
+  local path = file("adopt644.json")
+  local text = string.format('{"AccessKeyId": "%s", "SecretAccessKey": "%s"}', key.AccessKeyId, key.SecretAccessKey)
+  fs.write_atomic(path, text, tonumber("644", 8))
+  again(true)
+  provision.access_key({ user = USER, file = path })
+  t.eq(counts(), "0/1/0")
+  t.eq(fs.stat(path).mode, tonumber("644", 8), "plan changes nothing")
+  again()
+  m:clear_log()
+  provision.access_key({ user = USER, file = path })
+  t.eq(fs.stat(path).mode, tonumber("600", 8))
+  t.eq(fs.read(path), text, "same content")
+  t.eq(#m.writes, 0, "no IAM write")
+end)
+
+t.test("managed names get the caller's partition", function()
+  local m = mock.new({ partition = "aws-cn" })
+  provision.reset()
+  provision.configure(m:clients())
+  provision.configure({ progress = function() end })
+  provision.role(role_def({ managed = { "AmazonS3FullAccess" } }))
+  t.check(m:role(ROLE).attached["arn:aws-cn:iam::aws:policy/AmazonS3FullAccess"], "aws-cn ARN")
+  t.eq(provision.partition(), "aws-cn")
+end)
+
+t.test("the partition falls back to the configuration without STS", function()
+  provision.reset()
+  provision.configure({
+    sts = { get_caller_identity = function() error({ code = "TransportError", message = "down" }) end },
+    aws_config = { partition = "aws-us-gov" },
+  })
+  t.eq(provision.partition(), "aws-us-gov")
+end)
+
+-- Permissions boundaries --------------------------------------------------------------
+
+t.test("permissions boundary on a role: set at create, repaired, removed with false, planned", function()
+  local m, env = setup()
+  local b = provision.managed_policy({ name = "boundary", document = { Version = "2012-10-17", Statement = {
+    { Effect = "Allow", Action = "s3:*", Resource = "*" } } } })
+  provision.role(role_def({ permissions_boundary = b.arn }))
+  t.eq(m:role(ROLE).boundary, b.arn)
+  again()
+  m:clear_log()
+  provision.role(role_def({ permissions_boundary = "boundary" == "x" or b.arn }))
+  t.eq(#m.writes, 0, "converged")
+  m:role(ROLE).boundary = "arn:aws:iam::aws:policy/ReadOnlyAccess"
+  again(true)
+  env.lines = {}
+  provision.role(role_def({ permissions_boundary = b.arn }))
+  t.eq(table.concat(env.lines, "\n"), "~ set the permissions boundary of role " .. ROLE .. "\n"
+    .. '    ~ permissions_boundary: "arn:aws:iam::aws:policy/ReadOnlyAccess" -> "' .. b.arn .. '"')
+  again()
+  provision.role(role_def({ permissions_boundary = b.arn }))
+  t.eq(m:role(ROLE).boundary, b.arn, "repaired")
+  again()
+  provision.role(role_def({ permissions_boundary = false }))
+  t.eq(m:role(ROLE).boundary, nil, "removed")
+  again()
+  provision.role(role_def())
+  t.eq(counts(), "0/0/0", "not given: left alone")
+end)
+
+t.test("permissions boundary on a user; teardown of the policy removes it first", function()
+  local m = setup()
+  local b = provision.managed_policy({ name = "ub", document = { Version = "2012-10-17", Statement = {
+    { Effect = "Allow", Action = "s3:*", Resource = "*" } } } })
+  provision.user(user_def({ permissions_boundary = b.arn }))
+  t.eq(m:user(USER).boundary, b.arn)
+  again(true)
+  provision.teardown_managed_policy({ name = "ub" })
+  t.eq(counts(), "0/1/1")
+  again()
+  provision.teardown_managed_policy({ name = "ub" })
+  t.eq(m:user(USER).boundary, nil)
+  t.check(m.policies[b.arn] == nil, "policy deleted")
+end)
+
+-- provision.step: a script's own writes -----------------------------------------------
+
+t.test("provision.step: planned and counted, run in apply mode, its creations known to later definitions", function()
+  local m, env = setup({ plan = true })
+  local ran = false
+  local r = provision.step({ kind = "add", what = "create group ops", creates = { group = "ops" },
+    run = function() ran = true; return m.iam.create_group({ GroupName = "ops" }) end })
+  t.eq(r, nil)
+  t.check(not ran, "not run in plan mode")
+  provision.user({ name = "u", groups = { "ops" } })
+  t.eq(env.lines[1], "+ create group ops")
+  t.eq(counts(), "3/0/0")
+  again()
+  local res = provision.step({ kind = "add", what = "create group ops", creates = { group = "ops" },
+    run = function() return m.iam.create_group({ GroupName = "ops" }) end })
+  t.eq(res.Group.GroupName, "ops")
+  provision.user({ name = "u", groups = { "ops" } })
+  t.check(m:user("u").groups.ops, "member")
+  t.eq(counts(), "3/0/0")
+  again(true)
+  provision.step({ kind = "destroy", what = "delete x", key = "x", run = print })
+  provision.step({ kind = "destroy", what = "delete x", key = "x", run = print })
+  t.eq(counts(), "0/0/1", "same key planned once")
+end)
+
+t.test("functions taking plain arguments name a bad one", function()
+  setup()
+  for _, case in ipairs({
+    { function() provision.role_arn(nil) end, "provision.role_arn: name must be an IAM name" },
+    { function() provision.policy_arn("p", "ci") end, "provision.policy_arn: path must start and end with /" },
+    { function() provision.read_credentials_file(42) end, "provision.read_credentials_file: path must be" },
+    { function() policy.trust_service(nil) end, "policy.trust_service: a service principal" },
+    { function() policy.trust_service({}) end, "policy.trust_service: the list of services is empty" },
+    { function() policy.load_set(nil) end, "policy.load_set: a set name" },
+    { function() provision.configure({ propagation_timout = 1 }) end, "did you mean 'propagation_timeout'" },
+  }) do
+    local err = t.raises(case[1])
+    t.check(tostring(err):find(case[2], 1, true), tostring(err))
+  end
 end)
 
 os.execute("rm -rf " .. tmpdir)

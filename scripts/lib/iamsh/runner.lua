@@ -218,7 +218,7 @@ local function run_stdin(words)
 end
 
 -- Globals a listed script may touch while it is loaded for its description:
--- no I/O, no AWS, no os; a budget of instructions. Loading a flow only declares
+-- no I/O, no AWS, no os; a budget of instructions (iamsh.sandbox). Loading a flow only declares
 -- it, and a plain script must not do its work just because someone ran `list`.
 local SAFE = { "assert", "error", "ipairs", "next", "pairs", "pcall", "rawequal", "rawget",
   "rawlen", "rawset", "select", "setmetatable", "getmetatable", "tonumber", "tostring",
@@ -236,9 +236,7 @@ local function describe(path)
   for _, k in ipairs(SAFE) do env[k] = _G[k] end
   local chunk = loadfile(path, "t", env)
   if not chunk then return "(does not load)" end
-  local co = coroutine.create(chunk)
-  debug.sethook(co, function() error("too slow to describe", 0) end, "", 1e6)
-  local ok, v = coroutine.resume(co)
+  local ok, v = require("iamsh.sandbox").run(chunk, 1000000)
   if ok and is_flow(v) and type(v.description) == "string" then return v.description end
   local text = fs.read(path) or ""
   return text:match("^%-%-%s*([^\n]+)") or ""

@@ -1,13 +1,16 @@
 -- IAM calls as the provisioning library makes them: reads that treat a
 -- missing entity as "absent", and retries for IAM's eventual consistency
--- (aws-conventions 5.2, as terraform-provider-aws does):
---   * NoSuchEntity on an entity this run has just created (read after create);
---   * MalformedPolicyDocument "Invalid principal in policy" (a new principal
---     in a trust policy is not visible yet);
---   * DeleteConflict on a final delete, when asked (detach races).
+-- (aws-conventions 5.2, as terraform-provider-aws does), only where this
+-- run's own writes explain the failure (anything else fails at once):
+--   * NoSuchEntity when the call involves an entity this run has just
+--     created (opts.fresh);
+--   * MalformedPolicyDocument "Invalid principal in policy" when the trust
+--     policy names a principal this run has just created (opts.principal);
+--   * DeleteConflict on a final delete, when asked (detach races);
+--   * EntityTemporarilyUnmodifiable, when asked.
 -- Backoff doubles from 1 s up to 10 s, within the propagation timeout.
 
-local context = require("provision.context")
+local deps = require("provision.deps")
 
 local calls = {}
 
@@ -48,7 +51,7 @@ end
 -- (callers still match on it), the message tells what to do.
 local function gave_up(err)
   local why = string.format(" (gave up after %d s of retries: IAM had not propagated the change yet; "
-    .. "configure a longer propagation_timeout to wait longer)", context.propagation_timeout())
+    .. "configure a longer propagation_timeout to wait longer)", deps.propagation_timeout())
   if type(err) == "table" then
     err.message = tostring(err.message or "") .. why
     return err
@@ -58,7 +61,7 @@ end
 
 -- Run fn() until it succeeds, fails for good, or the timeout is spent.
 function calls.with_retry(fn, opts)
-  local deadline = context.clock() + context.propagation_timeout()
+  local deadline = deps.clock() + deps.propagation_timeout()
   local delay = 1
   while true do
     local ok, res, extra = pcall(fn)
@@ -68,10 +71,10 @@ function calls.with_retry(fn, opts)
     if not retryable(res, opts) then
       error(res, 0)
     end
-    if context.clock() + delay > deadline then
+    if deps.clock() + delay > deadline then
       error(gave_up(res), 0)
     end
-    context.sleep(delay)
+    deps.sleep(delay)
     delay = math.min(delay * 2, 10)
   end
 end
@@ -84,7 +87,7 @@ end
 
 -- One IAM operation by its snake_case name, with the retries opts allows.
 function calls.call(op, params, opts)
-  local iam = context.iam()
+  local iam = deps.iam()
   local fn = iam[op]
   if not fn then
     error("iam." .. op .. " is not available", 2)
@@ -94,7 +97,7 @@ end
 
 -- The flat list of a paginated operation (iam.all), with the same retries.
 function calls.all(op, params, opts)
-  local iam = context.iam()
+  local iam = deps.iam()
   return calls.with_retry(function() return iam.all(op, params) end, opts or {})
 end
 

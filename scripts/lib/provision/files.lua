@@ -1,30 +1,54 @@
--- Local output files (the role ARN file, a .env file) go through the same
+-- Local output files (a role ARN file, a .env file) go through the same
 -- switch as IAM writes: written only when their content differs, atomically,
 -- never in plan mode, and counted.
 
 local step = require("provision.step")
+local schema = require("provision.schema")
 local dotenv = require("dotenv")
 
 local files = {}
 
--- def: path=, content=, mode= (default 0644), what= (words for the line,
--- default "write PATH"; must never contain a secret), same= (optional
--- same(text): the current text says the same as content, in other words).
+local DEFAULT_MODE = tonumber("644", 8)
+local SECRET_MODE = tonumber("600", 8)
+
+files.SPEC = schema.define("provision.file", {
+  { "path", "file", required = true, doc = "the file; its folder must exist" },
+  { "content", "string", required = true, doc = "what the file should hold" },
+  { "mode", "integer", min = 0, max = 4095, default = DEFAULT_MODE, default_doc = "0644",
+    doc = "permission bits, e.g. tonumber(\"600\", 8); default 0644" },
+  { "what", "string", doc = "the plan line's words instead of \"write PATH\" (never put a secret here)" },
+  { "same", "function",
+    doc = "same(text): true when the current text says the same as content in other words (then it is kept)" },
+})
+
+files.ENV = schema.define("provision.env_file", {
+  { "path", "file", required = true, doc = "the .env file; its folder must exist (the file need not)" },
+  { "values", "env", required = true, doc = "{KEY = \"value\"} to set; other lines, comments and quoting are kept" },
+  { "order", "lines", doc = "the order in which keys missing from the file are appended (default: sorted)" },
+})
+
+files.REMOVE = schema.define("provision.remove_file", {
+  { "path", "string", required = true, doc = "the file to delete (already gone counts as done)" },
+  { "accept", "function", doc = "accept(text) -> ok, why: delete only when it returns true; else `why` is warned" },
+})
+
+local function fs()
+  return require("iamsh.fs")
+end
+
+-- Returns {changes=, changed=}.
 function files.converge(def)
-  local fs = require("iamsh.fs")
+  local d = schema.check(files.SPEC, def)
   local report = step.report()
-  local current = fs.read(def.path)
-  local mode = def.mode or tonumber("644", 8)
-  local st = current and fs.stat(def.path)
-  local same = current == def.content or (current ~= nil and def.same ~= nil and def.same(current))
-  if same and st and st.mode == mode then
-    step.ok(def.path .. " is up to date")
+  local current = fs().read(d.path)
+  local st = current and fs().stat(d.path)
+  local same = current == d.content or (current ~= nil and d.same ~= nil and d.same(current))
+  if same and st and st.mode == d.mode then
+    step.ok(d.path .. " is up to date")
     return { changes = report, changed = false }
   end
-  local kind = current == nil and "add" or "change"
-  step.write(kind, def.what or ("write " .. def.path), report, function()
-    fs.write_atomic(def.path, def.content, mode)
-  end)
+  step.write({ kind = current == nil and "add" or "change", text = d.what or ("write " .. d.path),
+    key = { "file", d.path }, run = function() fs().write_atomic(d.path, d.content, d.mode) end }, report)
   return { changes = report, changed = true }
 end
 
@@ -32,41 +56,41 @@ end
 -- mode 0600, since it may hold a secret. The line names the keys, never
 -- their values.
 function files.env(def)
-  local fs = require("iamsh.fs")
-  local text, changed = dotenv.update(fs.read(def.path), def.values, def.order)
+  local d = schema.check(files.ENV, def)
+  local text, changed = dotenv.update(fs().read(d.path), d.values, d.order)
   if #changed == 0 then
-    step.ok(def.path .. " is up to date")
+    step.ok(d.path .. " is up to date")
     return { changes = {}, changed = false }
   end
   return files.converge({
-    path = def.path, content = text, mode = tonumber("600", 8),
-    what = string.format("set %s in %s", table.concat(changed, ", "), def.path),
+    path = d.path, content = text, mode = SECRET_MODE,
+    what = string.format("set %s in %s", table.concat(changed, ", "), d.path),
   })
 end
 
 -- Delete a local file if accept(content) says it is the one to delete;
 -- accept may return false and the reason to say instead.
 function files.remove(def)
-  local fs = require("iamsh.fs")
+  local d = schema.check(files.REMOVE, def)
   local report = step.report()
-  local text = fs.read(def.path)
+  local text = fs().read(d.path)
   if text == nil then
     return { changes = report }
   end
   local ok, why = true, nil
-  if def.accept then
-    ok, why = def.accept(text)
+  if d.accept then
+    ok, why = d.accept(text)
   end
   if not ok then
-    step.warn(why or (def.path .. " is not a file iamsh wrote; leaving it"))
+    step.warn(why or (d.path .. " is not a file iamsh wrote; leaving it"))
     return { changes = report }
   end
-  step.write("destroy", "delete " .. def.path, report, function()
-    local ok, err = os.remove(def.path)
-    if not ok then
+  step.write({ kind = "destroy", text = "delete " .. d.path, key = { "file", d.path, "delete" }, run = function()
+    local done, err = os.remove(d.path)
+    if not done then
       error("cannot delete " .. tostring(err), 0)
     end
-  end)
+  end }, report)
   return { changes = report }
 end
 

@@ -6,13 +6,34 @@
 -- other shape was not written by us and is never overwritten.
 -- Secrets are never printed: lines name the key id only.
 
-local context = require("provision.context")
+local deps = require("provision.deps")
+local state = require("provision.state")
 local calls = require("provision.calls")
 local step = require("provision.step")
-local entity = require("provision.entity")
+local refs = require("provision.refs")
+local schema = require("provision.schema")
+local errors = require("provision.errors")
 local files = require("provision.files")
 
 local keys = {}
+
+local SECRET_MODE = tonumber("600", 8)
+
+keys.SPEC = schema.define("provision.access_key", {
+  { "user", "name", required = true,
+    doc = "the user the key belongs to (it must exist, or be made earlier in the run)" },
+  { "file", "file", required = true,
+    doc = "where the key and its secret are kept: JSON {AccessKeyId, SecretAccessKey}, mode 0600; its folder must " ..
+    "exist" },
+  { "rotate", "flag", default = false,
+    doc = "with 2 keys already (IAM's limit, inactive ones count), delete the oldest to make room" },
+})
+
+keys.REMOVE = schema.define("provision.remove_credentials_file", {
+  { "user", "name", required = true, doc = "the user the key belonged to" },
+  { "file", "string", required = true,
+    doc = "the credentials file; deleted only once its key no longer exists on the user" },
+})
 
 local function fs()
   return require("iamsh.fs")
@@ -20,11 +41,11 @@ end
 
 -- The credentials a file's text records; raises for a foreign file.
 local function parse(text, path)
-  local ok, doc = pcall(context.json().decode, text)
+  local ok, doc = pcall(deps.json().decode, text)
   if not ok or type(doc) ~= "table" or type(doc.AccessKeyId) ~= "string"
       or type(doc.SecretAccessKey) ~= "string" then
-    error(string.format("%s exists but is not a credentials file written by iamsh "
-      .. "(a JSON object with AccessKeyId and SecretAccessKey); move it away or choose another file", path), 0)
+    errors.definition("provision.access_key", "%s exists but is not a credentials file written by iamsh "
+      .. "(a JSON object with AccessKeyId and SecretAccessKey); move it away or choose another file", path)
   end
   return doc
 end
@@ -37,7 +58,7 @@ end
 
 -- Field order fixed, as the handbook writes it; json.encode quotes each value.
 local function file_text(id, secret)
-  local json = context.json()
+  local json = deps.json()
   return string.format('{\n  "AccessKeyId": %s,\n  "SecretAccessKey": %s\n}\n',
     json.encode(id), json.encode(secret))
 end
@@ -46,7 +67,7 @@ local function list(user, absent)
   if absent then
     return {}
   end
-  return calls.all_or_empty("list_access_keys", { UserName = user }, entity.opts("user", user))
+  return calls.all_or_empty("list_access_keys", { UserName = user }, { fresh = state.is_fresh("user", user) })
 end
 
 local function ids(list_)
@@ -58,9 +79,10 @@ local function ids(list_)
 end
 
 local function delete_key(user, id, why, report)
-  step.remove(string.format("delete access key %s of user %s%s", id, user, why or ""), report, function()
-    calls.call("delete_access_key", { UserName = user, AccessKeyId = id })
-  end)
+  step.write({ kind = "destroy", text = string.format("delete access key %s of user %s%s", id, user, why or ""),
+    key = { "user", user:lower(), "key", id }, missing_ok = true, run = function()
+      calls.call("delete_access_key", { UserName = user, AccessKeyId = id })
+    end }, report)
 end
 
 -- With 2 keys (active or not, both count), CreateAccessKey would fail.
@@ -69,10 +91,10 @@ local function make_room(def, current, report)
     return
   end
   if not def.rotate then
-    error(string.format("user %s already has 2 access keys (%s %s, %s %s; inactive keys count too), "
+    errors.refusal("LimitExceeded", "user %s already has 2 access keys (%s %s, %s %s; inactive keys count too), "
       .. "none of them recorded in %s; delete one by hand or run again with rotate=true to delete the oldest",
       def.user, current[1].AccessKeyId, tostring(current[1].Status), current[2].AccessKeyId,
-      tostring(current[2].Status), def.file), 0)
+      tostring(current[2].Status), def.file)
   end
   local sorted = { table.unpack(current) }
   table.sort(sorted, function(a, b) return tostring(a.CreateDate) < tostring(b.CreateDate) end)
@@ -102,69 +124,106 @@ end
 
 local function create_key(def, current, recorded, report)
   local before = ids(current)
-  return step.write("add", "create access key for user " .. def.user, report, function()
-    local ok, res = pcall(calls.call, "create_access_key", { UserName = def.user }, entity.opts("user", def.user))
-    if not ok then
-      remove_orphans(def, before, recorded, report)
-      error(res, 0)
-    end
-    return res.AccessKey
-  end)
+  return step.write({ kind = "add", text = "create access key for user " .. def.user,
+    key = { "user", def.user:lower(), "new key" }, run = function()
+      local ok, res = pcall(calls.call, "create_access_key", { UserName = def.user },
+        { fresh = state.is_fresh("user", def.user) })
+      if not ok then
+        remove_orphans(def, before, recorded, report)
+        error(res, 0)
+      end
+      return res.AccessKey
+    end }, report)
 end
 
 -- The secret goes to disk, 0600, atomically. If that fails the key is useless
 -- (nobody has its secret): delete it before raising.
 local function save(def, key, report)
   local what = key.AccessKeyId and ("access key " .. key.AccessKeyId) or "the new access key"
-  step.write("add", string.format("write %s (%s)", def.file, what), report, function()
-    local ok, err = pcall(fs().write_atomic, def.file, file_text(key.AccessKeyId, key.SecretAccessKey),
-      tonumber("600", 8))
-    if not ok then
-      delete_key(def.user, key.AccessKeyId, " (its file could not be written)", report)
-      error(err, 0)
-    end
-  end)
+  step.write({ kind = "add", text = string.format("write %s (%s)", def.file, what), key = { "file", def.file },
+    run = function()
+      local ok, err = pcall(fs().write_atomic, def.file, file_text(key.AccessKeyId, key.SecretAccessKey), SECRET_MODE)
+      if not ok then
+        delete_key(def.user, key.AccessKeyId, " (its file could not be written)", report)
+        error(err, 0)
+      end
+    end }, report)
 end
 
--- Returns {id=, created=, changes=}. `absent` tells that the user is still
--- to be created (plan mode).
+-- A file the handbook's program wrote with the default umask holds a secret
+-- readable by others: made 0600 (rewritten atomically, same content).
+local function tighten(def, text, report)
+  local st = fs().stat(def.file)
+  if st and st.mode ~= SECRET_MODE then
+    step.write({ kind = "change", text = string.format("set mode 0600 on %s (it holds a secret; it was %o)",
+      def.file, st.mode), key = { "file", def.file, "mode" }, run = function()
+        fs().write_atomic(def.file, text, SECRET_MODE)
+      end }, report)
+  end
+end
+
+-- Keys of the user that the file does not record: if the file was lost with
+-- their secret, nobody can use them, and they stay valid until deleted.
+local function warn_unrecorded(def, current, recorded_id)
+  for _, k in ipairs(current) do
+    if k.AccessKeyId ~= recorded_id then
+      step.warn(string.format("access key %s of user %s is not recorded in %s (was the file lost?); a new key is "
+        .. "made, and %s stays valid: once nothing uses it, finish rotating it with: "
+        .. "iamsh -e 'iam.delete_access_key{UserName = \"%s\", AccessKeyId = \"%s\"}'",
+        k.AccessKeyId, def.user, def.file, k.AccessKeyId, def.user, k.AccessKeyId))
+    end
+  end
+end
+
+-- Is the user there (or made by this run)? true when it is still to be made.
+local function user_absent(def)
+  local status = state.status("user", def.user)
+  if status == "made" then
+    return deps.planning()
+  end
+  if status ~= "exists" then
+    refs.need("user", def.user, "access key file " .. def.file)
+  end
+  return false
+end
+
+-- Returns {id=, created=, changes=, secret=}.
 function keys.converge(def)
-  if type(def) ~= "table" or type(def.user) ~= "string" or type(def.file) ~= "string" then
-    error("provision.access_key: user and file (strings) are required", 3)
-  end
+  local d = schema.check(keys.SPEC, def)
   local report = step.report()
-  local recorded = keys.read_file(def.file)
+  local text = fs().read(d.file)
+  local recorded = text and parse(text, d.file)
   local recorded_id = recorded and recorded.AccessKeyId
-  local absent = def.absent
-  if absent == nil then
-    absent = context.planning() and calls.get("get_user", { UserName = def.user }) == nil
-  end
-  local current = list(def.user, absent)
+  local current = list(d.user, user_absent(d))
   if recorded_id and ids(current)[recorded_id] then
-    step.ok(string.format("access key %s of user %s (in %s)", recorded_id, def.user, def.file))
+    step.ok(string.format("access key %s of user %s (in %s)", recorded_id, d.user, d.file))
+    tighten(d, text, report)
     return { id = recorded_id, created = false, changes = report, secret = recorded.SecretAccessKey }
   end
-  make_room(def, current, report)
-  local key = create_key(def, current, recorded_id, report)
+  make_room(d, current, report)
+  warn_unrecorded(d, current, recorded_id)
+  local key = create_key(d, current, recorded_id, report)
   if key == nil then
-    save(def, {}, report)
+    save(d, {}, report)
     return { id = nil, created = true, changes = report }
   end
-  save(def, key, report)
+  save(d, key, report)
   return { id = key.AccessKeyId, created = true, changes = report, secret = key.SecretAccessKey }
 end
 
 -- Delete the credentials file once its key is gone (after teardown_user).
 -- A foreign file, or one whose key still exists on the user, is left alone.
 function keys.remove_file(def)
-  return files.remove({ path = def.file, accept = function(text)
-    local ok, recorded = pcall(parse, text, def.file)
+  local d = schema.check(keys.REMOVE, def)
+  return files.remove({ path = d.file, accept = function(text)
+    local ok, recorded = pcall(parse, text, d.file)
     if not ok then
-      return false, tostring(recorded) .. "; leaving it"
+      return false, d.file .. " is not a credentials file written by iamsh; leaving it"
     end
-    if not context.planning() and ids(list(def.user))[recorded.AccessKeyId] then
+    local gone = state.status("user", d.user) == "gone"
+    if not gone and ids(list(d.user))[recorded.AccessKeyId] then
       return false, string.format("access key %s still exists on user %s; keeping %s",
-        recorded.AccessKeyId, def.user, def.file)
+        recorded.AccessKeyId, d.user, d.file)
     end
     return true
   end })

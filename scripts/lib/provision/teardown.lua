@@ -1,49 +1,78 @@
 -- Teardown in the order IAM requires (aws-conventions 5.2, 5.3); each step
 -- lists what is there and removes it, and anything already gone counts as done.
---   role:  instance profiles, managed policies, inline policies, the role
---   user:  groups, access keys, login profile, MFA devices, SSH keys, signing
---          certificates, service-specific credentials, managed, inline, the user
+--   role:   instance profiles, managed policies, inline policies, the role
+--   user:   groups, access keys, login profile, MFA devices, SSH keys, signing
+--           certificates, service-specific credentials, managed, inline, the user
+--   group:  members, managed policies, inline policies, the group
 
+local state = require("provision.state")
 local calls = require("provision.calls")
 local step = require("provision.step")
+local schema = require("provision.schema")
 local entity = require("provision.entity")
 
 local teardown = {}
 
+local function spec(kind)
+  return schema.define("provision.teardown_" .. kind, {
+    { "name", "name", max = kind == "group" and 128 or 64, required = true, doc = "the " .. kind .. "'s name" },
+  })
+end
+
+teardown.SPECS = { role = spec("role"), user = spec("user"), group = spec("group") }
+
+-- One removal: missing counts as done; key as the converge functions make it.
+local function remove(report, text, key, run)
+  step.write({ kind = "destroy", text = text, key = key, missing_ok = true, run = run }, report)
+end
+
 local function detach_all(kind, name, report)
   local k = entity.KINDS[kind]
-  for _, arn in ipairs(entity.attached(kind, name)) do
-    step.remove(string.format("detach %s from %s %s", arn, kind, name), report, function()
-      calls.call(k.detach, { [k.param] = name, PolicyArn = arn })
-    end)
+  for _, a in ipairs(calls.all_or_empty(k.list_attached, entity.params(kind, name))) do
+    local arn = a.PolicyArn
+    remove(report, string.format("detach %s from %s %s", arn, kind, name), { kind, name:lower(), "detach", arn },
+      function() calls.call(k.detach, entity.params(kind, name, { PolicyArn = arn })) end)
   end
-  for _, pname in ipairs(entity.inline_names(kind, name)) do
-    step.remove(string.format("delete inline policy %s from %s %s", pname, kind, name), report, function()
-      calls.call(k.delete_inline, { [k.param] = name, PolicyName = pname })
-    end)
+  for _, pname in ipairs(calls.all_or_empty(k.list_inline, entity.params(kind, name))) do
+    remove(report, string.format("delete inline policy %s from %s %s", pname, kind, name),
+      { kind, name:lower(), "delete", pname },
+      function() calls.call(k.delete_inline, entity.params(kind, name, { PolicyName = pname })) end)
   end
+end
+
+-- The skeleton: check the definition, find the entity, remove what it owns
+-- (parts(name, report)), then the entity itself.
+local function run(kind, def, parts)
+  local d = schema.check(teardown.SPECS[kind], def)
+  local name, report = d.name, step.report()
+  if entity.read(kind, name) == nil then
+    step.ok(kind .. " " .. name .. " is already gone")
+    state.gone(kind, name)
+    return { changes = report, existed = false }
+  end
+  local extra = parts(name, report)
+  detach_all(kind, name, report)
+  remove(report, string.format("delete %s %s", kind, name), { kind, name:lower(), "delete" }, function()
+    calls.call("delete_" .. kind, entity.params(kind, name), { conflict = true })
+  end)
+  state.gone(kind, name)
+  local res = { changes = report, existed = true }
+  for k, v in pairs(extra or {}) do
+    res[k] = v
+  end
+  return res
 end
 
 -- Returns {changes=, existed=}.
 function teardown.role(def)
-  local name = def.name
-  local report = step.report()
-  if calls.get("get_role", { RoleName = name }) == nil then
-    step.ok("role " .. name .. " is already gone")
-    return { changes = report, existed = false }
-  end
-  for _, ip in ipairs(calls.all_or_empty("list_instance_profiles_for_role", { RoleName = name })) do
-    step.remove(string.format("remove role %s from instance profile %s", name, ip.InstanceProfileName), report,
-      function()
-        calls.call("remove_role_from_instance_profile",
-          { RoleName = name, InstanceProfileName = ip.InstanceProfileName })
-      end)
-  end
-  detach_all("role", name, report)
-  step.remove("delete role " .. name, report, function()
-    calls.call("delete_role", { RoleName = name }, { conflict = true })
-  end)
-  return { changes = report, existed = true }
+  return (run("role", def, function(name, report)
+    for _, ip in ipairs(calls.all_or_empty("list_instance_profiles_for_role", { RoleName = name })) do
+      local ipn = ip.InstanceProfileName
+      remove(report, string.format("remove role %s from instance profile %s", name, ipn),
+        { "instance_profile", ipn:lower(), "role", name:lower() },
+        function() calls.call("remove_role_from_instance_profile", { RoleName = name, InstanceProfileName = ipn }) end)
+    end
+  end))
 end
 
 -- Service-specific credentials are rare and some IAM implementations lack
@@ -63,18 +92,18 @@ end
 
 local function remove_groups(name, report)
   for _, g in ipairs(calls.all_or_empty("list_groups_for_user", { UserName = name })) do
-    step.remove(string.format("remove user %s from group %s", name, g.GroupName), report, function()
-      calls.call("remove_user_from_group", { UserName = name, GroupName = g.GroupName })
-    end)
+    remove(report, string.format("remove user %s from group %s", name, g.GroupName),
+      { "membership", g.GroupName:lower(), name:lower() },
+      function() calls.call("remove_user_from_group", { UserName = name, GroupName = g.GroupName }) end)
   end
 end
 
 local function remove_keys(name, report)
   local removed = {}
   for _, k in ipairs(calls.all_or_empty("list_access_keys", { UserName = name })) do
-    step.remove(string.format("delete access key %s of user %s", k.AccessKeyId, name), report, function()
-      calls.call("delete_access_key", { UserName = name, AccessKeyId = k.AccessKeyId })
-    end)
+    remove(report, string.format("delete access key %s of user %s", k.AccessKeyId, name),
+      { "user", name:lower(), "key", k.AccessKeyId },
+      function() calls.call("delete_access_key", { UserName = name, AccessKeyId = k.AccessKeyId }) end)
     removed[#removed + 1] = k.AccessKeyId
   end
   return removed
@@ -84,7 +113,7 @@ local function remove_login_profile(name, report)
   if calls.get("get_login_profile", { UserName = name }) == nil then
     return
   end
-  step.remove("delete login profile of user " .. name, report, function()
+  remove(report, "delete login profile of user " .. name, { "user", name:lower(), "login" }, function()
     calls.call("delete_login_profile", { UserName = name }, { unmodifiable = true })
   end)
 end
@@ -93,54 +122,60 @@ end
 -- deactivated; hardware ones are only deactivated.
 local function remove_mfa(name, report)
   for _, m in ipairs(calls.all_or_empty("list_mfa_devices", { UserName = name })) do
-    step.remove(string.format("deactivate MFA device %s of user %s", m.SerialNumber, name), report, function()
-      calls.call("deactivate_mfa_device", { UserName = name, SerialNumber = m.SerialNumber })
-      if m.SerialNumber:match("^arn:.*:mfa/") then
-        calls.call("delete_virtual_mfa_device", { SerialNumber = m.SerialNumber })
-      end
-    end)
+    remove(report, string.format("deactivate MFA device %s of user %s", m.SerialNumber, name),
+      { "user", name:lower(), "mfa", m.SerialNumber }, function()
+        calls.call("deactivate_mfa_device", { UserName = name, SerialNumber = m.SerialNumber })
+        if m.SerialNumber:match("^arn:.*:mfa/") then
+          calls.call("delete_virtual_mfa_device", { SerialNumber = m.SerialNumber })
+        end
+      end)
   end
 end
 
+-- SSH keys, signing certificates, service-specific credentials.
+local CREDENTIALS = {
+  { list = "list_ssh_public_keys", id = "SSHPublicKeyId", what = "SSH key", delete = "delete_ssh_public_key" },
+  { list = "list_signing_certificates", id = "CertificateId", what = "signing certificate",
+    delete = "delete_signing_certificate" },
+  { list = "list_service_specific_credentials", id = "ServiceSpecificCredentialId", key = "ServiceSpecificCredentials",
+    what = "service-specific credential", delete = "delete_service_specific_credential" },
+}
+
 local function remove_credentials(name, report)
-  for _, k in ipairs(calls.all_or_empty("list_ssh_public_keys", { UserName = name })) do
-    step.remove(string.format("delete SSH key %s of user %s", k.SSHPublicKeyId, name), report, function()
-      calls.call("delete_ssh_public_key", { UserName = name, SSHPublicKeyId = k.SSHPublicKeyId })
-    end)
-  end
-  for _, c in ipairs(calls.all_or_empty("list_signing_certificates", { UserName = name })) do
-    step.remove(string.format("delete signing certificate %s of user %s", c.CertificateId, name), report,
-      function()
-        calls.call("delete_signing_certificate", { UserName = name, CertificateId = c.CertificateId })
-      end)
-  end
-  local creds = list_optional("list_service_specific_credentials", { UserName = name }, "ServiceSpecificCredentials")
-  for _, c in ipairs(creds) do
-    local id = c.ServiceSpecificCredentialId
-    step.remove(string.format("delete service-specific credential %s of user %s", id, name), report, function()
-      calls.call("delete_service_specific_credential", { UserName = name, ServiceSpecificCredentialId = id })
-    end)
+  for _, c in ipairs(CREDENTIALS) do
+    local items = c.key and list_optional(c.list, { UserName = name }, c.key)
+      or calls.all_or_empty(c.list, { UserName = name })
+    for _, item in ipairs(items) do
+      local id = item[c.id]
+      remove(report, string.format("delete %s %s of user %s", c.what, id, name), { "user", name:lower(), c.what, id },
+        function() calls.call(c.delete, { UserName = name, [c.id] = id }) end)
+    end
   end
 end
 
 -- Returns {changes=, existed=, removed_keys={ids}}.
 function teardown.user(def)
-  local name = def.name
-  local report = step.report()
-  if calls.get("get_user", { UserName = name }) == nil then
-    step.ok("user " .. name .. " is already gone")
-    return { changes = report, existed = false, removed_keys = {} }
-  end
-  remove_groups(name, report)
-  local removed = remove_keys(name, report)
-  remove_login_profile(name, report)
-  remove_mfa(name, report)
-  remove_credentials(name, report)
-  detach_all("user", name, report)
-  step.remove("delete user " .. name, report, function()
-    calls.call("delete_user", { UserName = name }, { conflict = true })
+  local res = run("user", def, function(name, report)
+    remove_groups(name, report)
+    local removed = remove_keys(name, report)
+    remove_login_profile(name, report)
+    remove_mfa(name, report)
+    remove_credentials(name, report)
+    return { removed_keys = removed }
   end)
-  return { changes = report, existed = true, removed_keys = removed }
+  res.removed_keys = res.removed_keys or {}
+  return res
+end
+
+-- Returns {changes=, existed=}.
+function teardown.group(def)
+  return (run("group", def, function(name, report)
+    for _, u in ipairs(calls.all_or_empty("get_group", { GroupName = name })) do
+      remove(report, string.format("remove user %s from group %s", u.UserName, name),
+        { "membership", name:lower(), u.UserName:lower() },
+        function() calls.call("remove_user_from_group", { UserName = u.UserName, GroupName = name }) end)
+    end
+  end))
 end
 
 return teardown

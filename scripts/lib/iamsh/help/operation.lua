@@ -2,6 +2,7 @@
 -- (aws.model): how to call it, its parameters with their constraints, its result
 -- fields, its errors, pagination and waiters.
 local aws = require "aws"
+local iamsh = require "iamsh"
 
 local M = {}
 
@@ -114,20 +115,38 @@ local function member_rows(svc, s, input)
   return rows
 end
 
--- Rows as aligned columns, indented by two.
+-- The last cell's text in pieces of at most room characters, broken after a
+-- ", " where one fits (a long pattern is broken where it must).
+local function wrap(text, room)
+  local pieces = {}
+  while #text > room do
+    local cut = text:sub(1, room):match("^.*(), ") or room
+    pieces[#pieces + 1] = text:sub(1, cut)
+    text = text:sub(cut + 1):gsub("^ +", "")
+  end
+  pieces[#pieces + 1] = text
+  return pieces
+end
+
+-- Rows as aligned columns, indented by two; a last cell too long for the
+-- terminal continues on lines of its own, under itself.
 local function rows_text(rows)
   local widths = {}
   for _, r in ipairs(rows) do
     for j = 1, #r - 1 do widths[j] = math.max(widths[j] or 0, #r[j]) end
   end
   local lines = {}
-  for i, r in ipairs(rows) do
+  for _, r in ipairs(rows) do
     local cells = {}
     for j = 1, #r - 1 do
       if widths[j] > 0 then cells[#cells + 1] = r[j] .. string.rep(" ", widths[j] - #r[j]) end
     end
-    cells[#cells + 1] = r[#r]
-    lines[i] = ("  " .. table.concat(cells, "  ")):gsub("%s+$", "")
+    local lead = "  " .. table.concat(cells, "  ") .. (#cells > 0 and "  " or "")
+    local room = math.max(20, iamsh.term_width() - #lead)
+    for k, piece in ipairs(wrap(r[#r], room)) do
+      local line = (k == 1 and lead or string.rep(" ", #lead)) .. piece
+      lines[#lines + 1] = line:gsub("%s+$", "")
+    end
   end
   return table.concat(lines, "\n")
 end

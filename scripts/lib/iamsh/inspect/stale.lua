@@ -102,6 +102,9 @@ local function by_days_unused(a, b)
   return (a.AccessKeyId or "") < (b.AccessKeyId or "")
 end
 
+local COLUMNS = { __columns = { "Type", "Name", "AccessKeyId", "Status", "LastUsed", "DaysUnused",
+  "Created" } }
+
 return function(opts)
   local days, now, kinds = options(opts)
   local out = aws.json.array {}
@@ -121,5 +124,8 @@ return function(opts)
     end
   end
   table.sort(out, by_days_unused)
+  -- The columns to show, in this order (pp honours __columns); an empty list
+  -- keeps the array mark so it still encodes as [].
+  if #out > 0 then setmetatable(out, COLUMNS) end
   return out
 end

@@ -88,18 +88,41 @@ end
 
 -- columns(list, st) -> names | nil: whether list is a list of records and which of
 -- their common scalar keys fit the width, best first.
+-- The columns a list asks for itself: its metatable's __columns (a list of
+-- field names, e.g. stale's records), those that some record has, in that order.
+local function preferred(list, n)
+  local mt = getmetatable(list)
+  local want = type(mt) == "table" and rawget(mt, "__columns")
+  if type(want) ~= "table" then return nil end
+  local keys = {}
+  for _, k in ipairs(want) do
+    for i = 1, n do
+      if rawget(rawget(list, i), k) ~= nil then
+        keys[#keys + 1] = k
+        break
+      end
+    end
+  end
+  return keys
+end
+
 function M.columns(list, st)
   if type(list) ~= "table" or render.view_of(list) or render.is_error(list) then return nil end
   local n = M.list_length(list)
   if not n or n == 0 then return nil end
   local keys, sample = common_keys(list, n)
   if not keys or #keys == 0 then return nil end
-  table.sort(keys, function(a, b)
-    local ra, rb = rank(a, sample[a]), rank(b, sample[b])
-    if ra ~= rb then return ra < rb end
-    if #a ~= #b then return #a < #b end
-    return a < b
-  end)
+  local own = preferred(list, n)
+  if own and #own > 0 then
+    keys = own
+  else
+    table.sort(keys, function(a, b)
+      local ra, rb = rank(a, sample[a]), rank(b, sample[b])
+      if ra ~= rb then return ra < rb end
+      if #a ~= #b then return #a < #b end
+      return a < b
+    end)
+  end
   st.path = st.path or {}
   local shown, cols, used = math.min(n, st.max_rows), {}, -#SEP
   for _, k in ipairs(keys) do
