@@ -158,6 +158,8 @@ static void walk_statements(pwalk *w, const cJSON *doc)
         pw_pop(w, mark);
         return;
     }
+    if (n == 0)
+        pw_problem(w, 0, POL_MALFORMED, "%s Statement is empty", POL_SYNTAX);
     const char **seen = calloc(n ? n : 1, sizeof *seen);
     if (w->pol && n)
         w->pol->stmts = pa_alloc(&w->pol->arena, n * sizeof *w->pol->stmts);
@@ -262,7 +264,9 @@ static int too_deep(pwalk *w, const cJSON *v, int depth)
 int policy_check(const cJSON *doc, enum policy_kind kind, policy_problems *out, aws_err *err)
 {
     pwalk w = {.kind = kind, .out = out};
-    if (doc && !too_deep(&w, doc, 1)) {
+    if (!doc) {
+        pw_problem(&w, 1, POL_MALFORMED, "%s The policy must be a JSON object", POL_SYNTAX);
+    } else if (!too_deep(&w, doc, 1)) {
         pol_walk_document(&w, doc);
         if (!w.oom && w.nfatal == 0)
             check_size(&w, doc);

@@ -256,6 +256,9 @@ static size_t walk_principal_values(pwalk *w, const cJSON *v, int k, pol_princip
 {
     size_t n = pol_string_list(w, v, principal_keys[k].key), i = 0, mark;
     mark = pw_push_key(w, principal_keys[k].key);
+    if (cJSON_IsArray(v) && !v->child)
+        pw_problem(w, 0, POL_MALFORMED, "Invalid principal in policy: \"%s\":[]",
+                   principal_keys[k].label);
     EACH(it, v) {
         if (!cJSON_IsString(it))
             continue;
@@ -291,6 +294,8 @@ static void walk_principal_map(pwalk *w, const cJSON *v, pol_stmt *st)
             return;
         }
     }
+    if (!v->child)
+        pw_problem(w, 0, POL_MALFORMED, "%s The principal map names no principal", POL_SYNTAX);
     for (const cJSON *c = v->child; c; c = c->next) {
         size_t k = 0;
         while (k < 4 && strcmp(c->string, principal_keys[k].key) != 0)
@@ -307,6 +312,18 @@ static void walk_principal_map(pwalk *w, const cJSON *v, pol_stmt *st)
     }
 }
 
+/* "AWS JSON policy elements: NotPrincipal": only in resource-based policies (not in
+ * a role trust policy), and only with "Effect": "Deny". */
+static void check_not_principal(pwalk *w, const cJSON *s)
+{
+    const cJSON *e = cJSON_GetObjectItemCaseSensitive(s, "Effect");
+    if (w->kind == POLICY_TRUST)
+        pw_problem(w, 0, POL_MALFORMED, "Has prohibited field NotPrincipal");
+    else if (cJSON_IsString(e) && strcmp(e->valuestring, "Allow") == 0)
+        pw_problem(w, 0, POL_MALFORMED,
+                   "%s NotPrincipal must be used with \"Effect\": \"Deny\"", POL_SYNTAX);
+}
+
 void pol_walk_principals(pwalk *w, const cJSON *s, pol_stmt *st)
 {
     int is_not;
@@ -321,6 +338,8 @@ void pol_walk_principals(pwalk *w, const cJSON *s, pol_stmt *st)
         return;
     }
     size_t mark = pw_push_key(w, field);
+    if (is_not)
+        check_not_principal(w, s);
     if (st) {
         st->has_principal = 1;
         st->not_principal = is_not;

@@ -7,6 +7,7 @@
  * The principal matching of "...: Principal" decides how strongly a resource-based
  * policy names the caller (see decide()). */
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -27,6 +28,7 @@ struct pol_eval {
     pol_principal who;    /* the caller, classified (AWS principals) */
     const char *dnames[MAX_DERIVED], *dvalues[MAX_DERIVED];
     size_t nderived;
+    char racct[16];       /* the resource's account ("" when unknown) */
     buf principal_arn;    /* aws:PrincipalArn */
     buf scratch;          /* substituted variables */
     int oom;
@@ -102,11 +104,21 @@ static const char *principal_type_name(const pol_principal *w)
     }
 }
 
+/* The resource's account: the request's, else the principal's (a resource whose
+ * owner is unknown is taken to be in the caller's account, as AWS's policy simulator
+ * does when it is given no resource policy). */
+static void resource_account(pol_eval *e)
+{
+    const char *ra = e->req->resource_account;
+    snprintf(e->racct, sizeof e->racct, "%s", ra && ra[0] ? ra : e->who.account);
+}
+
 static void derive_keys(pol_eval *e)
 {
     const policy_request *r = e->req;
     const char *account = e->who.account[0] ? e->who.account : NULL;
-    derive(e, "aws:resourceaccount", r->resource_account ? r->resource_account : account);
+    resource_account(e);
+    derive(e, "aws:resourceaccount", e->racct[0] ? e->racct : NULL);
     if (!e->has_who)
         return;
     if (e->who_type == POLICY_PRINCIPAL_SERVICE) {
@@ -228,9 +240,14 @@ static int principal_strength(const pol_eval *e, const pol_principal *pp)
     }
 }
 
+/* NotPrincipal in a Deny "will always deny any IAM principal that has a permissions
+ * boundary policy attached, regardless of the values specified in NotPrincipal"
+ * ("AWS JSON policy elements: NotPrincipal"). */
 static int principal_named(const pol_eval *e, const pol_stmt *st)
 {
     int best = S_NONE;
+    if (st->not_principal && st->effect == POLICY_EFFECT_DENY && e->req->boundary && e->has_who)
+        return S_DIRECT;
     for (size_t i = 0; e->has_who && i < st->nprincipals; i++) {
         int s = principal_strength(e, &st->principals[i]);
         best = s > best ? s : best;
@@ -320,8 +337,7 @@ static int is_trust(const pol_eval *e)
 
 static int cross_account(const pol_eval *e)
 {
-    const char *ra = e->req->resource_account;
-    return ra && ra[0] && e->who.account[0] && strcmp(ra, e->who.account) != 0;
+    return e->racct[0] && e->who.account[0] && strcmp(e->racct, e->who.account) != 0;
 }
 
 /* Within one account a resource-based policy that names the caller grants on its
@@ -468,4 +484,9 @@ const char *policy_statement_json(const policy *p, size_t index)
 const char *policy_statement_sid(const policy *p, size_t index)
 {
     return index >= 1 && index <= p->nstmts ? p->stmts[index - 1].sid : NULL;
+}
+
+int policy_statement_effect(const policy *p, size_t index)
+{
+    return index >= 1 && index <= p->nstmts ? p->stmts[index - 1].effect : POLICY_EFFECT_DENY;
 }

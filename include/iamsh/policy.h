@@ -90,6 +90,7 @@ size_t policy_statement_count(const policy *p);
 /* The statement (1-based) as compact JSON text, and its Sid (NULL when none). */
 const char *policy_statement_json(const policy *p, size_t index);
 const char *policy_statement_sid(const policy *p, size_t index);
+int policy_statement_effect(const policy *p, size_t index); /* enum policy_effect */
 
 /* --- the request context: condition keys and their values --- */
 
