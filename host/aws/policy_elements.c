@@ -174,8 +174,11 @@ void pol_walk_resources(pwalk *w, const cJSON *s, pol_stmt *st)
     const cJSON *v = one_of(w, s, "Resource", "NotResource", &is_not);
     const char *field = is_not ? "NotResource" : "Resource";
     if (w->kind == POLICY_TRUST) {
-        if (v)
+        if (v) {
+            size_t m = pw_push_key(w, field);
             pw_problem(w, 0, POL_MALFORMED, "Has prohibited field %s", field);
+            pw_pop(w, m);
+        }
         return; /* a trust policy's resource is its role */
     }
     size_t n = v ? pol_string_list(w, v, field) : 0;
@@ -331,10 +334,13 @@ void pol_walk_principals(pwalk *w, const cJSON *s, pol_stmt *st)
     const char *field = is_not ? "NotPrincipal" : "Principal";
     int identity = w->kind != POLICY_TRUST && w->kind != POLICY_RESOURCE;
     if (identity || !v) {
-        if (identity && v)
+        if (identity && v) {
+            size_t m = pw_push_key(w, field);
             pw_problem(w, 0, POL_MALFORMED, "Policy document should not specify a principal.");
-        else if (!identity)
+            pw_pop(w, m);
+        } else if (!identity) {
             pw_problem(w, 1, POL_MALFORMED, "Missing required field Principal");
+        }
         return;
     }
     size_t mark = pw_push_key(w, field);

@@ -4,7 +4,7 @@
 -- (scripts/policies/*.lua). Nothing here calls AWS.
 --
 --   policy.equal(a, b)                 IAM's reordering is not a difference
---   policy.check(doc, "trust")         the decoded document, or nil and why
+--   policy.check(doc, "trust")         the decoded document, or nil and why (IAM's grammar)
 --   policy.diff(old, new)              lines showing the change
 --   policy.managed("ReadOnlyAccess", "aws-cn")
 
@@ -42,10 +42,13 @@ function policy.equal(a, b)
 end
 
 -- The grammar check every document passes before it is sent (and under
--- --plan). kind: "identity" (managed, inline, permissions boundary) or
--- "trust". opts: max_size (characters without white space), what (words for
--- the size message). Returns the decoded document, or nil and the problem.
--- The policy engine of a later issue plugs in here.
+-- --plan): IAM's policy language, in the C engine (aws.policy.check). kind:
+-- "identity", "managed", "inline_user", "inline_role", "inline_group",
+-- "boundary", "session", "trust" or "resource" (which elements are required
+-- or forbidden, and the size quota). opts: max_size (characters without white
+-- space, instead of the kind's quota; false: none), what (words for the size
+-- message). Returns the decoded document, or nil, the first problem
+-- ("path: message") and the list of all {path=, message=, code=}.
 function policy.check(doc, kind, opts)
   return check.check(doc, kind, opts)
 end
