@@ -7,6 +7,8 @@
 --   policy.check(doc, "trust")         the decoded document, or nil and why (IAM's grammar)
 --   policy.diff(old, new)              lines showing the change
 --   policy.managed("ReadOnlyAccess", "aws-cn")
+--   policy.evaluate{...}               IAM's evaluation logic (the C engine)
+--   policy.can("user/alice", "s3:GetObject", "arn:aws:s3:::b/k")   (policy.account)
 
 local canon = require("policy.canon")
 local check = require("policy.check")
@@ -51,6 +53,19 @@ end
 -- ("path: message") and the list of all {path=, message=, code=}.
 function policy.check(doc, kind, opts)
   return check.check(doc, kind, opts)
+end
+
+-- Evaluation: the C engine's, re-exported (docs/policy.md). A document
+-- compiled once (an aws.Policy) is evaluated without walking JSON again.
+--   policy.compile(doc, "managed", "arn:...") -> aws.Policy, warnings
+--   policy.evaluate{identity = {...}, action = "s3:GetObject", resource = "arn:..."}
+--     -> {decision = "allow" | "explicit_deny" | "implicit_deny", reason =, matched = {...}}
+function policy.compile(doc, kind, name)
+  return require("aws").policy.compile(doc, kind, name)
+end
+
+function policy.evaluate(request)
+  return require("aws").policy.evaluate(request)
 end
 
 -- IAM's default size limits, in characters without white space
@@ -220,4 +235,17 @@ function policy.load_set(name, vars, lenient)
   return substitute(set, vars or {}, name, lenient)
 end
 
-return policy
+-- The account view (policy.account_view, can, who_can, who_can_assume) asks
+-- IAM, so it lives in policy.account and appears here on first use: loading
+-- `policy` loads nothing that calls AWS.
+local ACCOUNT = { account_view = true, can = true, who_can = true, who_can_assume = true }
+
+return setmetatable(policy, {
+  __index = function(t, k)
+    if ACCOUNT[k] then
+      local fn = require("policy.account")[k]
+      rawset(t, k, fn)
+      return fn
+    end
+  end,
+})
