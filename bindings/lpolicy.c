@@ -346,9 +346,14 @@ static size_t policy_list(lua_State *L, int t, const char *k, enum policy_kind k
         return 0;
     }
     if (type != LUA_TTABLE || test_policy(L, -1))
-        luaL_error(L, "aws.policy.evaluate: %s must be a list of policies", k);
+        luaL_error(L, "aws.policy.evaluate: %s must be a list of policies, e.g. {doc}", k);
     int list = lua_gettop(L);
     size_t n = (size_t)luaL_len(L, list);
+    if (n == 0) { /* a document itself is no list of them */
+        lua_pushnil(L);
+        if (lua_next(L, list))
+            luaL_error(L, "aws.policy.evaluate: %s must be a list of policies, e.g. {doc}", k);
+    }
     for (size_t i = 1; i <= n; i++) {
         char label[48];
         snprintf(label, sizeof label, "%s[%zu]", k, i);

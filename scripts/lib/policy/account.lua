@@ -189,62 +189,84 @@ local function compile(view, doc, kind, name)
   view.problems[#view.problems + 1] = string.format("%s: %s", name, tostring(p.message or p))
 end
 
--- A managed policy, compiled once; nil (noted in view.problems) when its
--- document cannot be had.
+-- A managed policy, compiled once; nil and why when its document cannot be
+-- had or compiled (noted in view.problems too).
 function View:managed(arn)
   local c = self.compiled[arn]
-  if c ~= nil then
-    return c or nil
-  end
-  local p = self.policies[arn]
-  local doc = p and p.document
-  if not doc and self.fetch then
-    local ok, got = pcall(self.fetch, arn)
-    doc = ok and got or nil
-    if not ok then
-      self.problems[#self.problems + 1] = string.format("%s: cannot read it: %s", arn, tostring(got))
+  if c == nil then
+    local p = self.policies[arn]
+    local doc, why = p and p.document, nil
+    if not doc and self.fetch then
+      local ok, got = pcall(self.fetch, arn)
+      doc, why = ok and got or nil, not ok and string.format("%s: cannot read it: %s", arn, tostring(got)) or nil
+    elseif not doc then
+      why = arn .. ": not in the account's details"
     end
-  elseif not doc then
-    self.problems[#self.problems + 1] = arn .. ": not in the account's details"
+    c = doc and compile(self, doc, "managed", arn) or { why = why or self.problems[#self.problems] }
+    if why then
+      self.problems[#self.problems + 1] = why
+    end
+    self.compiled[arn] = c
   end
-  c = doc and compile(self, doc, "managed", arn) or false
-  self.compiled[arn] = c
-  return c or nil
+  if type(c) == "table" then
+    return nil, c.why
+  end
+  return c
 end
 
-local function add_inline(view, out, items, kind)
+local function add_inline(view, set, items, kind)
   for _, p in ipairs(items) do
-    p.compiled = p.compiled or compile(view, p.document, kind, p.name) or false
-    out[#out + 1] = p.compiled or nil
+    if p.compiled == nil then
+      p.compiled = compile(view, p.document, kind, p.name) or false
+    end
+    set.identity[#set.identity + 1] = p.compiled or nil
+    if not p.compiled then
+      set.problems[#set.problems + 1] = view.problems[#view.problems]
+    end
   end
 end
 
-local function add_attached(view, out, arns)
+local function add_managed(view, set, arn, slot)
+  local c, why = view:managed(arn)
+  if c and slot then
+    set[slot] = c
+  elseif c then
+    set.identity[#set.identity + 1] = c
+  else
+    set.problems[#set.problems + 1] = why
+  end
+end
+
+local function add_attached(view, set, arns)
   for _, arn in ipairs(arns) do
-    out[#out + 1] = view:managed(arn)
+    add_managed(view, set, arn)
   end
 end
 
 -- A principal's identity-based policies (a user's own, its groups' and the
 -- managed ones) and its boundary, compiled; kept on the entity.
+-- set.problems: what of them could not be had (the answer then says so).
 function View:policies_of(e)
   if e.set then
     return e.set
   end
-  local ids = {}
-  add_inline(self, ids, e.inline, e.kind == "user" and "inline_user" or "inline_role")
-  add_attached(self, ids, e.attached)
+  local set = { identity = {}, problems = {} }
+  add_inline(self, set, e.inline, e.kind == "user" and "inline_user" or "inline_role")
+  add_attached(self, set, e.attached)
   for _, g in ipairs(e.groups or {}) do
     local group = self.groups[g]
     if group then
-      add_inline(self, ids, group.inline, "inline_group")
-      add_attached(self, ids, group.attached)
+      add_inline(self, set, group.inline, "inline_group")
+      add_attached(self, set, group.attached)
     else
-      self.problems[#self.problems + 1] = string.format("%s: group %s is not in the account's details", e.arn, g)
+      set.problems[#set.problems + 1] = string.format("group %s: not in the account's details", g)
     end
   end
-  e.set = { identity = ids, boundary = e.boundary and self:managed(e.boundary) or nil }
-  return e.set
+  if e.boundary then
+    add_managed(self, set, e.boundary, "boundary")
+  end
+  e.set = set
+  return set
 end
 
 function View:trust_of(role)
@@ -340,7 +362,7 @@ function View:can(principal, action, resource, context)
   check_request("can", action, resource, context)
   local e, caller = self:principal(principal, "can")
   local r = engine().evaluate(request(self, e, caller, action, resource, context, os.time()))
-  r.principal, r.action, r.resource, r.problems = caller, action, resource, self.problems
+  r.principal, r.action, r.resource, r.problems = caller, action, resource, self:policies_of(e).problems
   return shown.decision(r)
 end
 

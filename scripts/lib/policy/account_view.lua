@@ -113,10 +113,20 @@ local function pad(s, w)
   return s .. string.rep(" ", w - #s)
 end
 
+-- "who can ACTION on RESOURCE", the resource on a line of its own when the
+-- whole does not fit.
+local function who_headline(action, resource, width)
+  local line = string.format("who can %s on %s", action, resource)
+  if #line <= width then
+    return { line }
+  end
+  return { cut("who can " .. action, width), cut("  on " .. resource, width) }
+end
+
 local function who_can_text(v, width)
   local n = #v.principals
-  local out = { cut(string.format("who can %s on %s: %d of %d users and roles", v.action, v.resource, n, v.checked),
-    width) }
+  local out = who_headline(v.action, v.resource, width)
+  out[#out + 1] = string.format("  %d of %d users and roles:", n, v.checked)
   local w = 0
   for i = 1, math.min(n, LIMIT * 5) do
     w = math.max(w, #v.principals[i].name)
