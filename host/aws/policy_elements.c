@@ -58,6 +58,13 @@ static const cJSON *one_of(pwalk *w, const cJSON *s, const char *a, const char *
     return x ? x : nx;
 }
 
+/* The length of an action's "service:" prefix when it holds no wildcard, else 0. */
+static size_t literal_service(const char *action)
+{
+    size_t n = strcspn(action, ":*?");
+    return action[n] == ':' && n + 1 < 256 ? n + 1 : 0;
+}
+
 /* Compiled copies of the strings of a list (actions lower-cased). */
 static pol_pattern *compile_patterns(pwalk *w, const cJSON *v, size_t n, int lower)
 {
@@ -70,6 +77,7 @@ static pol_pattern *compile_patterns(pwalk *w, const cJSON *v, size_t n, int low
         out[i].text = lower ? pa_strdup_lower(&w->pol->arena, s) : pa_strdup(&w->pol->arena, s);
         out[i].wild = (unsigned char)has_wild(s);
         out[i].vars = (unsigned char)(!lower && w->version == POL_VERSION_2012 && strstr(s, "${"));
+        out[i].svclen = (unsigned char)(lower ? literal_service(s) : 0);
         if (!out[i++].text)
             out = NULL;
     }
@@ -140,6 +148,10 @@ void pol_walk_actions(pwalk *w, const cJSON *s, pol_stmt *st)
         st->not_action = is_not;
         st->actions = compile_patterns(w, v, n, 1);
         st->nactions = n;
+        for (size_t k = 0; st->actions && k < n; k++) {
+            const pol_pattern *p = &st->actions[k];
+            st->svcmask |= p->svclen ? pol_service_bit(p->text, p->svclen) : ~0ull;
+        }
     }
 }
 

@@ -24,6 +24,8 @@ enum { S_NONE, S_ACCOUNT, S_ENTITY, S_DIRECT };
 struct pol_eval {
     const policy_request *req;
     buf action;           /* lower-cased */
+    size_t svclen;        /* of its "service:" (0 when it has no colon) */
+    unsigned long long svcbit; /* pol_service_bit of that (all bits without one) */
     int has_who, who_type;
     pol_principal who;    /* the caller, classified (AWS principals) */
     const char *dnames[MAX_DERIVED], *dvalues[MAX_DERIVED];
@@ -144,6 +146,9 @@ static int eval_init(pol_eval *e, const policy_request *r)
         return -1;
     for (size_t i = 0; i < e->action.len; i++)
         e->action.p[i] = (char)tolower((unsigned char)e->action.p[i]);
+    const char *colon = strchr(e->action.p, ':');
+    e->svclen = colon ? (size_t)(colon - e->action.p) + 1 : 0;
+    e->svcbit = e->svclen ? pol_service_bit(e->action.p, e->svclen) : ~0ull;
     e->has_who = r->principal && r->principal[0];
     if (e->has_who) {
         e->who_type = r->principal_type ? r->principal_type : infer_type(r->principal);
@@ -188,9 +193,13 @@ const char *pol_eval_subst(pol_eval *e, const char *s, int pattern)
 
 static int action_matches(const pol_eval *e, const pol_stmt *st)
 {
+    if (!(st->svcmask & e->svcbit))
+        return st->not_action; /* it names no action of the request's service */
     int hit = 0;
     for (size_t i = 0; i < st->nactions && !hit; i++) {
         const pol_pattern *p = &st->actions[i];
+        if (p->svclen && (p->svclen != e->svclen || memcmp(p->text, e->action.p, p->svclen) != 0))
+            continue; /* another service */
         hit = p->wild ? pol_glob(p->text, e->action.p) : strcmp(p->text, e->action.p) == 0;
     }
     return st->not_action ? !hit : hit;

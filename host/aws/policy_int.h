@@ -31,6 +31,8 @@ typedef struct pol_pattern {
     const char *text;   /* actions lower-cased; resources as written */
     unsigned char vars; /* holds a ${...} to substitute (2012-10-17 only) */
     unsigned char wild; /* holds * or ? */
+    unsigned char svclen; /* actions: length of "service:" when it holds no wildcard (a
+                           * request of another service is skipped without globbing) */
 } pol_pattern;
 
 /* How a Principal entry names principals. */
@@ -93,6 +95,8 @@ typedef struct pol_stmt {
     const char *json;         /* the statement as compact JSON */
     int effect;               /* enum policy_effect */
     int not_action;
+    unsigned long long svcmask; /* a bit per service its actions name (pol_service_bit);
+                                 * all bits when one has a wildcard in its service */
     pol_pattern *actions;
     size_t nactions;
     int has_resource, not_resource;
@@ -165,6 +169,8 @@ long pol_base64_decode(const char *s, size_t len, unsigned char *out);
 int pol_known_partition(const char *p, size_t len);
 
 /* policy_match.c */
+/* One of 64 bits for the lower-cased "service:" of an action (n bytes). */
+unsigned long long pol_service_bit(const char *service, size_t n);
 int pol_glob(const char *pat, const char *s);
 int pol_arn_match(const char *pat, const char *arn);
 /* The principal's form and account from an AWS principal text. */

@@ -41,6 +41,14 @@ static int glob_n(const char *p, size_t pn, const char *s, size_t sn)
     return pi == pn;
 }
 
+unsigned long long pol_service_bit(const char *service, size_t n)
+{
+    unsigned h = 2166136261u; /* FNV-1a */
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)service[i]) * 16777619u;
+    return 1ull << (h & 63);
+}
+
 int pol_glob(const char *pat, const char *s)
 {
     return glob_n(pat, strlen(pat), s, strlen(s));
@@ -141,16 +149,19 @@ void pol_principal_classify(const char *s, pol_principal *out)
 
 /* --- policy variables --- */
 
+/* s[0..n) as literal text: in pattern mode *, ? and POL_ESC get a POL_ESC before. */
 static int put_literal(buf *out, const char *s, size_t n, int pattern)
 {
+    size_t run = 0;
     for (size_t i = 0; i < n; i++) {
         char c = s[i];
-        if (pattern && (c == '*' || c == '?' || c == POL_ESC) && buf_append(out, "\x01", 1))
+        if (!pattern || (c != '*' && c != '?' && c != POL_ESC))
+            continue;
+        if (buf_append(out, s + run, i - run) || buf_append(out, "\x01", 1))
             return -1;
-        if (buf_append(out, &c, 1))
-            return -1;
+        run = i;
     }
-    return 0;
+    return buf_append(out, s + run, n - run) ? -1 : 0;
 }
 
 static void trim(const char **s, const char **e)
