@@ -249,20 +249,54 @@ static int principal_strength(const pol_eval *e, const pol_principal *pp)
     }
 }
 
-/* NotPrincipal in a Deny "will always deny any IAM principal that has a permissions
- * boundary policy attached, regardless of the values specified in NotPrincipal"
- * ("AWS JSON policy elements: NotPrincipal"). */
+/* Whether NotPrincipal names the caller, so that the statement leaves it out. AWS
+ * "verifies the account, then the role, then the assumed-role user" ("AWS JSON policy
+ * elements: NotPrincipal"): each link of the caller's chain must be named (its
+ * account, then the user or role, then the role session), or "*". */
+static int not_principal_names(const pol_eval *e, const pol_stmt *st)
+{
+    int acct = 0, entity = 0, exact = 0;
+    for (size_t i = 0; i < st->nprincipals; i++) {
+        const pol_principal *pp = &st->principals[i];
+        int s = principal_strength(e, pp);
+        if (pp->form == PF_ANY && s != S_NONE)
+            return 1;
+        acct |= s == S_ACCOUNT;
+        entity |= s == S_ENTITY;
+        exact |= s == S_DIRECT;
+    }
+    if (e->who_type != POLICY_PRINCIPAL_AWS)
+        return exact;
+    switch (e->who.form) {
+    case PF_ACCOUNT:
+        return acct;
+    case PF_USER:
+    case PF_ROLE:
+        return acct && entity;
+    case PF_SESSION:
+        return acct && exact && (entity || !e->who.role_name);
+    default:
+        return exact;
+    }
+}
+
+/* How strongly the statement's Principal names the caller (S_NONE: not at all).
+ * NotPrincipal in a Deny "will always deny any IAM principal that has a permissions
+ * boundary policy attached, regardless of the values specified in NotPrincipal". */
 static int principal_named(const pol_eval *e, const pol_stmt *st)
 {
     int best = S_NONE;
-    if (st->not_principal && st->effect == POLICY_EFFECT_DENY && e->req->boundary && e->has_who)
-        return S_DIRECT;
-    for (size_t i = 0; e->has_who && i < st->nprincipals; i++) {
+    if (!e->has_who)
+        return S_NONE;
+    if (st->not_principal) {
+        if (st->effect == POLICY_EFFECT_DENY && e->req->boundary)
+            return S_DIRECT;
+        return not_principal_names(e, st) ? S_NONE : S_DIRECT;
+    }
+    for (size_t i = 0; i < st->nprincipals; i++) {
         int s = principal_strength(e, &st->principals[i]);
         best = s > best ? s : best;
     }
-    if (st->not_principal)
-        return e->has_who && best == S_NONE ? S_DIRECT : S_NONE;
     return best;
 }
 

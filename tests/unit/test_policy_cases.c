@@ -155,6 +155,15 @@ static void check_matched(const cJSON *want, const policy_result *r, const char 
     CHECK(strcmp(got, exp) == 0);
 }
 
+/* A cite names the page of the IAM User Guide it encodes ("<page>.html: ..."). */
+static int cites_a_page(const cJSON *cite, const char *where)
+{
+    int ok = cJSON_IsString(cite) && strstr(cite->valuestring, ".html") != NULL;
+    if (!ok)
+        fprintf(stderr, "%s: no cite of an AWS documentation page\n", where);
+    return ok;
+}
+
 /* A case names only request fields (documents belong to its group). */
 static void check_case_fields(const cJSON *c, const char *where)
 {
@@ -176,10 +185,7 @@ static void run_eval_case(const cJSON *c, const cJSON *g, const docs *d, const c
     const char *name = str(c, "name");
     snprintf(where, sizeof where, "%s: %s", file, name ? name : "(unnamed case)");
     check_case_fields(c, where);
-    const cJSON *cite = field(c, g, "cite");
-    if (!cJSON_IsString(cite) || !cite->valuestring[0])
-        fprintf(stderr, "%s: no cite\n", where);
-    CHECK(cJSON_IsString(cite) && cite->valuestring[0]);
+    CHECK(cites_a_page(field(c, g, "cite"), where));
     policy_context *ctx = make_context(field(c, g, "context"));
     const cJSON *pr = field(c, g, "principal"), *ra = field(c, g, "resource_account");
     policy_request req = {
@@ -249,7 +255,7 @@ static void run_check_case(const cJSON *c, const char *file)
     char where[512], text[4096];
     const char *name = str(c, "name"), *kind_name = str(c, "kind");
     snprintf(where, sizeof where, "%s: %s", file, name ? name : "(unnamed case)");
-    CHECK(str(c, "cite") != NULL);
+    CHECK(cites_a_page(cJSON_GetObjectItemCaseSensitive(c, "cite"), where));
     enum policy_kind kind = POLICY_IDENTITY;
     CHECK(!kind_name || policy_kind_parse(kind_name, &kind) == 0);
     policy_problems got = POLICY_PROBLEMS_INIT;
