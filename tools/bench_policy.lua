@@ -61,7 +61,8 @@ return {
       local out = {}
       for k = 0, n - 1 do
         local p = (i * 7 + k * 13) % POOL
-        out[#out + 1] = { PolicyName = "pool" .. p, PolicyArn = string.format("arn:aws:iam::%s:policy/pool%d", ACCT, p) }
+        local arn = string.format("arn:aws:iam::%s:policy/pool%d", ACCT, p)
+        out[#out + 1] = { PolicyName = "pool" .. p, PolicyArn = arn }
       end
       return out
     end

@@ -126,24 +126,47 @@ static void check_action(pwalk *w, const char *a, int in_trust)
     }
 }
 
-void pol_walk_actions(pwalk *w, const cJSON *s, pol_stmt *st)
+/* Each string of v (field's value) checked by check at its path. */
+static void check_each(pwalk *w, const cJSON *v, const char *field, int is_not,
+                       void (*check)(pwalk *, const char *, int))
 {
-    int is_not;
-    const cJSON *v = one_of(w, s, "Action", "NotAction", &is_not);
-    const char *field = is_not ? "NotAction" : "Action";
-    size_t n = v ? pol_string_list(w, v, field) : 0;
-    if (n == 0 && (!v || cJSON_IsArray(v))) {
-        pw_problem(w, 1, POL_MALFORMED, "Policy statement must contain actions.");
-        return;
-    }
     size_t mark = pw_push_key(w, field), i = 0;
     EACH(it, v) {
         size_t m = cJSON_IsArray(v) ? pw_push_index(w, ++i) : strlen(w->path);
         if (cJSON_IsString(it))
-            check_action(w, it->valuestring, w->kind == POLICY_TRUST && !is_not);
+            check(w, it->valuestring, is_not);
         pw_pop(w, m);
     }
     pw_pop(w, mark);
+}
+
+/* The list of Action/NotAction or Resource/NotResource: its value, its strings'
+ * count in *n; NULL with the fatal problem missing when there is none. */
+static const cJSON *walk_list(pwalk *w, const cJSON *v, const char *field, const char *missing,
+                              size_t *n)
+{
+    *n = v ? pol_string_list(w, v, field) : 0;
+    if (*n == 0 && (!v || cJSON_IsArray(v))) {
+        pw_problem(w, 1, POL_MALFORMED, "%s", missing);
+        return NULL;
+    }
+    return v;
+}
+
+static void action_item(pwalk *w, const char *a, int is_not)
+{
+    check_action(w, a, w->kind == POLICY_TRUST && !is_not);
+}
+
+void pol_walk_actions(pwalk *w, const cJSON *s, pol_stmt *st)
+{
+    int is_not;
+    size_t n;
+    const cJSON *v = one_of(w, s, "Action", "NotAction", &is_not);
+    const char *field = is_not ? "NotAction" : "Action";
+    if (!(v = walk_list(w, v, field, "Policy statement must contain actions.", &n)))
+        return;
+    check_each(w, v, field, is_not, action_item);
     if (st) {
         st->not_action = is_not;
         st->actions = compile_patterns(w, v, n, 1);
@@ -180,6 +203,12 @@ static void check_resource(pwalk *w, const char *r)
                    (int)n, part, r);
 }
 
+static void resource_item(pwalk *w, const char *r, int is_not)
+{
+    (void)is_not;
+    check_resource(w, r);
+}
+
 void pol_walk_resources(pwalk *w, const cJSON *s, pol_stmt *st)
 {
     int is_not;
@@ -193,19 +222,10 @@ void pol_walk_resources(pwalk *w, const cJSON *s, pol_stmt *st)
         }
         return; /* a trust policy's resource is its role */
     }
-    size_t n = v ? pol_string_list(w, v, field) : 0;
-    if (n == 0 && (!v || cJSON_IsArray(v))) {
-        pw_problem(w, 1, POL_MALFORMED, "Policy statement must contain resources.");
+    size_t n;
+    if (!(v = walk_list(w, v, field, "Policy statement must contain resources.", &n)))
         return;
-    }
-    size_t mark = pw_push_key(w, field), i = 0;
-    EACH(it, v) {
-        size_t m = cJSON_IsArray(v) ? pw_push_index(w, ++i) : strlen(w->path);
-        if (cJSON_IsString(it))
-            check_resource(w, it->valuestring);
-        pw_pop(w, m);
-    }
-    pw_pop(w, mark);
+    check_each(w, v, field, is_not, resource_item);
     if (st) {
         st->has_resource = 1;
         st->not_resource = is_not;

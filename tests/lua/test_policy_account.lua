@@ -72,8 +72,8 @@ local DETAILS = {
     managed("Admin", doc({ Sid = "All", Effect = "Allow", Action = "*", Resource = "*" })),
     managed("NoIam", doc({ Sid = "NotIam", Effect = "Allow", NotAction = "iam:*", Resource = "*" }), true),
     managed("DenyDelete", doc({ Sid = "NoDelete", Effect = "Deny", Action = "s3:DeleteBucket", Resource = "*" }), true),
-    managed("AssumeDeploy", doc({ Sid = "Assume", Effect = "Allow", Action = "sts:AssumeRole", Resource = arn("role/deploy") }),
-      true),
+    managed("AssumeDeploy", doc({ Sid = "Assume", Effect = "Allow", Action = "sts:AssumeRole",
+      Resource = arn("role/deploy") }), true),
   },
 }
 
@@ -206,7 +206,7 @@ t.test("the walk: every page, a managed policy fetched when missing, cached unti
   local calls = {}
   local page2 = { RoleDetailList = DETAILS.RoleDetailList, Policies = { DETAILS.Policies[1] } }
   local fake = {
-    pages = function(op, params)
+    pages = function(op)
       calls[#calls + 1] = op
       local i = 0
       local pages = { { UserDetailList = { DETAILS.UserDetailList[3] }, Policies = {}, IsTruncated = true }, page2 }

@@ -114,7 +114,8 @@ t.test("compile: a document evaluation cannot get past raises MalformedPolicyDoc
 end)
 
 local function req(extra)
-  local r = { action = "s3:GetObject", resource = "arn:aws:s3:::b/k", principal = "arn:aws:iam::" .. ACCT .. ":user/alice" }
+  local r = { action = "s3:GetObject", resource = "arn:aws:s3:::b/k",
+    principal = "arn:aws:iam::" .. ACCT .. ":user/alice" }
   for k, v in pairs(extra) do
     r[k] = v
   end
@@ -154,7 +155,8 @@ t.test("evaluate: boundary, session policies, a resource policy, a trust policy"
   t.eq(#r.matched, 2)
   t.eq(r.matched[2].role, "session")
   local bucket = { Version = "2012-10-17", Statement = { { Effect = "Allow",
-    Principal = { AWS = "arn:aws:iam::" .. ACCT .. ":user/alice" }, Action = "s3:GetObject", Resource = "arn:aws:s3:::b/*" } } }
+    Principal = { AWS = "arn:aws:iam::" .. ACCT .. ":user/alice" }, Action = "s3:GetObject",
+    Resource = "arn:aws:s3:::b/*" } } }
   r = P.evaluate(req { resource_policy = bucket })
   t.eq(r.decision, "allow", "a same-account resource policy naming the user grants alone")
   t.eq(r.matched[1].policy, "resource_policy")

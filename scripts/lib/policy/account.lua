@@ -12,6 +12,7 @@
 --   policy.who_can_assume("R")
 
 local shown = require("policy.account_view")
+local sorted_keys = require("iamsh.tables").sorted_keys
 
 local account = {}
 
@@ -92,15 +93,6 @@ local function add_details(view, d)
   end
 end
 
-local function sorted_names(t)
-  local out = {}
-  for k in pairs(t) do
-    out[#out + 1] = k
-  end
-  table.sort(out)
-  return out
-end
-
 -- The account and partition, from the first ARN of the account's own.
 local function whose(view)
   for _, set in ipairs({ view.users, view.roles, view.groups }) do
@@ -128,7 +120,7 @@ function account.from_details(pages, opts)
   end
   local id, partition = whose(view)
   view.account, view.partition = opts.account or id, opts.partition or partition or "aws"
-  view.user_names, view.role_names = sorted_names(view.users), sorted_names(view.roles)
+  view.user_names, view.role_names = sorted_keys(view.users), sorted_keys(view.roles)
   return view
 end
 

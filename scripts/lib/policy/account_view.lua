@@ -70,20 +70,20 @@ local function short_principal(arn)
   return tostring(arn):match("^arn:[^:]+:iam::%d+:(.+)$") or tostring(arn)
 end
 
--- "allow: user/alice may s3:GetObject on arn:...", the resource on a line of
--- its own when the whole does not fit.
-local function headline(r, width)
-  local verb = r.decision == "allow" and "may" or "may not"
-  local head = string.format("%s: %s %s %s", r.decision, short_principal(r.principal), verb, r.action)
-  local line = head .. " on " .. r.resource
+-- head .. " on " .. resource, the resource on a line of its own when the
+-- whole does not fit.
+local function headline(head, resource, width)
+  local line = head .. " on " .. resource
   if #line <= width then
     return { line }
   end
-  return { cut(head, width), cut("  on " .. r.resource, width) }
+  return { cut(head, width), cut("  on " .. resource, width) }
 end
 
 local function decision_text(r, width)
-  local out = headline(r, width)
+  local verb = r.decision == "allow" and "may" or "may not"
+  local out = headline(string.format("%s: %s %s %s", r.decision, short_principal(r.principal), verb, r.action),
+    r.resource, width)
   out[#out + 1] = cut("  " .. r.reason, width)
   local n = #r.matched
   if n > 0 then
@@ -113,31 +113,26 @@ local function pad(s, w)
   return s .. string.rep(" ", w - #s)
 end
 
--- "who can ACTION on RESOURCE", the resource on a line of its own when the
--- whole does not fit.
-local function who_headline(action, resource, width)
-  local line = string.format("who can %s on %s", action, resource)
-  if #line <= width then
-    return { line }
+-- One line a principal ("user alice  IAMFullAccess statement 1 (+1)"), names
+-- aligned, cut after LIMIT * 5 of them.
+local function principal_lines(out, list, indent, width)
+  local shown_n, w = math.min(#list, LIMIT * 5), 0
+  for i = 1, shown_n do
+    w = math.max(w, #list[i].name)
   end
-  return { cut("who can " .. action, width), cut("  on " .. resource, width) }
+  for i = 1, shown_n do
+    local p = list[i]
+    local by = p.matched[1] and statement_ref(p.matched[1]) or ""
+    local extra = #p.matched > 1 and string.format(" (+%d)", #p.matched - 1) or ""
+    out[#out + 1] = cut(string.format("%s%s %s  %s%s", indent, pad(p.kind, 4), pad(p.name, w), by, extra), width)
+  end
+  more(out, #list, shown_n, indent)
 end
 
 local function who_can_text(v, width)
-  local n = #v.principals
-  local out = who_headline(v.action, v.resource, width)
-  out[#out + 1] = string.format("  %d of %d users and roles:", n, v.checked)
-  local w = 0
-  for i = 1, math.min(n, LIMIT * 5) do
-    w = math.max(w, #v.principals[i].name)
-  end
-  for i = 1, math.min(n, LIMIT * 5) do
-    local p = v.principals[i]
-    local by = p.matched[1] and statement_ref(p.matched[1]) or ""
-    local extra = #p.matched > 1 and string.format(" (+%d)", #p.matched - 1) or ""
-    out[#out + 1] = cut(string.format("  %s %s  %s%s", pad(p.kind, 4), pad(p.name, w), by, extra), width)
-  end
-  more(out, n, LIMIT * 5, "  ")
+  local out = headline("who can " .. v.action, v.resource, width)
+  out[#out + 1] = string.format("  %d of %d users and roles:", #v.principals, v.checked)
+  principal_lines(out, v.principals, "  ", width)
   notes(out, v.problems, width)
   return table.concat(out, "\n")
 end
@@ -169,12 +164,7 @@ local function who_can_assume_text(v, width)
   end
   if #v.account > 0 then
     out[#out + 1] = string.format("  through the trusted account (%d):", #v.account)
-    for i = 1, math.min(#v.account, LIMIT * 5) do
-      local p = v.account[i]
-      local by = p.matched[1] and statement_ref(p.matched[1]) or ""
-      out[#out + 1] = cut(string.format("    %s %s  %s", p.kind, p.name, by), width)
-    end
-    more(out, #v.account, LIMIT * 5, "    ")
+    principal_lines(out, v.account, "    ", width)
   end
   notes(out, v.problems, width)
   return table.concat(out, "\n")

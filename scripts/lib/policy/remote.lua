@@ -37,8 +37,8 @@ local function context_entries(ctx)
     for i, x in ipairs(values) do
       strings[i] = tostring(x)
     end
-    out[#out + 1] = { ContextKeyName = k, ContextKeyValues = strings, ContextKeyType = type(v) == "table" and t .. "List"
-      or t }
+    local list = type(v) == "table" and t .. "List"
+    out[#out + 1] = { ContextKeyName = k, ContextKeyValues = strings, ContextKeyType = list or t }
   end
   return out
 end
