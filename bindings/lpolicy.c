@@ -180,6 +180,7 @@ static int pol_gc(lua_State *L)
     return 0;
 }
 
+/* The aws.Policy at idx (raises when it is none).  [-0, +0, v] */
 static const policy *check_policy(lua_State *L, int idx)
 {
     lpol *u = luaL_checkudata(L, idx, POLICY_MT);
@@ -187,6 +188,7 @@ static const policy *check_policy(lua_State *L, int idx)
     return u->p;
 }
 
+/* The aws.Policy at idx, or NULL.  [-0, +0, -] */
 static const policy *test_policy(lua_State *L, int idx)
 {
     lpol *u = luaL_testudata(L, idx, POLICY_MT);
@@ -300,6 +302,7 @@ static int l_compile(lua_State *L)
 
 /* --- evaluation --- */
 
+/* req[k] as a string, or NULL when absent.  [-0, +0, e] */
 static const char *opt_field(lua_State *L, int t, const char *k)
 {
     int type = lua_getfield(L, t, k);
@@ -310,6 +313,7 @@ static const char *opt_field(lua_State *L, int t, const char *k)
     return s;
 }
 
+/* req[k] as a string; raises when absent.  [-0, +0, e] */
 static const char *need_field(lua_State *L, int t, const char *k)
 {
     const char *s = opt_field(L, t, k);
@@ -393,6 +397,7 @@ static const char *context_value(lua_State *L, int idx, const char *key)
     }
 }
 
+/* The value at idx added to key.  [-0, +0, e] */
 static void context_add(lua_State *L, lbox *b, const char *key, int idx)
 {
     if (policy_context_add(b->ctx, key, context_value(L, idx, key)) != 0)
@@ -438,6 +443,7 @@ static void context_arg(lua_State *L, int t, lbox *b)
     lua_pop(L, 1);
 }
 
+/* req.principal_type as enum policy_principal_type.  [-0, +0, e] */
 static int principal_type_arg(lua_State *L, int t)
 {
     static const char *const names[] = {"auto", "AWS", "Service", "Federated", "CanonicalUser", NULL};
@@ -501,7 +507,7 @@ static int l_evaluate(lua_State *L)
     req.nidentity = policy_list(L, 1, "identity", POLICY_IDENTITY, b);
     req.nsession = policy_list(L, 1, "session", POLICY_SESSION, b);
     req.identity = b->list;
-    req.session = b->list + req.nidentity;
+    req.session = b->list ? b->list + req.nidentity : NULL;
     req.boundary = one_policy(L, 1, "boundary", POLICY_BOUNDARY, b);
     req.resource_policy = one_policy(L, 1, "resource_policy",
                                      resource_kind(req.action, req.resource), b);
