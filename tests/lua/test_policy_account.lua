@@ -61,6 +61,14 @@ local DETAILS = {
       RolePolicyList = { { PolicyName = "pass", PolicyDocument = doc({ Sid = "PassSelf", Effect = "Allow",
         Action = "iam:PassRole", Resource = arn("role/deploy") }) } },
       AttachedManagedPolicies = attach("arn:aws:iam::aws:policy/ReadOnly"), Tags = {} },
+    { RoleName = "timed", RoleId = "AROATIMED", Arn = arn("role/timed"),
+      AssumeRolePolicyDocument = doc({ Effect = "Allow", Principal = { Service = "ec2.amazonaws.com" },
+        Action = "sts:AssumeRole" }),
+      RolePolicyList = { { PolicyName = "since2000", PolicyDocument = doc({ Sid = "Since2000", Effect = "Allow",
+        Action = "s3:GetObject", Resource = "*", Condition = {
+          DateGreaterThan = { ["aws:CurrentTime"] = "2000-01-01T00:00:00Z" },
+          StringEquals = { ["aws:PrincipalTag/env"] = "prod", ["aws:userid"] = "AROATIMED:nightly" } } }) } },
+      Tags = { { Key = "env", Value = "prod" } } },
     { RoleName = "lambda", RoleId = "AROALAMBDA", Arn = arn("role/service/lambda"),
       AssumeRolePolicyDocument = doc({ Effect = "Allow", Principal = { Service = "lambda.amazonaws.com" },
         Action = "sts:AssumeRole" }),
@@ -83,7 +91,7 @@ t.test("the view: entities, the account, its partition; cached", function()
   t.eq(view.account, A)
   t.eq(view.partition, "aws")
   t.eq(table.concat(view.user_names, " "), "alice bob carol")
-  t.eq(table.concat(view.role_names, " "), "deploy lambda")
+  t.eq(table.concat(view.role_names, " "), "deploy lambda timed")
   t.eq(policy.account_view(), view, "the cached view")
 end)
 
@@ -117,6 +125,17 @@ t.test("can: a permissions boundary limits a user; roles and role sessions", fun
   t.eq(r.decision, "allow")
   t.eq(r.principal, "arn:aws:sts::" .. A .. ":assumed-role/deploy/ci-run")
   t.eq(policy.can{ principal = "role/deploy", action = "s3:GetObject", resource = "*" }.decision, "allow", "table form")
+end)
+
+t.test("can: the context holds the time, the principal's tags and aws:userid; the caller's keys win", function()
+  local session = "arn:aws:sts::" .. A .. ":assumed-role/timed/nightly"
+  local r = policy.can(session, "s3:GetObject", "arn:aws:s3:::b/k")
+  t.eq(r.decision, "allow", r.reason)
+  t.eq(r.matched[1].sid, "Since2000")
+  t.eq(policy.can(session, "s3:GetObject", "*", { ["aws:CurrentTime"] = "1999-12-31T00:00:00Z" }).decision,
+    "implicit_deny")
+  t.eq(policy.can(session, "s3:GetObject", "*", { ["aws:PrincipalTag/env"] = "dev" }).decision, "implicit_deny")
+  t.eq(policy.can("role/timed", "s3:GetObject", "*").decision, "implicit_deny", "the role itself has no session id")
 end)
 
 t.test("can: sts:AssumeRole uses the role's trust policy", function()
@@ -155,11 +174,11 @@ t.test("who_can: every user and role allowed, with the statement that allows it"
     names[#names + 1] = p.kind .. "/" .. p.name
   end
   t.eq(table.concat(names, " "), "user/alice user/bob role/deploy")
-  t.eq(w.checked, 5)
+  t.eq(w.checked, 6)
   t.eq(w.principals[2].matched[1].policy, "arn:aws:iam::aws:policy/Admin")
   t.eq(#policy.who_can("iam:CreateUser", "*").principals, 0, "bob's boundary")
   local text = tostring(policy.who_can("iam:PassRole", arn("role/deploy")))
-  t.eq(text, "who can iam:PassRole on " .. arn("role/deploy") .. "\n  1 of 5 users and roles:\n"
+  t.eq(text, "who can iam:PassRole on " .. arn("role/deploy") .. "\n  1 of 6 users and roles:\n"
     .. "  role deploy  role/deploy/inline/pass statement 1 (PassSelf)\n"
     .. "  note: 1 policy left out: arn:aws:iam::aws:policy/Missing: not in the accoun...")
 end)
@@ -228,7 +247,7 @@ t.test("the walk: every page, a managed policy fetched when missing, cached unti
   package.loaded.iam = fake
   local v = policy.account_view({ refresh = true })
   t.eq(table.concat(v.user_names, " "), "carol")
-  t.eq(table.concat(v.role_names, " "), "deploy lambda")
+  t.eq(table.concat(v.role_names, " "), "deploy lambda timed")
   t.eq(policy.can("user/carol", "sts:AssumeRole", arn("role/deploy"),
     { ["aws:MultiFactorAuthPresent"] = "true" }).decision, "allow")
   t.eq(table.concat(calls, ", "), "get_account_authorization_details, get_policy " .. arn("policy/AssumeDeploy")

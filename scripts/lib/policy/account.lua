@@ -297,6 +297,12 @@ function View:principal(p, fn)
   return e, caller or e.arn
 end
 
+-- The time of a question, as aws:CurrentTime and aws:EpochTime give it.
+local function clock()
+  local now = os.time()
+  return { iso = os.date("!%Y-%m-%dT%H:%M:%SZ", now), epoch = tostring(now) }
+end
+
 -- The context AWS would put in the principal's requests: aws:PrincipalTag/*,
 -- aws:userid, aws:CurrentTime and aws:EpochTime (now); then the caller's keys.
 local function context_for(e, caller, extra, now)
@@ -309,8 +315,7 @@ local function context_for(e, caller, extra, now)
   elseif caller:match(":assumed%-role/") then
     ctx["aws:userid"] = tostring(e.id) .. ":" .. caller:match("([^/]+)$")
   end
-  ctx["aws:CurrentTime"] = os.date("!%Y-%m-%dT%H:%M:%SZ", now)
-  ctx["aws:EpochTime"] = tostring(now)
+  ctx["aws:CurrentTime"], ctx["aws:EpochTime"] = now.iso, now.epoch
   for k, v in pairs(extra or {}) do
     ctx[k] = v
   end
@@ -353,7 +358,7 @@ end
 function View:can(principal, action, resource, context)
   check_request("can", action, resource, context)
   local e, caller = self:principal(principal, "can")
-  local r = engine().evaluate(request(self, e, caller, action, resource, context, os.time()))
+  local r = engine().evaluate(request(self, e, caller, action, resource, context, clock()))
   r.principal, r.action, r.resource, r.problems = caller, action, resource, self:policies_of(e).problems
   return shown.decision(r)
 end
@@ -362,7 +367,7 @@ end
 -- the statements that allow it.
 function View:who_can(action, resource, context)
   check_request("who_can", action, resource, context)
-  local evaluate, now, rows = engine().evaluate, os.time(), {}
+  local evaluate, now, rows = engine().evaluate, clock(), {}
   for _, kind in ipairs({ "user", "role" }) do
     local set = kind == "user" and self.users or self.roles
     for _, name in ipairs(kind == "user" and self.user_names or self.role_names) do
@@ -423,7 +428,7 @@ function View:who_can_assume(role)
   if not r then
     fail("who_can_assume", "%s is no role of account %s (a role name or ARN)", tostring(role), tostring(self.account))
   end
-  local trust, now, rows, whole_account = self:trust_of(r), os.time(), {}, false
+  local trust, now, rows, whole_account = self:trust_of(r), clock(), {}, false
   for i, st in ipairs(trust and trust:statements() or {}) do
     local doc = require("aws").json.decode(st.text)
     local action = st.effect == "Allow" and trusted_action(doc)
