@@ -66,6 +66,9 @@ int luaopen_aws_model(lua_State *L); /* [-0, +1, m] */
  * aws_secret_access_key, password, ...), ignoring case, '_' and '-'. */
 int lmodel_is_secret_name(const char *name);
 
+/* lpolicy.c: aws.policy, the policy engine (check, compile, evaluate). */
+int luaopen_aws_policy(lua_State *L); /* [-0, +1, m] */
+
 /* lsigv4.c */
 int lsigv4_sign(lua_State *L); /* aws.sigv4.sign{...} */
 

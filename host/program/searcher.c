@@ -33,6 +33,9 @@ static const struct lazy_global {
     {"whoami", "iamsh.inspect", "whoami"},
     {"show", "iamsh.inspect", "show"},
     {"stale", "iamsh.inspect", "stale"},
+    {"can", "policy.account", "can"},
+    {"who_can", "policy.account", "who_can"},
+    {"who_can_assume", "policy.account", "who_can_assume"},
     {NULL, NULL, NULL},
 };
 

@@ -19,9 +19,9 @@ M.docs_dir = nil
 local MODULES = {
   { "iam", "IAM operations: iam.create_role{...}, iam.all, iam.wait" },
   { "sts", "STS operations: sts.get_caller_identity(), sts.assume_role{...}" },
-  { "aws", "aws.call, config, json, model, sigv4, base64, Error" },
+  { "aws", "aws.call, config, json, model, policy, sigv4, base64, Error" },
   { "provision", "convergent set-up of roles, users, keys and policies" },
-  { "policy", "policy documents, managed policies, trust policies" },
+  { "policy", "policy documents: check, evaluate, can, who_can" },
   { "iamsh.pp", "the printer: pp.format, display, tabulate, columns, view" },
 }
 local POLICY_ENGINE = { "can", "who_can", "who_can_assume" }
