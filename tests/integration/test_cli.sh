@@ -206,6 +206,71 @@ unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY
 export AWS_ACCESS_KEY_ID=AKIDFAKEFAKEFAKE01
 export AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY
 
+# Secrets never printed (issue 13, items 1-4), checked with the literal values.
+# 1. Members the model marks sensitive, in --debug's wire log.
+coproc FS { exec python3 "$IAMSH_TEST_SUPPORT/fault_server.py" --lifetime 60 \
+  "file:$IAMSH_TEST_DATA/xml/create_service_specific_credential.xml" \
+  "file:$IAMSH_TEST_DATA/xml/create_virtual_mfa_device.xml"; }
+read -r -t 30 FSPORT <&"${FS[0]}"
+run_iamsh --debug --endpoint-url "http://127.0.0.1:$FSPORT" -e '
+  local c = iam.create_service_specific_credential{UserName = "ssc", ServiceName = "codecommit.amazonaws.com"}
+  local m = iam.create_virtual_mfa_device{VirtualMFADeviceName = "d1"}
+  print(c.ServiceSpecificCredential.ServiceUserName, m.VirtualMFADevice.SerialNumber)'
+check_eq "sensitive members: the calls work" "$OUT" "ssc-at-123456789012	arn:aws:iam::123456789012:mfa/d1"
+for secret in SvcPassw0rdFAKEFAKEFAKE1 SvcCredSecretFAKEFAKEFAKE2 SEEDFAKEFAKEFAKEFAKE3 \
+              UVJDT0RFRkFLRUZBS0VGQUtFNA==; do
+  check_absent "--debug hides the model's sensitive member ${secret:0:8}..." "$ERR" "$secret"
+done
+check_match "--debug still logs the answer around them" "$ERR" "<ServiceCredentialSecret><redacted>"
+# 2. A proxy password: in the request to the proxy and on a CONNECT.
+proxy="http://proxyuser:Pr0xyPassFAKE@127.0.0.1:$FSPORT"
+for endpoint in http://iam.example.test https://iam.example.test; do
+  http_proxy=$proxy https_proxy=$proxy HTTPS_PROXY=$proxy no_proxy= NO_PROXY= AWS_MAX_ATTEMPTS=1 \
+    run_iamsh --debug --endpoint-url "$endpoint" -e 'pcall(sts.get_caller_identity)'
+  check_match "proxy ($endpoint): the request went to the proxy" "$ERR" "Proxy-Authorization: <redacted>"
+  check_absent "proxy ($endpoint): no proxy password" "$ERR" "Pr0xyPassFAKE"
+  check_absent "proxy ($endpoint): no proxy credentials in base64" "$ERR" \
+    "$(printf 'proxyuser:Pr0xyPassFAKE' | base64)"
+done
+# 3. A failing credential_process whose stderr spells secrets every common way.
+cat >"$TMP/cp-leaky" <<'SH'
+#!/bin/sh
+echo "aws_secret_access_key = CpSecretFAKE1 export AWS_SECRET_ACCESS_KEY=CpSecretFAKE2" >&2
+exit 1
+SH
+cat >"$TMP/cp-leaky2" <<'SH'
+#!/bin/sh
+echo "Password=Cp Secret FAKE3 with spaces" >&2
+exit 1
+SH
+chmod +x "$TMP/cp-leaky" "$TMP/cp-leaky2"
+for line in "secret_access_key: CpSecretFAKE4" "aws_session_token = CpSecretFAKE5" \
+            "SecretAccessKey: CpSecretFAKE6"; do
+  printf '#!/bin/sh\necho "%s" >&2\nexit 1\n' "$line" >"$TMP/cp-one"
+  chmod +x "$TMP/cp-one"
+  printf '[profile leak]\ncredential_process = %s\n' "$TMP/cp-one" >"$TMP/aws-config"
+  unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY
+  run_iamsh --debug --profile leak --endpoint-url http://127.0.0.1:9 -e 'sts.get_caller_identity()'
+  check_eq "credential_process failing ($line): exit 253" "$RC" 253
+  check_absent "credential_process stderr ($line): the secret is hidden" "$ERR" "${line##* }"
+done
+for cp in "$TMP/cp-leaky" "$TMP/cp-leaky2"; do
+  printf '[profile leak]\ncredential_process = %s\n' "$cp" >"$TMP/aws-config"
+  run_iamsh --profile leak --endpoint-url http://127.0.0.1:9 -e 'sts.get_caller_identity()'
+  for s in CpSecretFAKE1 CpSecretFAKE2 "Cp Secret FAKE3" "Secret FAKE3"; do
+    check_absent "credential_process stderr: '$s' hidden" "$ERR" "$s"
+  done
+done
+printf '' >"$TMP/aws-config"
+# 4. A container credentials URL with a password and a signed query.
+AWS_CONTAINER_CREDENTIALS_FULL_URI="http://ctuser:CtPassFAKE@127.0.0.1:9/creds?sig=CtSigFAKE" \
+  run_iamsh --debug --endpoint-url http://127.0.0.1:9 -e 'sts.get_caller_identity()'
+check_eq "container URL with a password: exit 253" "$RC" 253
+check_absent "container URL: no password" "$ERR" "CtPassFAKE"
+check_absent "container URL: no signed query" "$ERR" "CtSigFAKE"
+export AWS_ACCESS_KEY_ID=AKIDFAKEFAKEFAKE01
+export AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY
+
 # Malformed config file: a clear line, not a crash.
 printf '[default\nregion = \x01\xff\n[profile x]\n  = =\n' >"$TMP/aws-config"
 run_iamsh -e 'print(aws.config().region)'
