@@ -261,6 +261,14 @@ for cp in "$TMP/cp-leaky" "$TMP/cp-leaky2"; do
     check_absent "credential_process stderr: '$s' hidden" "$ERR" "$s"
   done
 done
+# 5. A credential_process secret holding a NUL is refused, not silently cut short.
+printf '#!/bin/sh\nprintf '"'"'{"Version": 1, "AccessKeyId": "AKIDFAKEFAKEFAKE01", "SecretAccessKey": "ab\\000cd"}'"'"'\n' \
+  >"$TMP/cp-nul"
+chmod +x "$TMP/cp-nul"
+printf '[profile nul]\ncredential_process = %s\n' "$TMP/cp-nul" >"$TMP/aws-config"
+run_iamsh --profile nul --endpoint-url http://127.0.0.1:9 -e 'sts.get_caller_identity()'
+check_eq "credential_process secret with a NUL: exit 253" "$RC" 253
+check_match "credential_process secret with a NUL: refused as invalid JSON" "$ERR" "JSON"
 printf '' >"$TMP/aws-config"
 # 4. A container credentials URL with a password and a signed query.
 AWS_CONTAINER_CREDENTIALS_FULL_URI="http://ctuser:CtPassFAKE@127.0.0.1:9/creds?sig=CtSigFAKE" \
