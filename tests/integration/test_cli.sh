@@ -269,6 +269,25 @@ printf '[profile nul]\ncredential_process = %s\n' "$TMP/cp-nul" >"$TMP/aws-confi
 run_iamsh --profile nul --endpoint-url http://127.0.0.1:9 -e 'sts.get_caller_identity()'
 check_eq "credential_process secret with a NUL: exit 253" "$RC" 253
 check_match "credential_process secret with a NUL: refused as invalid JSON" "$ERR" "JSON"
+# 7. A long AWS error message is kept whole and stays valid UTF-8 (issue 13, item 7).
+python3 - "$TMP/long-error.xml" <<'PY'
+import sys
+value = "x" + "é" * 3000
+body = ('<ErrorResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><Error><Type>Sender</Type>'
+        '<Code>ValidationError</Code><Message>Value \'%s\' at \'description\' failed to satisfy '
+        'constraint</Message></Error><RequestId>{rid}</RequestId></ErrorResponse>' % value)
+open(sys.argv[1], "w", encoding="utf-8").write(body)
+PY
+coproc LONG { exec python3 "$IAMSH_TEST_SUPPORT/fault_server.py" --lifetime 60 "file:$TMP/long-error.xml@400"; }
+read -r -t 30 LONGPORT <&"${LONG[0]}"
+AWS_ACCESS_KEY_ID=AKIDFAKEFAKEFAKE01 AWS_SECRET_ACCESS_KEY=fake \
+  run_iamsh --endpoint-url "http://127.0.0.1:$LONGPORT" -e '
+  local ok, err = pcall(iam.get_role, {RoleName = "r"})
+  print(err.code, utf8.len(err.message), err.message:match("at .description.*$"))
+  print(#aws.json.encode{m = err.message} > 6000)'
+check_eq "a 6 KB error message is kept whole, valid UTF-8" "$OUT" \
+  "ValidationError	3055	at 'description' failed to satisfy constraint
+true"
 printf '' >"$TMP/aws-config"
 # 4. A container credentials URL with a password and a signed query.
 AWS_CONTAINER_CREDENTIALS_FULL_URI="http://ctuser:CtPassFAKE@127.0.0.1:9/creds?sig=CtSigFAKE" \

@@ -17,7 +17,8 @@ Steps:
   errors-layout  400 in the <Response><Errors><Error>..</Errors><RequestID> layout
   reset          read the request, then reset the connection (SO_LINGER 0) without answering
   hang           read the request, then sleep --hang seconds without answering
-  file:PATH      200 with the body of PATH ({rid} in it becomes the request id)
+  file:PATH[@N]  the body of PATH ({rid} in it becomes the request id), HTTP status N
+                 (default 200)
 
 Control paths (not counted as steps): GET /__count -> "requests connections",
 GET /__last -> JSON {method, path, headers, body} of the last counted request.
@@ -163,9 +164,10 @@ class Handler(BaseHTTPRequestHandler):
         self.wfile.write(data)
         self.wfile.flush()
 
-    def step_file(self, path, rid):
+    def step_file(self, spec, rid):
+        path, _, status = spec.partition("@")
         with open(path, encoding="utf-8") as f:
-            self.send(200, f.read().replace("{rid}", rid), rid=rid)
+            self.send(int(status or 200), f.read().replace("{rid}", rid), rid=rid)
 
     def step_ok(self, rid, record):
         self.send(200, OK_BODY.format(rid=rid), rid=rid)
@@ -214,7 +216,7 @@ class Handler(BaseHTTPRequestHandler):
 
 
 def step_arg(s):
-    if s in STEPS or (s.startswith("file:") and os.path.isfile(s[5:])):
+    if s in STEPS or (s.startswith("file:") and os.path.isfile(s[5:].partition("@")[0])):
         return s
     raise argparse.ArgumentTypeError("unknown step %r (or no such file)" % s)
 
