@@ -63,8 +63,15 @@ aws_client *client_new(const aws_client_opts *opts, aws_err *err)
         c->opts.rand01 = default_rand01;
     if (!c->opts.sleep_fn)
         c->opts.sleep_fn = default_sleep;
-    http_opts ho = {c->opts.ca_bundle, c->opts.connect_timeout_ms, c->opts.timeout_ms, c->opts.log,
-                    c->opts.log_ud,    c->opts.abort_flag};
+    http_opts ho = {
+        .ca_bundle = c->opts.ca_bundle,
+        .connect_timeout_ms = c->opts.connect_timeout_ms,
+        .timeout_ms = c->opts.timeout_ms,
+        .log = c->opts.log,
+        .log_ud = c->opts.log_ud,
+        .abort_flag = c->opts.abort_flag,
+        .max_body = c->opts.max_response,
+    };
     if (!(c->http = http_client_new(&ho, err))) {
         free(c);
         return NULL;

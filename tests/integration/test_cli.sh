@@ -269,6 +269,32 @@ printf '[profile nul]\ncredential_process = %s\n' "$TMP/cp-nul" >"$TMP/aws-confi
 run_iamsh --profile nul --endpoint-url http://127.0.0.1:9 -e 'sts.get_caller_identity()'
 check_eq "credential_process secret with a NUL: exit 253" "$RC" 253
 check_match "credential_process secret with a NUL: refused as invalid JSON" "$ERR" "JSON"
+# 6. An answer above the response cap (32 MiB, IAMSH_MAX_RESPONSE) is refused quickly
+# with bounded memory (a 60 MB answer took ~1 GB and 7 s to decode).
+python3 -c '
+import sys
+member = "<member><RoleName>r</RoleName></member>" * 1000
+with open(sys.argv[1], "w") as f:
+    f.write("<ListRolesResponse><ListRolesResult><Roles>")
+    for _ in range(1500):
+        f.write(member)
+    f.write("</Roles></ListRolesResult></ListRolesResponse>")' "$TMP/huge.xml"
+coproc HUGE { exec python3 "$IAMSH_TEST_SUPPORT/fault_server.py" --lifetime 60 "file:$TMP/huge.xml"; }
+read -r -t 30 HUGEPORT <&"${HUGE[0]}"
+start=$(date +%s)
+AWS_ACCESS_KEY_ID=AKIDFAKEFAKEFAKE01 AWS_SECRET_ACCESS_KEY=fake AWS_MAX_ATTEMPTS=1 \
+  /usr/bin/time -f "%M" -o "$TMP/rss" "$IAMSH" --endpoint-url "http://127.0.0.1:$HUGEPORT" \
+  -e 'iam.list_roles()' >/dev/null 2>"$TMP/err"
+check_eq "a 57 MB answer: exit 255" "$?" 255
+check_match "a 57 MB answer: refused at the cap, naming the setting" "$(cat "$TMP/err")" \
+  "larger than 33554432 bytes \(IAMSH_MAX_RESPONSE raises the cap\)"
+check "a 57 MB answer: refused within seconds" test $(( $(date +%s) - start )) -lt 10
+check "a 57 MB answer: memory stays bounded (< 150 MB)" test "$(tail -1 "$TMP/rss")" -lt 153600
+IAMSH_MAX_RESPONSE=64k AWS_ACCESS_KEY_ID=AKIDFAKEFAKEFAKE01 AWS_SECRET_ACCESS_KEY=fake \
+  AWS_MAX_ATTEMPTS=1 run_iamsh --endpoint-url "http://127.0.0.1:$HUGEPORT" -e 'iam.list_roles()'
+check_match "IAMSH_MAX_RESPONSE sets the cap" "$ERR" "larger than 65536 bytes"
+IAMSH_MAX_RESPONSE=lots run_iamsh -e ''
+check_eq "a bad IAMSH_MAX_RESPONSE is bad usage" "$RC" 252
 # 7. A long AWS error message is kept whole and stays valid UTF-8 (issue 13, item 7).
 python3 - "$TMP/long-error.xml" <<'PY'
 import sys
