@@ -106,6 +106,17 @@ void limits_install(lua_State *L)
     lua_setallocf(L, capped_alloc, NULL);
 }
 
+/* LeakSanitizer stops the world with ptrace at exit, which a non-dumpable process
+ * refuses (its tracer then crashes): sanitizer builds, which are for tests, stay
+ * dumpable. */
+#if defined(__SANITIZE_ADDRESS__)
+#define KEEP_DUMPABLE 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define KEEP_DUMPABLE 1
+#endif
+#endif
+
 /* No core file and no ptrace by other users, unless --debug. */
 void limits_harden(int debug)
 {
@@ -113,5 +124,7 @@ void limits_harden(int debug)
         return;
     struct rlimit none = {0, 0};
     setrlimit(RLIMIT_CORE, &none);
+#ifndef KEEP_DUMPABLE
     prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+#endif
 }
