@@ -221,12 +221,15 @@ def setup(ctx):
            "checks that the client left what iamsh would: `iamsh --plan run sagemaker` finds no change.", ""]
     res = ctx.results.setdefault("setup", {})
     for ep_name, url in ctx.endpoints.urls.items():
+        if isinstance(url, Failed):
+            out += ["Endpoint: %s: %s." % (ep_name, url), ""]
+            continue
         rows = []
         for key in SETUP_CLIENTS:
             c = ctx.clients[key]
             label = c.name if key != "boto3" else "python3 + boto3"
-            if isinstance(url, Failed) or c.missing:
-                rows.append(missing_row(label, url if isinstance(url, Failed) else c.missing, len(head)))
+            if c.missing:
+                rows.append(missing_row(label, c.missing, len(head)))
                 continue
             runs = cfg.setup_runs if key in ("iamsh", "boto3") else cfg.cli_setup_runs
             print("bench: setup %s on %s (%d runs)" % (key, ep_name, runs), file=sys.stderr)
@@ -290,13 +293,15 @@ def percall(ctx):
     rows, res = [], ctx.results.setdefault("percall", {})
     conn = {"moto": "new TCP connection per call (moto closes it)", "iamsh serve": "kept alive"}
     for ep_name, url in ctx.endpoints.urls.items():
-        if not isinstance(url, Failed):
-            ensure_role(ctx, url)
+        if isinstance(url, Failed):
+            rows.append(["iamsh and boto3", ep_name, conn.get(ep_name, "?")] + ["-"] * 4 + [str(url)])
+            continue
+        ensure_role(ctx, url)
         for key in ("iamsh", "boto3"):
             c = ctx.clients[key]
             label = [c.name if key != "boto3" else "python3 + boto3", ep_name, conn.get(ep_name, "?")]
-            if isinstance(url, Failed) or c.missing:
-                rows.append(label + ["-"] * 4 + [str(url if isinstance(url, Failed) else c.missing)])
+            if c.missing:
+                rows.append(label + ["-"] * 4 + [c.missing])
                 continue
             print("bench: percall %s on %s" % (key, ep_name), file=sys.stderr)
             try:
@@ -341,15 +346,19 @@ def signs(cmd, runs):
     return statistics.median(per)
 
 
-def bench_model_sign(iamsh, n):
+def bench_model_sign(iamsh, n, runs):
+    """Median CPU seconds per signature of the C signer, from build/bench_model."""
     exe = os.path.join(os.path.dirname(iamsh), "bench_model")
     if not os.path.exists(exe):
         raise Failed("no %s (built from tools/bench_model.c)" % exe)
-    p = subprocess.run([exe, str(n)], capture_output=True, text=True)
-    m = re.search(r"^sign \w+\s+([\d.]+) us", p.stdout, re.M)
-    if p.returncode != 0 or not m:
-        raise Failed("bench_model: %s" % (p.stderr or p.stdout).strip()[-200:])
-    return float(m.group(1)) / 1e6
+    per = []
+    for _ in range(runs):
+        p = subprocess.run([exe, str(n)], capture_output=True, text=True)
+        m = re.search(r"^sign \w+\s+([\d.]+) us", p.stdout, re.M)
+        if p.returncode != 0 or not m:
+            raise Failed("bench_model: %s" % (p.stderr or p.stdout).strip()[-200:])
+        per.append(float(m.group(1)) / 1e6)
+    return statistics.median(per)
 
 
 def sigv4(ctx):
@@ -365,7 +374,7 @@ def sigv4(ctx):
          lambda: signs([ctx.iamsh, "run", os.path.join(BENCH, "sigv4.lua"), str(cfg.sign_n), body],
                        cfg.sign_runs), cfg.sign_runs),
         ("c", "iamsh's C signer, `sigv4_sign_headers` (`build/bench_model`, CPU)",
-         cfg.sign_n // 10, lambda: bench_model_sign(ctx.iamsh, cfg.sign_n // 10), 1),
+         cfg.sign_n // 10, lambda: bench_model_sign(ctx.iamsh, cfg.sign_n // 10, cfg.sign_runs), cfg.sign_runs),
     ]
     for key, label, n, fn, runs in cases:
         if key == "botocore" and ctx.clients["boto3"].missing:
