@@ -148,7 +148,7 @@ def clients(iamsh):
     # The v1 beside this python, not a pyenv shim (a shim adds a bash and pyenv's own start-up).
     v1 = os.path.join(os.path.dirname(sys.executable), "aws")
     if not os.path.exists(v1):
-        v1 = shutil.which("aws", path=os.environ.get("PATH", "").replace("/usr/bin", ""))
+        v1 = shutil.which("aws")
     out["cli1"] = aws_cli("AWS CLI v1", v1, 1)
     return out
 

@@ -1,9 +1,9 @@
 -- Where iamsh's memory is, for the benchmark's profile (tests/bench/run):
---   iamsh run tests/bench/memory.lua PREFIX [OUT_DIR]
--- Copies /proc/self/smaps and /proc/self/status to PREFIX.aws.smaps and
--- PREFIX.aws.status once the AWS module is loaded; with OUT_DIR, then runs the
--- shipped SageMaker set-up in this process (files in OUT_DIR) and copies them
--- again to PREFIX.setup.*.
+--   iamsh --endpoint-url URL run tests/bench/memory.lua PREFIX OUT_DIR
+-- Copies /proc/self/smaps and /proc/self/status to PREFIX.<point>.smaps and
+-- .status at each point, in order: "aws" (the AWS module loaded), "signed" (one
+-- SigV4 signature made, no network), "called" (one GetCallerIdentity answered),
+-- "setup" (the shipped SageMaker set-up run in this process, files in OUT_DIR).
 local prefix, out_dir = arg[1], arg[2]
 
 local function copy(from, to)
@@ -22,13 +22,19 @@ end
 
 local _ = aws.config
 snapshot("aws")
-if out_dir then
-  local flow = dofile(require("iamsh").scripts_dir .. "/sagemaker.lua")
-  local args = {}
-  for name, spec in pairs(flow.args) do
-    args[name] = spec.default
-  end
-  args.out_dir = out_dir
-  flow.run(args)
-  snapshot("setup")
+aws.sigv4.sign({
+  method = "POST", url = "https://iam.amazonaws.com/", body = "Action=ListRoles&Version=2010-05-08",
+  headers = { ["Content-Type"] = "application/x-www-form-urlencoded; charset=utf-8" },
+  region = "us-east-1", service = "iam", access_key = "AKIDEXAMPLE", secret_key = "wJalrXUtnFEMI/K7MDENG",
+})
+snapshot("signed")
+sts.get_caller_identity()
+snapshot("called")
+local flow = dofile(require("iamsh").scripts_dir .. "/sagemaker.lua")
+local args = {}
+for name, spec in pairs(flow.args) do
+  args[name] = spec.default
 end
+args.out_dir = out_dir
+flow.run(args)
+snapshot("setup")

@@ -125,10 +125,12 @@ def memory(ctx, url, tmp):
     teardown(ctx, url, out_dir)
     if p.returncode != 0:
         raise Failed("tests/bench/memory.lua: %s" % p.stderr.strip()[-200:])
-    points = [("`iamsh -e ''`", read_smaps(prefix + ".empty.smaps"), None),
-              ("the AWS module loaded", read_smaps(prefix + ".aws.smaps"), vm_hwm(prefix + ".aws.status")),
-              ("end of the SageMaker set-up (empty account)", read_smaps(prefix + ".setup.smaps"),
-               vm_hwm(prefix + ".setup.status"))]
+    points = [("`iamsh -e ''`", read_smaps(prefix + ".empty.smaps"), None)]
+    for name, label in (("aws", "+ the AWS module loaded (`local x = aws`)"),
+                        ("signed", "+ one SigV4 signature (no network)"),
+                        ("called", "+ one call answered (`sts.get_caller_identity()`)"),
+                        ("setup", "+ the SageMaker set-up on an empty account")):
+        points.append((label, read_smaps("%s.%s.smaps" % (prefix, name)), vm_hwm("%s.%s.status" % (prefix, name))))
     rows = []
     for label, objs, hwm in points:
         files = {k: v for k, v in objs.items() if k.startswith("/")}
@@ -143,7 +145,7 @@ def memory(ctx, url, tmp):
              "relocated data: GOT, vtables, `.data`) and anonymous memory (heap, Lua, stacks).", ""]
     lines += table(["point", "RSS", "library pages, clean", "library pages, written", "anonymous",
                     "shared objects", "VmHWM"], rows) + [""]
-    end, empty = points[2][1], points[0][1]
+    end, empty = points[-1][1], points[0][1]
     ch = chains(list(end), iamsh, module)
     per_chain = collections.defaultdict(lambda: [0, 0, [], 0])
     for k, v in end.items():
@@ -165,10 +167,14 @@ def memory(ctx, url, tmp):
               "all but `R_*_RELATIVE`), which is what `_dl_relocate_object` spends its time on:", ""]
     lines += table(["brought in by", "objects", "RSS", "of it written", "symbol relocations", "largest"],
                    crow) + [""]
-    aws = points[1][1]
-    grew = sorted(((v["Rss"] - aws.get(k, {}).get("Rss", 0), k) for k, v in end.items()), reverse=True)
-    lines += ["Grew most between the module loaded and the end of the set-up: %s." % ", ".join(
-        "%s +%s" % (short(os.path.basename(k)), kib(d)) for d, k in grew[:8] if d > 0), ""]
+    lines += ["What each step added to RSS, largest first:", ""]
+    grew = {}
+    for (_, before, _), (label, after, _) in zip(points, points[1:]):
+        g = sorted(((v["Rss"] - before.get(k, {}).get("Rss", 0), k) for k, v in after.items()), reverse=True)
+        grew[label] = g
+        lines.append("- %s: %s." % (label.lstrip("+ "), ", ".join(
+            "%s +%s" % (short(os.path.basename(k)), kib(d)) for d, k in g[:8] if d > 0)))
+    lines.append("")
     anon = [(v["Rss"], k) for k, v in end.items() if not k.startswith("/")]
     anon.sort(reverse=True)
     lines += ["Anonymous memory at the end of the set-up: %s (%s); at `iamsh -e ''`: %s." % (
@@ -179,7 +185,7 @@ def memory(ctx, url, tmp):
               "with the AWS module loaded the process has made %s symbol relocations in all (%s at start)."
               % (st_empty["start"], st_empty["start_relative"], st_aws["final"], st_aws["start"]), ""]
     figs = {"rss": [r[1] for r in rows], "points": points, "chains": per_chain, "ld": (st_empty, st_aws),
-            "grew": grew}
+            "grew": grew, "files": rows[-1][2] + " + " + rows[-1][3] + " written", "anon": rows[-1][4]}
     return lines, figs
 
 
@@ -476,9 +482,11 @@ def findings(ctx, figs):
     mem = figs.get("memory")
     if mem:
         chains_ = sorted(mem["chains"].items(), key=lambda kv: -kv[1][0])
-        f.append("- **Memory**: RSS is %s at `iamsh -e ''`, %s with the AWS module, %s at the end of the set-up. "
-                 "By dependency: %s." % (mem["rss"][0], mem["rss"][1], mem["rss"][2],
-                                         "; ".join("%s %s" % (n, kib(v[0])) for n, v in chains_[:5])))
+        f.append("- **Memory**: RSS is %s at `iamsh -e ''`, %s with the AWS module, %s at the end of the set-up, "
+                 "of which %s are pages of shared libraries' files and %s anonymous (heap, Lua, stacks). "
+                 "By the dependency that brings the libraries in: %s." % (
+                     mem["rss"][0], mem["rss"][1], mem["rss"][-1], mem["files"], mem["anon"],
+                     "; ".join("%s %s" % (n, kib(v[0])) for n, v in chains_[:5])))
         curl = [v for n, v in chains_ if n.startswith("libcurl")]
         if curl:
             extra = [(r, n) for r, n in curl[0][2] if not re.match(r"lib(curl|ssl|nghttp2)\.", n)]
@@ -489,7 +497,9 @@ def findings(ctx, figs):
         if xml:
             f.append("  - libxml2's chain: %s." % ", ".join("%s %s" % (short(n), kib(r))
                                                            for r, n in sorted(xml[0][2], reverse=True)))
-        f.append("  - The set-up's calls then touch more pages: %s." % ", ".join(
-            "%s +%s" % (short(os.path.basename(k)), kib(d)) for d, k in mem["grew"][:6] if d > 0))
+        for label, g in mem["grew"].items():
+            if label.startswith("+"):
+                f.append("  - %s: +%s (%s)." % (label[2:], kib(sum(d for d, _ in g)), ", ".join(
+                    "%s +%s" % (short(os.path.basename(k)), kib(d)) for d, k in g[:4] if d > 0)))
     return (["What the engineer who fixes the targets should read first (figures from this run; tables "
              "below):", ""] + f + [""]) if f else []
