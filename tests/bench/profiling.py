@@ -269,20 +269,27 @@ PHASES = [
 ]
 
 
-def callgrind(ctx, url, tmp):
+def run_callgrind(cmd, tmp, name):
+    """read_callgrind of one run of cmd under callgrind."""
     if not shutil.which("valgrind"):
         raise Failed("valgrind is not installed (apt-get install valgrind)")
-    out_dir = os.path.join(tmp, "cg")
-    os.mkdir(out_dir)
-    cg = os.path.join(tmp, "callgrind.out")
-    teardown(ctx, url, out_dir)
-    p = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=" + cg, ctx.iamsh,
-                        "--endpoint-url", url, "run", "sagemaker", "out_dir=" + out_dir],
+    cg = os.path.join(tmp, name)
+    p = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=" + cg] + cmd,
                        env=ENV, capture_output=True, text=True)
-    teardown(ctx, url, out_dir)
     if p.returncode != 0 or not os.path.exists(cg):
         raise Failed("callgrind: %s" % p.stderr.strip()[-200:])
-    total, incl, calls, obj_ir = read_callgrind(cg)
+    return read_callgrind(cg)
+
+
+def callgrind(ctx, url, tmp):
+    out_dir = os.path.join(tmp, "cg")
+    os.mkdir(out_dir)
+    teardown(ctx, url, out_dir)
+    try:
+        total, incl, calls, obj_ir = run_callgrind(
+            [ctx.iamsh, "--endpoint-url", url, "run", "sagemaker", "out_dir=" + out_dir], tmp, "callgrind.setup")
+    finally:
+        teardown(ctx, url, out_dir)
     rows, figs = [], {"total": total}
     for label, names, per_call in PHASES:
         found = [n for n in names if n in incl]
@@ -305,6 +312,50 @@ def callgrind(ctx, url, tmp):
     lines += table(["phase", "instructions", "of all", "calls", "per call"], rows) + [""]
     lines += ["Instructions by object (self):", ""] + table(["object", "instructions", "of all"], orow) + [""]
     return lines, figs
+
+
+# (label, functions) of one GetRole, from the Lua binding down.
+CALL_PHASES = [
+    ("the whole call, from Lua's arguments to Lua's result (`lcall_invoke`)", ["lcall_invoke"]),
+    ("parameter validation (`model_validate`)", ["model_validate"]),
+    ("query serialisation (`model_serialize`)", ["model_serialize"]),
+    ("SigV4 signing (`sigv4_sign_headers`)", ["sigv4_sign_headers"]),
+    ("of it SHA-256 of the body and the canonical request (`sigv4_sha256_hex`)", ["sigv4_sha256_hex"]),
+    ("of it the 5 HMAC-SHA256 of key derivation and signature (`hmac_sha256`)", ["hmac_sha256"]),
+    ("the HTTP exchange, libcurl handle included (`http_send`)", ["http_send"]),
+    ("of it `curl_easy_perform`", ["curl_easy_perform"]),
+    ("response decoding (`model_decode`)", ["model_decode"]),
+    ("of it libxml2 parsing (`xmlReadMemory`)", ["xmlReadMemory"]),
+    ("the result into Lua tables (`ljson_push_owned`)", ["ljson_push_owned"]),
+    ("formatted printing, anywhere (`__vfprintf_internal`)", ["__vfprintf_internal"]),
+    ("malloc and free, anywhere", ["malloc", "free", "realloc", "calloc"]),
+]
+
+
+def callgrind_calls(ctx, url, tmp, n):
+    """Instructions per GetRole: callgrind of 1 call and of n calls, the difference / (n - 1)."""
+    ensure_role(ctx, url)
+    one = run_callgrind(percall_cmd(ctx, "iamsh", url, 1), tmp, "callgrind.1")
+    many = run_callgrind(percall_cmd(ctx, "iamsh", url, n), tmp, "callgrind.n")
+    per_total = (many[0] - one[0]) / (n - 1)
+    rows = [["all of the process", "{:,.0f}".format(per_total), "100%"]]
+    for label, names in CALL_PHASES:
+        found = [x for x in names if x in many[1]]
+        if not found:
+            rows.append([label, "-", "not called (or renamed)"])
+            continue
+        v = sum(many[1][x] - one[1].get(x, 0) for x in found) / (n - 1)
+        rows.append([label, "{:,.0f}".format(v), "%.0f%%" % (100 * v / per_total)])
+    objs = collections.Counter({o: (v - one[3].get(o, 0)) / (n - 1) for o, v in many[3].items()})
+    lines = ["### CPU: instructions per call (callgrind), GetRole", "",
+             "callgrind of `iamsh -e '%s'` with 1 and with %d calls; per call = the difference / %d, so "
+             "start-up and one-time set-up (the first digest look-up, libcurl's initialisation) drop out. "
+             "Instructions do not depend on the machine's load, unlike the CPU times of section 3. "
+             "Inclusive, so the rows nest:" % (GETROLE_LUA, n, n - 1), ""]
+    lines += table(["part of one GetRole", "instructions", "share"], rows) + [""]
+    lines += ["By object (self, per call): %s." % ", ".join(
+        "%s %s" % (short(os.path.basename(o or "?")), "{:,.0f}".format(v)) for o, v in objs.most_common(8)), ""]
+    return lines, {"per_call": per_total, "rows": {r[0]: r[1] for r in rows}}
 
 
 # --- CPU: perf ---
@@ -416,6 +467,7 @@ def section(ctx):
     with tempfile.TemporaryDirectory(prefix="bench-profile-") as tmp:
         for name, fn in (("memory", lambda: memory(ctx, url, tmp)),
                          ("callgrind", lambda: callgrind(ctx, url, tmp)),
+                         ("callgrind per call", lambda: callgrind_calls(ctx, url, tmp, ctx.cfg.callgrind_calls)),
                          ("perf", lambda: perf_setup(ctx, url, tmp, ctx.cfg.perf_runs)),
                          ("perf per call", lambda: perf_calls(ctx, url, tmp, ctx.cfg.perf_calls))):
             print("bench: profile %s" % name, file=sys.stderr)
@@ -447,38 +499,51 @@ def findings(ctx, figs):
         ld = figs.get("memory", {}).get("ld", ({}, {}))[1]
         f.append("- **Dynamic linking** is the largest single cost in instructions: dlopen of iamsh_aws.so "
                  "and its libraries is %s of the set-up's instructions, nearly all of it symbol relocation "
-                 "(`_dl_relocate_object` %s; %s symbol relocations in all, LD_DEBUG). Fewer libraries (libcurl's "
-                 "and libxml2's dependency chains, see the memory tables) or fewer exported symbols "
-                 "is where this goes down." % (share("dl_open_worker"), share("_dl_relocate_object"),
+                 "(`_dl_relocate_object` %s; %s symbol relocations in all, LD_DEBUG; per dependency chain in the "
+                 "memory tables below). Its cost grows with the relocations and with the number of "
+                 "libraries each look-up searches." % (share("dl_open_worker"), share("_dl_relocate_object"),
                                                ld.get("final", "?")))
         f.append("- **Lua compiling the library from source** on every run (`lua_load`): %s of the "
                  "instructions (the provision library, the flow, policy sets)." % share("lua_load"))
         f.append("- **Initialisation**: `curl_global_init` (which initialises OpenSSL) %s; library "
                  "constructors (`_dl_init`) %s." % (share("curl_global_init"), share("_dl_init")))
-        per = []
-        for name, label in (("curl_easy_perform", "the HTTP exchange"), ("model_decode", "decoding the answer"),
-                            ("model_validate", "validation"), ("model_serialize", "serialisation")):
-            v = cg.get(name)
-            if v and v[1]:
-                per.append("%s %s instructions" % (label, "{:,.0f}".format(v[0] / v[1])))
-        sign, fetch = cg.get("sigv4_sign"), cg.get("EVP_MD_fetch")
-        if sign and sign[1]:
-            rest = sign[0] - (fetch[0] if fetch else 0)
-            per.append("signing %s (besides a one-time %s in `EVP_MD_fetch`, OpenSSL setting up its default "
-                       "provider at the first digest)" % ("{:,.0f}".format(rest / sign[1]),
-                                                          "{:,}".format(fetch[0]) if fetch else "0"))
-        if per:
-            f.append("- **Per call**, in user space: " + "; ".join(per) + " (callgrind, averages over the "
-                     "set-up's calls).")
+        fetch = cg.get("EVP_MD_fetch")
+        if fetch:
+            f.append("- **OpenSSL's first digest look-up** (`EVP_MD_fetch`, setting up the default provider) "
+                     "costs %s instructions once, %s of the set-up's; the first signature, which makes it, "
+                     "adds the most RSS of any step after the module's load (libcrypto's pages, memory below)."
+                     % ("{:,}".format(fetch[0]), share("EVP_MD_fetch")))
     pf, pc = figs.get("perf"), figs.get("perf per call")
     if pf:
         f.append("- **The kernel** takes %.0f%% of the set-up's CPU samples (perf): exec, mmap and page "
                  "faults of the mapped libraries, and a TCP connection per call (moto closes them)."
                  % (100 * pf["kernel_share"]))
     if pc and pc.get("per"):
+        sc = pc.get("syscalls")
         f.append("- **Per call, with a new connection each** (moto): %s of client CPU, %.0f%% of it in the "
-                 "kernel (perf of the GetRole loop); the kept-alive figure the target asks for needs "
-                 "`iamsh serve`." % (us(pc["per"]), 100 * pc["kernel_share"]))
+                 "kernel (perf of the GetRole loop)%s; the kept-alive figure the target asks for needs "
+                 "`iamsh serve`." % (us(pc["per"]), 100 * pc["kernel_share"],
+                                     ", %.0f system calls a call" % sum(sc.values()) if sc else ""))
+    cc = figs.get("callgrind per call")
+    if cc:
+        r = cc["rows"]
+
+        def part(prefix):
+            for k, v in r.items():
+                if k.startswith(prefix):
+                    return v
+            return "?"
+        f.append("- **Per call in user space** (callgrind, GetRole): %s instructions: the HTTP exchange %s, "
+                 "response decoding %s (libxml2 %s), signing %s (SHA-256 %s, HMAC %s, the rest "
+                 "canonicalisation and formatting), the result into Lua %s; across all of them malloc/free "
+                 "%s and printf-style formatting %s." % (
+                     "{:,.0f}".format(cc["per_call"]), part("the HTTP"), part("response decoding"),
+                     part("of it libxml2"), part("SigV4 signing"), part("of it SHA-256"), part("of it the 5 HMAC"),
+                     part("the result into Lua"), part("malloc"), part("formatted printing")))
+    sg = ctx.results.get("sigv4", {})
+    if "c" in sg and "botocore" in sg:
+        f.append("- **SigV4**: the C signer takes %s a signature, botocore %s (%.1fx); 20x needs %s or less."
+                 % (us(sg["c"]), us(sg["botocore"]), sg["botocore"] / sg["c"], us(sg["botocore"] / 20)))
     mem = figs.get("memory")
     if mem:
         chains_ = sorted(mem["chains"].items(), key=lambda kv: -kv[1][0])
