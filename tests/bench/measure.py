@@ -9,10 +9,13 @@ import contextlib
 import os
 import re
 import shutil
+import socket
 import statistics
 import subprocess
 import sys
 import tempfile
+import time
+import urllib.parse
 
 BENCH = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(BENCH))
@@ -205,20 +208,54 @@ def serve_endpoint(iamsh):
 ENDPOINTS = [("moto", moto_endpoint), ("iamsh serve", serve_endpoint)]
 
 
-class Endpoints(contextlib.ExitStack):
-    """Every endpoint of ENDPOINTS started once for the whole run: name -> URL,
-    or the Failed that says why there is none."""
+def answers(url):
+    """Whether something accepts TCP connections at url's host and port."""
+    u = urllib.parse.urlsplit(url)
+    try:
+        socket.create_connection((u.hostname, u.port or 80), timeout=5).close()
+        return True
+    except OSError:
+        return False
+
+
+class Endpoints:
+    """Every endpoint of ENDPOINTS, started once for the whole run: url(name) is
+    its URL, or the Failed that says why there is none. An endpoint that stops
+    answering (moto has been seen to vanish in the middle of a long run on a
+    busy machine) is started again, and the restart is listed in the report."""
 
     def __init__(self, iamsh):
-        super().__init__()
         self.iamsh = iamsh
-        self.urls = {}
+        self.urls, self.stacks, self.restarts = {}, {}, []
+
+    def _start(self, name, start):
+        stack = contextlib.ExitStack()
+        try:
+            self.urls[name] = stack.enter_context(start(self.iamsh))
+            self.stacks[name] = stack
+        except Failed as e:
+            self.urls[name] = e
+            stack.close()
 
     def __enter__(self):
-        super().__enter__()
         for name, start in ENDPOINTS:
-            try:
-                self.urls[name] = self.enter_context(start(self.iamsh))
-            except Failed as e:
-                self.urls[name] = e
+            self._start(name, start)
         return self
+
+    def __exit__(self, *exc):
+        for stack in self.stacks.values():
+            stack.close()
+
+    def url(self, name):
+        """The endpoint's URL (restarted first if it stopped answering), or a Failed."""
+        url = self.urls.get(name)
+        if isinstance(url, str) and not answers(url):
+            self.restarts.append("%s (%s) stopped answering at %s and was started again"
+                                 % (name, url, time.strftime("%H:%M:%S")))
+            self.stacks.pop(name).close()
+            self._start(name, dict(ENDPOINTS)[name])
+            url = self.urls[name]
+        return url
+
+    def names(self):
+        return [name for name, _ in ENDPOINTS]

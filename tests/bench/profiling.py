@@ -118,7 +118,7 @@ def memory(ctx, url, tmp):
     prefix = os.path.join(tmp, "mem")
     subprocess.run([iamsh, "-e", SMAPS_COPY, prefix + ".empty.smaps"], env=ENV, check=True)
     out_dir = os.path.join(tmp, "setup")
-    os.mkdir(out_dir)
+    os.makedirs(out_dir, exist_ok=True)
     teardown(ctx, url, out_dir)
     p = subprocess.run([iamsh, "--endpoint-url", url, "run", os.path.join(BENCH, "memory.lua"), prefix, out_dir],
                        env=ENV, capture_output=True, text=True)
@@ -283,7 +283,7 @@ def run_callgrind(cmd, tmp, name):
 
 def callgrind(ctx, url, tmp):
     out_dir = os.path.join(tmp, "cg")
-    os.mkdir(out_dir)
+    os.makedirs(out_dir, exist_ok=True)
     teardown(ctx, url, out_dir)
     try:
         total, incl, calls, obj_ir = run_callgrind(
@@ -407,7 +407,7 @@ def perf_lines(title, what, rec, cpu, cpu_what, unit=ms):
 
 def perf_setup(ctx, url, tmp, runs):
     out_dir = os.path.join(tmp, "perf")
-    os.mkdir(out_dir)
+    os.makedirs(out_dir, exist_ok=True)
     cmd = [ctx.iamsh, "--endpoint-url", url, "run", "sagemaker", "out_dir=" + out_dir]
     rec = perf_record(cmd, runs, tmp, before=lambda: teardown(ctx, url, out_dir))
     teardown(ctx, url, out_dir)
@@ -459,20 +459,17 @@ def syscalls_per_call(ctx, url, n):
 # --- the section ---
 
 def section(ctx):
-    url = ctx.endpoints.urls.get("moto")
     out = ["## Where the time and memory go", ""]
-    if isinstance(url, Failed) or url is None:
-        return out + ["Not profiled: %s" % url, ""]
     figs = {}
     with tempfile.TemporaryDirectory(prefix="bench-profile-") as tmp:
-        for name, fn in (("memory", lambda: memory(ctx, url, tmp)),
-                         ("callgrind", lambda: callgrind(ctx, url, tmp)),
-                         ("callgrind per call", lambda: callgrind_calls(ctx, url, tmp, ctx.cfg.callgrind_calls)),
-                         ("perf", lambda: perf_setup(ctx, url, tmp, ctx.cfg.perf_runs)),
-                         ("perf per call", lambda: perf_calls(ctx, url, tmp, ctx.cfg.perf_calls))):
+        for name, fn in (("memory", lambda url: memory(ctx, url, tmp)),
+                         ("callgrind", lambda url: callgrind(ctx, url, tmp)),
+                         ("callgrind per call", lambda url: callgrind_calls(ctx, url, tmp, ctx.cfg.callgrind_calls)),
+                         ("perf", lambda url: perf_setup(ctx, url, tmp, ctx.cfg.perf_runs)),
+                         ("perf per call", lambda url: perf_calls(ctx, url, tmp, ctx.cfg.perf_calls))):
             print("bench: profile %s" % name, file=sys.stderr)
             try:
-                lines, figs[name] = fn()
+                lines, figs[name] = ctx.on_endpoint("moto", fn)
             except (Failed, OSError, subprocess.CalledProcessError) as e:
                 lines = ["### %s" % name, "", "Not measured: %s" % e, ""]
             out += lines

@@ -13,7 +13,7 @@ import tempfile
 import time
 import urllib.parse
 
-from measure import BENCH, ENV, Failed, Runs
+from measure import BENCH, ENV, Failed, Runs, answers
 
 SETUP_CLIENTS = ["iamsh", "boto3", "cli2", "cli1"]
 
@@ -22,6 +22,19 @@ class Context:
     def __init__(self, meter, clients, endpoints, cfg, results):
         self.meter, self.clients, self.endpoints, self.cfg, self.results = meter, clients, endpoints, cfg, results
         self.iamsh = clients["iamsh"].path
+
+    def on_endpoint(self, ep_name, fn):
+        """fn(url) against the endpoint; if it fails because the endpoint stopped
+        answering, once more against the endpoint started again."""
+        for attempt in (1, 2):
+            url = self.endpoints.url(ep_name)
+            if isinstance(url, Failed):
+                raise url
+            try:
+                return fn(url)
+            except Failed:
+                if attempt == 2 or answers(url):
+                    raise
 
     def endpoint_env(self, url):
         return dict(ENV, AWS_ENDPOINT_URL=url, BENCH_ENDPOINT=url)
@@ -79,9 +92,10 @@ def repl_first_prompt(iamsh, runs):
         t0 = time.perf_counter()
         pid, fd = pty.fork()
         if pid == 0:
-            os.environ.clear()
-            os.environ.update(ENV, TERM="dumb", IAMSH_HISTORY="")
-            os.execv(iamsh, [iamsh])
+            try:
+                os.execve(iamsh, [iamsh], dict(ENV, TERM="dumb", IAMSH_HISTORY=""))
+            finally:
+                os._exit(127)   # never go on running the harness in the child
         seen = b""
         try:
             while not seen.rstrip().endswith(b">"):
@@ -98,7 +112,7 @@ def repl_first_prompt(iamsh, runs):
 
 def startup(ctx):
     m, cl, cfg = ctx.meter, ctx.clients, ctx.cfg
-    url = ctx.endpoints.urls.get("moto")
+    url = ctx.endpoints.url("moto")
     head = ["command", "runs", "wall", "client CPU", "peak RSS", "CPU vs iamsh's"]
     rows, res = [], ctx.results.setdefault("startup", {})
 
@@ -220,7 +234,8 @@ def setup(ctx):
            "(`iamsh run sagemaker-teardown`, not measured); the re-run changes nothing. The last column "
            "checks that the client left what iamsh would: `iamsh --plan run sagemaker` finds no change.", ""]
     res = ctx.results.setdefault("setup", {})
-    for ep_name, url in ctx.endpoints.urls.items():
+    for ep_name in ctx.endpoints.names():
+        url = ctx.endpoints.url(ep_name)
         if isinstance(url, Failed):
             out += ["Endpoint: %s: %s." % (ep_name, url), ""]
             continue
@@ -234,7 +249,8 @@ def setup(ctx):
             runs = cfg.setup_runs if key in ("iamsh", "boto3") else cfg.cli_setup_runs
             print("bench: setup %s on %s (%d runs)" % (key, ep_name, runs), file=sys.stderr)
             try:
-                first, again, requests, converged = setup_client(ctx, key, url, runs)
+                first, again, requests, converged = ctx.on_endpoint(
+                    ep_name, lambda u: setup_client(ctx, key, u, runs))
             except Failed as e:
                 rows.append(missing_row(label, e, len(head)))
                 continue
@@ -292,11 +308,11 @@ def percall(ctx):
             "CPU vs iamsh's"]
     rows, res = [], ctx.results.setdefault("percall", {})
     conn = {"moto": "new TCP connection per call (moto closes it)", "iamsh serve": "kept alive"}
-    for ep_name, url in ctx.endpoints.urls.items():
+    for ep_name in ctx.endpoints.names():
+        url = ctx.endpoints.url(ep_name)
         if isinstance(url, Failed):
             rows.append(["iamsh and boto3", ep_name, conn.get(ep_name, "?")] + ["-"] * 4 + [str(url)])
             continue
-        ensure_role(ctx, url)
         for key in ("iamsh", "boto3"):
             c = ctx.clients[key]
             label = [c.name if key != "boto3" else "python3 + boto3", ep_name, conn.get(ep_name, "?")]
@@ -304,8 +320,12 @@ def percall(ctx):
                 rows.append(label + ["-"] * 4 + [c.missing])
                 continue
             print("bench: percall %s on %s" % (key, ep_name), file=sys.stderr)
+
+            def measure_calls(u):
+                ensure_role(ctx, u)
+                return percall_client(ctx, key, u)
             try:
-                cpu, wall = percall_client(ctx, key, url)
+                cpu, wall = ctx.on_endpoint(ep_name, measure_calls)
             except Failed as e:
                 rows.append(label + ["-"] * 4 + [str(e)])
                 continue
@@ -398,7 +418,7 @@ def sigv4(ctx):
 
 def server(ctx):
     head = ["server", "workload", "load client", "requests per second", "vs moto"]
-    url = ctx.endpoints.urls.get("iamsh serve")
+    url = ctx.endpoints.url("iamsh serve")
     why = str(url) if isinstance(url, Failed) else \
         "not yet measured: the mixed-workload load client comes with iamsh serve (issue 12)"
     rows = [["`iamsh serve`", "mixed reads and writes, several keep-alive clients", "separate process",
