@@ -3,12 +3,13 @@
 #include <curl/curl.h>
 #include <libxml/xmlversion.h>
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 #include <stdio.h>
 
 #include "bindings.h"
+#include "iamsh/base64.h"
+#include "iamsh/buf.h"
 #include "iamsh/model.h"
 #include "iamsh/iso8601.h"
 
@@ -31,17 +32,22 @@ static int l_versions(lua_State *L)
     return 1;
 }
 
+/* Push out's bytes, free it, and answer 1; raise why when rc failed.  [-0, +1, v] */
+static int push_coded(lua_State *L, int rc, buf *out, const char *why)
+{
+    if (rc == 0)
+        lua_pushlstring(L, out->p, out->len);
+    buf_free(out);
+    return rc == 0 ? 1 : luaL_error(L, "%s", why);
+}
+
 /* aws.base64.encode(s) -> text */
 static int l_b64_encode(lua_State *L)
 {
     size_t n;
     const char *s = luaL_checklstring(L, 1, &n);
-    luaL_argcheck(L, n < (size_t)1 << 30, 1, "string too long");
-    luaL_Buffer b;
-    unsigned char *out = (unsigned char *)luaL_buffinitsize(L, &b, 4 * ((n + 2) / 3) + 1);
-    int len = EVP_EncodeBlock(out, (const unsigned char *)s, (int)n);
-    luaL_pushresultsize(&b, (size_t)len);
-    return 1;
+    buf out = BUF_INIT;
+    return push_coded(L, base64_encode(&out, s, n), &out, "aws.base64.encode: string too long");
 }
 
 /* aws.base64.decode(text) -> bytes (blob results, e.g. get_credential_report's Content,
@@ -50,19 +56,10 @@ static int l_b64_decode(lua_State *L)
 {
     size_t n;
     const char *s = luaL_checklstring(L, 1, &n);
-    luaL_argcheck(L, n < (size_t)1 << 30, 1, "string too long");
-    if (n % 4 != 0)
-        return luaL_error(L, "aws.base64.decode: length %d is not a multiple of 4", (int)n);
-    luaL_Buffer b;
-    unsigned char *out = (unsigned char *)luaL_buffinitsize(L, &b, 3 * (n / 4) + 1);
-    int len = n ? EVP_DecodeBlock(out, (const unsigned char *)s, (int)n) : 0;
-    if (len < 0)
-        return luaL_error(L, "aws.base64.decode: not base64");
-    /* EVP_DecodeBlock counts padding as zero bytes: drop them. */
-    for (size_t i = n; i > 0 && s[i - 1] == '=' && len > 0; i--)
-        len--;
-    luaL_pushresultsize(&b, (size_t)len);
-    return 1;
+    buf out = BUF_INIT;
+    return push_coded(L, base64_decode(&out, s, n), &out,
+                      n % 4 ? "aws.base64.decode: the length is not a multiple of 4"
+                            : "aws.base64.decode: not base64");
 }
 
 /* aws.timestamp(iso) -> seconds since the epoch (an integer when whole): the core's
@@ -103,8 +100,9 @@ int luaopen_aws(lua_State *L);
 int luaopen_aws(lua_State *L)
 {
     static const luaL_Reg fns[] = {
-        {"versions", l_versions}, {"is_error", l_is_error},       {"config", l_config},
-        {"call", lcall_call},     {"timestamp", l_timestamp},     {"stats", l_stats},
+        {"versions", l_versions},       {"is_error", l_is_error},
+        {"config", l_config},           {"call", lcall_call},
+        {"timestamp", l_timestamp},     {"stats", l_stats},
         {"is_secret", lcall_is_secret}, {NULL, NULL},
     };
     luaL_newlib(L, fns);
@@ -116,7 +114,10 @@ int luaopen_aws(lua_State *L)
     lua_setfield(L, -2, "sigv4");
     luaopen_aws_model(L);
     lua_setfield(L, -2, "model");
-    static const luaL_Reg b64[] = {{"encode", l_b64_encode}, {"decode", l_b64_decode}, {NULL, NULL}};
+    luaopen_aws_policy(L);
+    lua_setfield(L, -2, "policy");
+    static const luaL_Reg b64[] = {
+        {"encode", l_b64_encode}, {"decode", l_b64_decode}, {NULL, NULL}};
     luaL_newlib(L, b64);
     lua_setfield(L, -2, "base64");
     lerror_push_metatable(L);

@@ -1,61 +1,13 @@
-/* lcall.c - the one call path every IAM and STS operation takes:
- * Lua params -> cJSON -> validate (model) -> Query body -> sign, send, retry ->
- * XML -> decode by the output shape -> Lua table, request id.
- * Nothing here knows any particular operation. */
+/* lcall.c - every IAM and STS operation from Lua: the params table to cJSON, the
+ * core's call path (call.h: validate, serialise, sign, send, decode), the result back
+ * as a Lua table with the request id. Nothing here knows any particular operation. */
 #include <string.h>
 
 #include "bindings.h"
-#include "iamsh/client.h"
-#include "iamsh/model.h"
-#include "iamsh/model_validate.h"
-#include "iamsh/model_serialize.h"
-#include "iamsh/model_decode.h"
+#include "iamsh/boundary.h"
+#include "iamsh/call.h"
 
-/* A cJSON tree parked in a userdata, freed by the GC if an error unwinds past it. */
-static int box_gc(lua_State *L)
-{
-    cJSON **box = lua_touserdata(L, 1);
-    if (box && *box) {
-        cJSON_Delete(*box);
-        *box = NULL;
-    }
-    return 0;
-}
-
-static cJSON **push_box(lua_State *L, cJSON *v)   /* [-0, +1, m] */
-{
-    cJSON **box = lua_newuserdatauv(L, sizeof *box, 0);
-    *box = NULL;
-    if (luaL_newmetatable(L, "aws.call.box")) {
-        lua_pushcfunction(L, box_gc);
-        lua_setfield(L, -2, "__gc");
-    }
-    lua_setmetatable(L, -2);
-    *box = v;
-    return box;
-}
-
-/* Same for a buf. */
-static int buf_gc(lua_State *L)
-{
-    buf *b = lua_touserdata(L, 1);
-    if (b)
-        buf_wipe(b); /* bodies carry secrets: CreateAccessKey, AssumeRole, passwords */
-    return 0;
-}
-
-static buf *push_buf(lua_State *L)   /* [-0, +1, m] */
-{
-    buf *b = lua_newuserdatauv(L, sizeof *b, 0);
-    memset(b, 0, sizeof *b);
-    if (luaL_newmetatable(L, "aws.call.buf")) {
-        lua_pushcfunction(L, buf_gc);
-        lua_setfield(L, -2, "__gc");
-    }
-    lua_setmetatable(L, -2);
-    return b;
-}
-
+/* A ParamValidation error for op, raised.  [-0, +0, v] */
 static void raise_param(lua_State *L, const model_op *op, const char *why)
 {
     aws_err err;
@@ -63,10 +15,11 @@ static void raise_param(lua_State *L, const model_op *op, const char *why)
     lerror_raise(L, &err, NULL);
 }
 
-/* The params table at idx as a validated cJSON object.  [-0, +1, e] (the box) */
-static cJSON *checked_params(lua_State *L, const model_op *op, int idx)
+/* The params table at idx as cJSON, prepared for op (validated; under --plan, a
+ * read-only operation), parked in a box.  [-0, +1, e] */
+static cJSON *prepared_params(lua_State *L, const model_op *op, int idx)
 {
-    cJSON **box = push_box(L, NULL);
+    cJSON **box = ljson_box(L, NULL);
     if (!lua_isnoneornil(L, idx)) {
         if (!lua_istable(L, idx))
             raise_param(L, op, "parameters must be a table");
@@ -79,72 +32,36 @@ static cJSON *checked_params(lua_State *L, const model_op *op, int idx)
     }
     aws_err err;
     err_clear(&err);
-    if (model_validate(op, *box, &err) != 0)
+    if (call_prepare(op, *box, lsession_options()->plan, &err) != 0)
         lerror_raise(L, &err, NULL);
     return *box;
 }
 
-static void send_query(lua_State *L, const model_op *op, const buf *body, buf *resp,
-                       char request_id[96])
+/* The session's client and config, and credentials unless op goes unsigned (then no
+ * provider is asked).  [-0, +0, e] */
+static call_env session_env(lua_State *L, const model_op *op)
 {
     lsession *s = lsession_get(L);
-    const aws_config *cfg = lsession_config(L, s);
-    aws_client *client = lsession_client(L, s);
-    const aws_creds *creds = lsession_creds(L, s);
-    aws_endpoint ep;
-    aws_err err;
-    memset(&ep, 0, sizeof ep);
-    err_clear(&err);
-    if (config_endpoint(cfg, op->svc->name, &ep, &err) != 0)
-        lerror_raise(L, &err, op->name);
-    int rc = client_query(client, &ep, creds, body->p, body->len, resp, request_id, &err);
-    lsession_count_call(s, rc == 0 || err.kind == AWS_ERR_SERVICE);
-    config_endpoint_free(&ep);
-    if (rc != 0)
-        lerror_raise(L, &err, op->name);
+    call_env env = {lsession_client(L, s), lsession_config(L, s), NULL};
+    if (!(op->flags & MODEL_OP_UNSIGNED))
+        env.creds = lsession_creds(L, s);
+    return env;
 }
 
-/* Operations that only read. Under --plan nothing else is sent, whatever the
- * script calls: the provision library plans its writes itself, and a plain
- * script's write is stopped here rather than trusted to check the flag. */
-static int is_read_only(const model_op *op)
-{
-    static const char *const prefixes[] = {"Get", "List", "Simulate", NULL};
-    if (strcmp(op->svc->name, "sts") == 0)
-        return 1; /* STS changes no account state */
-    for (int i = 0; prefixes[i]; i++)
-        if (strncmp(op->name, prefixes[i], strlen(prefixes[i])) == 0)
-            return 1;
-    return 0;
-}
-
-static void refuse_write_in_plan(lua_State *L, const model_op *op)
-{
-    aws_err err;
-    err_set(&err, AWS_ERR_PARAM, "PlanModeWrite",
-                "%s: not sent: --plan sends no write (plan writes with the provision library)",
-                op->snake);
-    lerror_push(L, &err, NULL);
-    lua_pushliteral(L, "plan");
-    lua_setfield(L, -2, "kind");
-    lua_error(L);
-}
-
-/* The secret registry: a set (registry table SECRETS) of every string a result held
+/* The secret registry: a set (registry table REG_SECRETS) of every string a result held
  * at a sensitive shape, so that a printer can redact the value on its own
  * (`k.AccessKey.SecretAccessKey`), away from the key that named it. Strings are
  * never collected from a weak table, so the set lives as long as the state. */
-static const char SECRETS[] = "aws.secrets";
 
-/* SECRETS[string at idx] = true.  [-0, +0, m] */
+/* REG_SECRETS[string at idx] = true.  [-0, +0, m] */
 static void secret_add(lua_State *L, int idx)
 {
     idx = lua_absindex(L, idx);
-    if (lua_getfield(L, LUA_REGISTRYINDEX, SECRETS) != LUA_TTABLE) {
+    if (lua_getfield(L, LUA_REGISTRYINDEX, REG_SECRETS) != LUA_TTABLE) {
         lua_pop(L, 1);
         lua_newtable(L);
         lua_pushvalue(L, -1);
-        lua_setfield(L, LUA_REGISTRYINDEX, SECRETS);
+        lua_setfield(L, LUA_REGISTRYINDEX, REG_SECRETS);
     }
     lua_pushvalue(L, idx);
     lua_pushboolean(L, 1);
@@ -202,7 +119,7 @@ int lcall_is_secret(lua_State *L)
 {
     int secret = 0;
     if (lua_type(L, 1) == LUA_TSTRING &&
-        lua_getfield(L, LUA_REGISTRYINDEX, SECRETS) == LUA_TTABLE) {
+        lua_getfield(L, LUA_REGISTRYINDEX, REG_SECRETS) == LUA_TTABLE) {
         lua_pushvalue(L, 1);
         secret = lua_rawget(L, -2) != LUA_TNIL;
     }
@@ -215,18 +132,12 @@ int lcall_invoke(lua_State *L, const model_op *op, int params_idx)
     params_idx = lua_absindex(L, params_idx);
     if (lua_gettop(L) < params_idx)
         lua_settop(L, params_idx); /* no argument: nil, not whatever is pushed next */
-    cJSON *params = checked_params(L, op, params_idx);
-    if (!is_read_only(op) && lsession_option_bool(L, "plan"))
-        refuse_write_in_plan(L, op);
-    buf *body = push_buf(L);
+    cJSON *params = prepared_params(L, op, params_idx);
+    call_env env = session_env(L, op);
     aws_err err;
+    char request_id[96];
     err_clear(&err);
-    if (model_serialize(op, params, body, &err) != 0)
-        lerror_raise(L, &err, op->name);
-    buf *resp = push_buf(L);
-    char request_id[96] = "";
-    send_query(L, op, body, resp, request_id);
-    cJSON *result = model_decode(op, resp->p ? resp->p : "", resp->len, request_id, &err);
+    cJSON *result = call_send(&env, op, params, request_id, &err);
     if (!result)
         lerror_raise(L, &err, op->name);
     ljson_push_owned(L, result);
@@ -235,7 +146,8 @@ int lcall_invoke(lua_State *L, const model_op *op, int params_idx)
     return 2;
 }
 
-const model_op *lcall_find_op(lua_State *L, const char *service, const char *name)
+/* The operation name of service; raises when there is none.  [-0, +0, v] */
+static const model_op *find_op(lua_State *L, const char *service, const char *name)
 {
     const model_service *svc = model_service_find(service);
     if (!svc)
@@ -251,6 +163,6 @@ int lcall_call(lua_State *L)
 {
     const char *service = luaL_checkstring(L, 1);
     const char *name = luaL_checkstring(L, 2);
-    const model_op *op = lcall_find_op(L, service, name);
+    const model_op *op = find_op(L, service, name);
     return lcall_invoke(L, op, 3);
 }

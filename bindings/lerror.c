@@ -8,21 +8,20 @@
 #include <string.h>
 
 #include "bindings.h"
+#include "iamsh/boundary.h"
 #include "iamsh/buf.h"
-#include "iamsh/client.h"
 #include "iamsh/redact.h"
-
-static const char ERROR_MT[] = "aws.Error";
 
 static const char *kind_name(int kind)
 {
     static const char *const names[] = {
-        [AWS_ERR_NONE] = "none",         [AWS_ERR_SERVICE] = "service",
-        [AWS_ERR_TRANSPORT] = "transport", [AWS_ERR_PARSE] = "parse",
-        [AWS_ERR_CONFIG] = "config",     [AWS_ERR_CREDS] = "credentials",
-        [AWS_ERR_PARAM] = "param",       [AWS_ERR_INTERNAL] = "internal",
+        [AWS_ERR_NONE] = ERR_KIND_INTERNAL,       [AWS_ERR_SERVICE] = ERR_KIND_SERVICE,
+        [AWS_ERR_TRANSPORT] = ERR_KIND_TRANSPORT, [AWS_ERR_PARSE] = ERR_KIND_PARSE,
+        [AWS_ERR_CONFIG] = ERR_KIND_CONFIG,       [AWS_ERR_CREDS] = ERR_KIND_CREDENTIALS,
+        [AWS_ERR_PARAM] = ERR_KIND_PARAM,         [AWS_ERR_INTERNAL] = ERR_KIND_INTERNAL,
+        [AWS_ERR_PLAN] = ERR_KIND_PLAN,
     };
-    return kind >= 0 && kind <= AWS_ERR_INTERNAL ? names[kind] : "internal";
+    return kind >= 0 && kind <= AWS_ERR_PLAN ? names[kind] : ERR_KIND_INTERNAL;
 }
 
 /* t[k] as a string (anchored in t) or NULL.  [-0, +0, e] */
@@ -47,8 +46,9 @@ static int error_tostring(lua_State *L)
     luaL_Buffer b;
     luaL_buffinit(L, &b);
     /* Client-side errors read as their message; AWS's carry code and status. */
-    int plain = kind && (strcmp(kind, "config") == 0 || strcmp(kind, "credentials") == 0 ||
-                         strcmp(kind, "param") == 0 || strcmp(kind, "plan") == 0);
+    int plain =
+        kind && (strcmp(kind, ERR_KIND_CONFIG) == 0 || strcmp(kind, ERR_KIND_CREDENTIALS) == 0 ||
+                 strcmp(kind, ERR_KIND_PARAM) == 0 || strcmp(kind, ERR_KIND_PLAN) == 0);
     if (op && *op)
         lua_pushfstring(L, "%s: ", op), luaL_addvalue(&b);
     if (!plain && code && *code) {
@@ -66,7 +66,7 @@ static int error_tostring(lua_State *L)
 
 void lerror_push_metatable(lua_State *L)
 {
-    if (luaL_newmetatable(L, ERROR_MT)) {
+    if (luaL_newmetatable(L, REG_ERROR_MT)) {
         lua_pushcfunction(L, error_tostring);
         lua_setfield(L, -2, "__tostring");
     }
@@ -76,7 +76,7 @@ int lerror_is(lua_State *L, int idx)
 {
     if (!lua_getmetatable(L, idx))
         return 0;
-    luaL_getmetatable(L, ERROR_MT);
+    luaL_getmetatable(L, REG_ERROR_MT);
     int is = lua_rawequal(L, -1, -2);
     lua_pop(L, 2);
     return is;
@@ -85,11 +85,12 @@ int lerror_is(lua_State *L, int idx)
 void lerror_push(lua_State *L, const aws_err *e, const char *operation)
 {
     buf msg = BUF_INIT;
-    int redacted = redact_text(e->message, strlen(e->message), &msg) == 0;
+    const char *whole = err_message(e);
+    int redacted = redact_text(whole, strlen(whole), &msg) == 0;
     lua_createtable(L, 0, 8);
     lset_string(L, "kind", kind_name(e->kind));
     lset_string(L, "code", e->code[0] ? e->code : "InternalError");
-    lset_string(L, "message", redacted && msg.p ? msg.p : e->message);
+    lset_string(L, "message", redacted && msg.p ? msg.p : whole);
     buf_free(&msg);
     lua_pushinteger(L, e->status);
     lua_setfield(L, -2, "status");

@@ -10,17 +10,16 @@
 #include <string.h>
 
 #include "bindings.h"
+#include "iamsh/boundary.h"
 #include "iamsh/buf.h"
 #include "iamsh/json.h"
 #include "iamsh/keypath.h"
 #include "iamsh/utf8.h"
 
-static const char ARRAY_MT[] = "aws.json.array";
-
 /* The shared metatable marking a table as a JSON array.  [-0, +1, m] */
 static void push_array_mt(lua_State *L)
 {
-    if (luaL_newmetatable(L, ARRAY_MT)) {
+    if (luaL_newmetatable(L, REG_JSON_ARRAY_MT)) {
         lua_pushliteral(L, "array");
         lua_setfield(L, -2, "__jsontype");
     }
@@ -70,13 +69,7 @@ static void push_value(lua_State *L, const cJSON *v, int depth)
     }
 }
 
-void ljson_push(lua_State *L, const cJSON *v)
-{
-    push_value(L, v, 0);
-}
-
-/* A cJSON tree owned by a userdata until it is freed, so an error raised while
- * converting it (depth, memory) cannot leak it. */
+/* A box's finaliser: the tree it still owns. */
 static int box_gc(lua_State *L)
 {
     cJSON **box = lua_touserdata(L, 1);
@@ -87,15 +80,21 @@ static int box_gc(lua_State *L)
     return 0;
 }
 
-void ljson_push_owned(lua_State *L, cJSON *v)
+cJSON **ljson_box(lua_State *L, cJSON *v)
 {
     cJSON **box = lua_newuserdatauv(L, sizeof *box, 0);
     *box = v;
-    if (luaL_newmetatable(L, "aws.json.box")) {
+    if (luaL_newmetatable(L, REG_BOX_MT)) {
         lua_pushcfunction(L, box_gc);
         lua_setfield(L, -2, "__gc");
     }
     lua_setmetatable(L, -2);
+    return box;
+}
+
+void ljson_push_owned(lua_State *L, cJSON *v)
+{
+    cJSON **box = ljson_box(L, v);
     push_value(L, v, 0);
     cJSON_Delete(v);
     *box = NULL;
@@ -122,12 +121,12 @@ static cJSON *conv_fail(conv *c, const char *what)
     return NULL;
 }
 
-/* A sequence 1..n, or a table marked as an array; n returned in *n. */
+/* A sequence 1..n, or a table marked as an array; n returned in *n.  [-0, +0, -] */
 static int is_array(lua_State *L, int idx, lua_Integer *n)
 {
     *n = 0;
     if (lua_getmetatable(L, idx)) {
-        luaL_getmetatable(L, ARRAY_MT);
+        luaL_getmetatable(L, REG_JSON_ARRAY_MT);
         int marked = lua_rawequal(L, -1, -2);
         lua_pop(L, 2);
         if (marked) {
@@ -211,10 +210,8 @@ static cJSON *from_lua(conv *c, int idx, int depth)
         return conv_fail(c, "nested too deeply (or a cycle)");
     luaL_checkstack(L, 6, "JSON encode");
     switch (lua_type(L, idx)) {
-    case LUA_TSTRING:
-        return string_from_lua(c, idx);
-    case LUA_TBOOLEAN:
-        return cJSON_CreateBool(lua_toboolean(L, idx));
+    case LUA_TSTRING: return string_from_lua(c, idx);
+    case LUA_TBOOLEAN: return cJSON_CreateBool(lua_toboolean(L, idx));
     case LUA_TNUMBER: {
         lua_Number d = lua_tonumber(L, idx);
         if (!isfinite(d))
@@ -231,8 +228,7 @@ static cJSON *from_lua(conv *c, int idx, int depth)
             return array_from_lua(c, idx, n, depth);
         return object_from_lua(c, idx, depth);
     }
-    default:
-        break;
+    default: break;
     }
     char what[64];
     snprintf(what, sizeof what, "cannot encode a %s value as JSON", luaL_typename(L, idx));
@@ -334,7 +330,8 @@ static int pretty_value(buf *b, const cJSON *v, int indent, int level)
 
 /* --- aws.json --- */
 
-/* opts.indent from encode's options table at idx (0: compact); unknown options raise. */
+/* opts.indent from encode's options table at idx (0: compact); unknown options raise.
+ * [-0, +0, v] */
 static int encode_indent(lua_State *L, int idx)
 {
     if (lua_isnoneornil(L, idx))
@@ -393,16 +390,40 @@ static int l_encode(lua_State *L)
     return push_encoded(L, v, indent);
 }
 
+/* What is wrong at s[pos]: a control character is named (printing it would break
+ * the line), anything else is quoted as the text there.  [-0, +1, m] */
+static void push_json_problem(lua_State *L, const char *s, size_t len, size_t pos)
+{
+    if (pos < len && (unsigned char)s[pos] < 0x20) {
+        char what[64];
+        snprintf(what, sizeof what, "a control character (0x%02X) must be escaped",
+                 (unsigned char)s[pos]);
+        lua_pushstring(L, what);
+        return;
+    }
+    size_t n = pos < len ? len - pos : 0;
+    lua_pushfstring(L, "near '%s'", n ? "" : "<end>");
+    if (n) {
+        lua_pop(L, 1);
+        size_t k = 0;
+        while (k < n && k < 16 && (unsigned char)s[pos + k] >= 0x20)
+            k++;
+        lua_pushliteral(L, "near '");
+        lua_pushlstring(L, s + pos, k);
+        lua_pushliteral(L, "'");
+        lua_concat(L, 3);
+    }
+}
+
 static int l_decode(lua_State *L)
 {
     size_t len, pos = 0;
     const char *s = luaL_checklstring(L, 1, &len);
     cJSON *v = json_parse_all(s, len, &pos);
     if (!v) {
-        char near[40];
-        snprintf(near, sizeof near, "%.16s", pos < len ? s + pos : "<end>");
-        return luaL_error(L, "aws.json.decode: invalid JSON at byte %d near '%s'", (int)pos + 1,
-                          near);
+        push_json_problem(L, s, len, pos);
+        return luaL_error(L, "aws.json.decode: invalid JSON at byte %d: %s", (int)pos + 1,
+                          lua_tostring(L, -1));
     }
     ljson_push_owned(L, v);
     return 1;

@@ -8,6 +8,7 @@
 #include "bindings.h"
 #include "iamsh/model.h"
 
+/* The service named by argument idx; raises for an unknown name.  [-0, +0, v] */
 static const model_service *check_service(lua_State *L, int idx)
 {
     const char *name = luaL_checkstring(L, idx);
@@ -71,7 +72,8 @@ static void push_acceptor(lua_State *L, const model_acceptor *a)
     lua_setfield(L, -2, "expected");
 }
 
-/* aws.model.waiter(svc, name) -> {name=, operation=, delay=, max_attempts=, acceptors={...}} | nil */
+/* aws.model.waiter(svc, name) -> {name=, operation=, delay=, max_attempts=, acceptors={...}} | nil
+ */
 static int l_waiter(lua_State *L)
 {
     const model_service *svc = check_service(L, 1);
@@ -117,15 +119,16 @@ static int l_waiters(lua_State *L)
     return 1;
 }
 
-/* {{name=, type=, required=}, ...} of a structure (empty for none).  [-0, +1, m] */
+/* {{name=, type=, shape=, required=}, ...} of a structure (empty for none).  [-0, +1, m] */
 static void push_members(lua_State *L, const model_shape *s)
 {
     lua_createtable(L, s ? s->nmembers : 0, 0);
     for (int i = 0; s && i < s->nmembers; i++) {
         const model_member *m = &s->members[i];
-        lua_createtable(L, 0, 3);
+        lua_createtable(L, 0, 4);
         lset_string(L, "name", m->name);
         lset_string(L, "type", model_type_name(m->shape->type));
+        lset_string(L, "shape", m->shape->name);
         lua_pushboolean(L, (m->flags & MODEL_M_REQUIRED) != 0);
         lua_setfield(L, -2, "required");
         lua_rawseti(L, -2, i + 1);
@@ -173,27 +176,12 @@ static int l_operation(lua_State *L)
     return 1;
 }
 
-/* {{name=, shape=, required=}, ...} of a structure.  [-0, +1, m] */
-static void push_shape_members(lua_State *L, const model_shape *s)
-{
-    lua_createtable(L, s->nmembers, 0);
-    for (int i = 0; i < s->nmembers; i++) {
-        const model_member *m = &s->members[i];
-        lua_createtable(L, 0, 3);
-        lset_string(L, "name", m->name);
-        lset_string(L, "shape", m->shape->name);
-        lua_pushboolean(L, (m->flags & MODEL_M_REQUIRED) != 0);
-        lua_setfield(L, -2, "required");
-        lua_rawseti(L, -2, i + 1);
-    }
-}
-
 /* The fields that depend on the shape's type: members, member, key/value, enums.
  * [-0, +0, m] (on the table on top) */
 static void set_shape_parts(lua_State *L, const model_shape *s)
 {
     if (s->type == MODEL_STRUCTURE) {
-        push_shape_members(L, s);
+        push_members(L, s);
         lua_setfield(L, -2, "members");
     } else if (s->type == MODEL_LIST) {
         lset_string(L, "member", s->member ? s->member->name : NULL);
@@ -303,7 +291,8 @@ static size_t count_members(const model_service *svc)
 static int l_sensitive_names(lua_State *L)
 {
     const model_service *iam = model_service_find("iam"), *sts = model_service_find("sts");
-    size_t cap = count_members(iam) + count_members(sts) + sizeof secret_names / sizeof *secret_names;
+    size_t cap =
+        count_members(iam) + count_members(sts) + sizeof secret_names / sizeof *secret_names;
     const char **names = lua_newuserdatauv(L, cap * sizeof *names, 0);
     size_t n = collect_sensitive(sts, names, collect_sensitive(iam, names, 0));
     size_t in_model = n;
@@ -325,9 +314,14 @@ static int l_sensitive_names(lua_State *L)
 int luaopen_aws_model(lua_State *L)
 {
     static const luaL_Reg fns[] = {
-        {"paginator", l_paginator}, {"waiter", l_waiter},       {"operations", l_operations},
-        {"waiters", l_waiters},     {"operation", l_operation}, {"shape", l_shape},
-        {"sensitive_names", l_sensitive_names}, {NULL, NULL},
+        {"paginator", l_paginator},
+        {"waiter", l_waiter},
+        {"operations", l_operations},
+        {"waiters", l_waiters},
+        {"operation", l_operation},
+        {"shape", l_shape},
+        {"sensitive_names", l_sensitive_names},
+        {NULL, NULL},
     };
     luaL_newlib(L, fns);
     return 1;

@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "bindings.h"
+#include "iamsh/boundary.h"
 #include "iamsh/client.h"
 #include "iamsh/config.h"
 #include "iamsh/provider.h"
@@ -18,37 +19,23 @@ struct lsession {
     aws_client *client;
     aws_creds creds;
     int have_creds;
-    lua_Integer calls, answered;  /* requests sent; of them, answered by AWS (ok or an AWS error) */
 };
 
-static const char SESSION_KEY[] = "aws.session";
+/* The run options the program handed over (boundary.h), in the module's own memory:
+ * zero (no plan, no debug) until then. Nothing in Lua can reach them. */
+static iamsh_run_options run_options;
 
-/* Pushes options[key] (nil when the host left no options).  [-0, +1, -] */
-static void push_option(lua_State *L, const char *key)
+int iamsh_aws_configure(const iamsh_run_options *o)
 {
-    lua_getfield(L, LUA_REGISTRYINDEX, "iamsh.options");
-    if (lua_istable(L, -1))
-        lua_getfield(L, -1, key);
-    else
-        lua_pushnil(L);
-    lua_remove(L, -2);
+    if (run_options.magic || !o || o->magic != IAMSH_RUN_OPTIONS_MAGIC || o->size != sizeof *o)
+        return -1;
+    run_options = *o;
+    return 0;
 }
 
-static const char *option_string(lua_State *L, const char *key)
+const iamsh_run_options *lsession_options(void)
 {
-    push_option(L, key);
-    const char *v = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
-    lua_pop(L, 1); /* the string stays anchored in the options table */
-    return v;
-}
-
-/* Read by lcall.c too, for the plan flag. */
-int lsession_option_bool(lua_State *L, const char *key)
-{
-    push_option(L, key);
-    int v = lua_toboolean(L, -1);
-    lua_pop(L, 1);
-    return v;
+    return &run_options;
 }
 
 static int session_gc(lua_State *L)
@@ -70,13 +57,14 @@ static void debug_log(void *ud, const char *line)
     fprintf(stderr, "[debug] %s\n", line);
 }
 
+/* The configuration, from the run options and the environment.  [-0, +0, v] */
 static void session_load(lua_State *L, lsession *s)
 {
     config_input in = {
-        .profile = option_string(L, "profile"),
-        .region = option_string(L, "region"),
-        .endpoint_url = option_string(L, "endpoint_url"),
-        .ca_bundle = option_string(L, "ca_bundle"),
+        .profile = run_options.profile,
+        .region = run_options.region,
+        .endpoint_url = run_options.endpoint_url,
+        .ca_bundle = run_options.ca_bundle,
     };
     aws_err err;
     err_clear(&err);
@@ -87,7 +75,7 @@ static void session_load(lua_State *L, lsession *s)
 
 lsession *lsession_get(lua_State *L)
 {
-    lua_getfield(L, LUA_REGISTRYINDEX, SESSION_KEY);
+    lua_getfield(L, LUA_REGISTRYINDEX, REG_SESSION);
     lsession *s = lua_touserdata(L, -1);
     lua_pop(L, 1);
     if (!s) {
@@ -97,7 +85,7 @@ lsession *lsession_get(lua_State *L)
         lua_pushcfunction(L, session_gc);
         lua_setfield(L, -2, "__gc");
         lua_setmetatable(L, -2);
-        lua_setfield(L, LUA_REGISTRYINDEX, SESSION_KEY);
+        lua_setfield(L, LUA_REGISTRYINDEX, REG_SESSION);
     }
     if (!s->loaded)
         session_load(L, s);
@@ -114,14 +102,13 @@ aws_client *lsession_client(lua_State *L, lsession *s)
 {
     if (s->client)
         return s->client;
-    lua_getfield(L, LUA_REGISTRYINDEX, "iamsh.interrupted");
-    volatile sig_atomic_t *interrupted = lua_touserdata(L, -1);
-    lua_pop(L, 1);
     aws_client_opts o = {
         .max_attempts = s->cfg.max_attempts,
         .ca_bundle = s->cfg.ca_bundle,
-        .log = lsession_option_bool(L, "debug") ? debug_log : NULL,
-        .abort_flag = interrupted,
+        .log = run_options.debug ? debug_log : NULL,
+        .abort_flag = run_options.interrupted,
+        .read_only = run_options.plan,
+        .max_response = run_options.max_response,
     };
     aws_err err;
     err_clear(&err);
@@ -131,7 +118,7 @@ aws_client *lsession_client(lua_State *L, lsession *s)
     return s->client;
 }
 
-/* Credentials, resolved once and refreshed before they expire. */
+/* Credentials, resolved once and refreshed before they expire; -1 with err.  [-0, +0, v] */
 static int session_creds(lua_State *L, lsession *s, aws_err *err)
 {
     if (s->have_creds && !creds_expiring(&s->creds, time(NULL)))
@@ -143,7 +130,7 @@ static int session_creds(lua_State *L, lsession *s, aws_err *err)
         return -1;
     if (fresh.expiration != 0 && fresh.expiration <= time(NULL)) {
         err_set(err, AWS_ERR_CREDS, "ExpiredCredentials",
-                    "the credentials from %s have already expired", fresh.source);
+                "the credentials from %s have already expired", fresh.source);
         creds_free(&fresh);
         return -1;
     }
@@ -163,6 +150,7 @@ const aws_creds *lsession_creds(lua_State *L, lsession *s)
     return &s->creds;
 }
 
+/* t[k] = the endpoint of svc, for the table on top.  [-0, +0, v] */
 static void set_endpoint(lua_State *L, const aws_config *c, const char *svc, const char *k)
 {
     aws_endpoint ep;
@@ -175,20 +163,14 @@ static void set_endpoint(lua_State *L, const aws_config *c, const char *svc, con
     config_endpoint_free(&ep);
 }
 
-void lsession_count_call(lsession *s, int answered)
-{
-    s->calls++;
-    s->answered += answered != 0;
-}
-
 /* aws.stats() -> {calls = requests sent, answered = of them, answered by the
  * endpoint (a result or an AWS error; not a transport failure or an interrupt)} */
 int lsession_push_stats(lua_State *L)
 {
     lsession *s = lsession_get(L);
     lua_createtable(L, 0, 2);
-    lset_integer(L, "calls", s->calls);
-    lset_integer(L, "answered", s->answered);
+    lset_integer(L, "calls", s->client ? s->client->requests : 0);
+    lset_integer(L, "answered", s->client ? s->client->answered : 0);
     return 1;
 }
 

@@ -25,7 +25,7 @@ static const char *opt_field(lua_State *L, const char *k, int required)
     return s;
 }
 
-/* "20150830T123600Z" as given, "2015-08-30T12:36:00Z" converted, or now. */
+/* "20150830T123600Z" as given, "2015-08-30T12:36:00Z" converted, or now.  [-0, +0, v] */
 static void timestamp_of(lua_State *L, char out[17])
 {
     const char *t = opt_field(L, "timestamp", 0);
@@ -38,8 +38,8 @@ static void timestamp_of(lua_State *L, char out[17])
     }
     int Y, M, D, h, m, s;
     char z;
-    if (strlen(t) == 20 && sscanf(t, "%4d-%2d-%2dT%2d:%2d:%2d%c", &Y, &M, &D, &h, &m, &s, &z) == 7 &&
-        z == 'Z') {
+    if (strlen(t) == 20 &&
+        sscanf(t, "%4d-%2d-%2dT%2d:%2d:%2d%c", &Y, &M, &D, &h, &m, &s, &z) == 7 && z == 'Z') {
         snprintf(out, 17, "%04d%02d%02dT%02d%02d%02dZ", Y, M, D, h, m, s);
         return;
     }

@@ -78,10 +78,18 @@ int main(int argc, char **argv)
     double t3 = now_us();
     sigv4_header ct = {"Content-Type", "application/x-www-form-urlencoded; charset=utf-8"};
     sigv4_request sr = {
-        .method = "POST", .url = "https://iam.amazonaws.com/", .headers = &ct, .nheaders = 1,
-        .body = body.p, .body_len = body.len, .region = "us-east-1", .service = "iam",
-        .access_key = "AKIDEXAMPLE", .secret_key = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
-        .timestamp = "20150830T123600Z", .normalize_path = 1,
+        .method = "POST",
+        .url = "https://iam.amazonaws.com/",
+        .headers = &ct,
+        .nheaders = 1,
+        .body = body.p,
+        .body_len = body.len,
+        .region = "us-east-1",
+        .service = "iam",
+        .access_key = "AKIDEXAMPLE",
+        .secret_key = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+        .timestamp = "20150830T123600Z",
+        .normalize_path = 1,
     };
     for (long i = 0; i < n; i++) {
         char *lines[SIGV4_MAX_ADDED_HEADERS + 1];

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """check_layout.py - the layout rules of docs/architecture.md, checked on the compiled objects.
 
-    check_layout.py INCLUDE_DIR CORE_OBJECTS BINDING_OBJECTS
+    check_layout.py ARCHITECTURE_MD INCLUDE_DIR CORE_OBJECTS BINDING_OBJECTS
 
 CORE_OBJECTS and BINDING_OBJECTS are ';'-separated lists of object files (CMake's
 $<TARGET_OBJECTS:...>). What `nm` says each object defines and uses is the real
@@ -11,8 +11,12 @@ dependency graph, so the checks cannot be fooled by an include left behind:
      others) one A defines;
   2. a core file's externs carry its module's name: in host/core/M.c or M_*.c, where
      include/iamsh/M.h is the longest header name that fits, every defined extern is
-     M or M_*; in bindings/lX.c, lX_* (or luaopen_*, Lua's own convention);
-  3. the core does not know Lua: no core object uses a lua_* or luaL_* symbol.
+     M or M_*; in bindings/lX.c, lX_* (or luaopen_*, Lua's own convention, and
+     iamsh_aws_*, the module's entry points for the program, include/iamsh/boundary.h);
+  3. the core does not know Lua: no core object uses a lua_* or luaL_* symbol;
+  4. the core's layers, as the table in docs/architecture.md gives them (between the
+     lines "<!-- layers -->" and "<!-- /layers -->"): every module is in one layer,
+     and a file uses modules of its own layer or of the layers above it in the table.
 
 Exit status 0 when all hold; otherwise each broken rule is printed and the status is 1.
 """
@@ -27,8 +31,8 @@ def nm_symbols(obj):
     defined, used = set(), set()
     for line in out.splitlines():
         parts = line.split()
-        if len(parts) == 3 and parts[1] in "TDRBCGSV":
-            defined.add(parts[2])
+        if len(parts) == 3 and parts[1] in "TDRBCGSV" and not parts[2].startswith("__"):
+            defined.add(parts[2])  # "__" names are the compiler's (sanitizers, coverage)
         elif len(parts) == 2 and parts[0] == "U":
             used.add(parts[1])
     return defined, used
@@ -104,7 +108,7 @@ def misnamed_bindings(units):
     problems = []
     for name, (defs, _) in sorted(units.items()):
         for sym in sorted(defs):
-            if not (sym == name or sym.startswith(name + "_") or sym.startswith("luaopen_")):
+            if not (sym == name or sym.startswith((name + "_", "luaopen_", "iamsh_aws_"))):
                 problems.append(f"bindings/{name}.c defines {sym}, not {name}_* or luaopen_*")
     return problems
 
@@ -115,16 +119,52 @@ def core_uses_lua(units):
             for sym in sorted(used) if sym.startswith(("lua_", "luaL_"))]
 
 
+def read_layers(path):
+    """{module: layer number} from the table between the layers markers."""
+    layers, inside, row = {}, False, 0
+    for line in open(path, encoding="utf-8"):
+        line = line.strip()
+        if line == "<!-- layers -->" or line == "<!-- /layers -->":
+            inside = line == "<!-- layers -->"
+        elif inside and line.startswith("|") and not set(line) <= set("|-: "):
+            cells = [c.strip(" `") for c in line.strip("|").split("|")]
+            if len(cells) >= 2 and cells[0] != "layer":
+                for module in cells[1].replace("`", "").split(","):
+                    layers[module.strip()] = row
+                row += 1
+    return layers
+
+
+def misplaced(units, headers, layers):
+    """Files that use a module of a later layer, and modules in no layer."""
+    owner = {sym: name for name, (defs, _) in units.items() for sym in defs}
+    problems = []
+    for name, (_, used) in sorted(units.items()):
+        module = module_of(name, headers)
+        if module not in layers:
+            problems.append(f"host/core/{name}.c: module {module} is in no layer of "
+                            "docs/architecture.md")
+            continue
+        for other in sorted({owner[s] for s in used if s in owner}):
+            theirs = module_of(other, headers)
+            if layers.get(theirs, -1) > layers[module]:
+                problems.append(f"host/core/{name}.c ({module}) uses {other}.c ({theirs}), "
+                                "a module of a later layer")
+    return problems
+
+
 def main(argv):
-    if len(argv) != 4:
+    if len(argv) != 5:
         print(__doc__, file=sys.stderr)
         return 2
-    headers = {f[:-2] for f in os.listdir(argv[1]) if f.endswith(".h")}
-    core = load(argv[2].split(";"))
-    bindings = load(argv[3].split(";"))
+    layers = read_layers(argv[1])
+    headers = {f[:-2] for f in os.listdir(argv[2]) if f.endswith(".h")}
+    core = load(argv[3].split(";"))
+    bindings = load(argv[4].split(";"))
     problems = [f"cycle between .c files: {' <-> '.join(c)}"
                 for c in find_cycles({**core, **bindings})]
     problems += misnamed_core(core, headers) + misnamed_bindings(bindings) + core_uses_lua(core)
+    problems += misplaced(core, headers, layers)
     for p in problems:
         print(p)
     print(f"{len(core)} core and {len(bindings)} binding files: "

@@ -20,7 +20,7 @@
 typedef struct gen {
     const char *svc;
     cJSON *model, *pag, *wait;
-    cJSON *shapes, *ops;    /* the model's objects */
+    cJSON *shapes, *ops; /* the model's objects */
     int nshapes, nops;
     FILE *out;
 } gen;
@@ -152,7 +152,7 @@ static void put_str(FILE *f, const char *s)
         if (*p == '"' || *p == '\\')
             fprintf(f, "\\%c", *p);
         else if (*p < 0x20 || *p >= 0x7f || *p == '?')
-            fprintf(f, "\\%03o", *p);   /* octal: never swallows following digits */
+            fprintf(f, "\\%03o", *p); /* octal: never swallows following digits */
         else
             fputc(*p, f);
     }
@@ -223,8 +223,8 @@ static int shape_index(const gen *g, const char *name)
 
 static int shape_type(const char *t)
 {
-    static const char *names[] = {"structure", "list", "map", "string", "integer", "long",
-                                  "boolean", "timestamp", "blob", "double", "float"};
+    static const char *names[] = {"structure", "list",      "map",  "string", "integer", "long",
+                                  "boolean",   "timestamp", "blob", "double", "float"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         if (strcmp(t, names[i]) == 0)
             return (int)i + MODEL_STRUCTURE;
@@ -247,9 +247,8 @@ static int is_required(const cJSON *shape, const char *member)
 {
     const cJSON *req = cJSON_GetObjectItemCaseSensitive(shape, "required");
     const cJSON *r;
-    cJSON_ArrayForEach(r, req)
-        if (cJSON_IsString(r) && strcmp(r->valuestring, member) == 0)
-            return 1;
+    cJSON_ArrayForEach(r,
+                       req) if (cJSON_IsString(r) && strcmp(r->valuestring, member) == 0) return 1;
     return 0;
 }
 
@@ -269,7 +268,8 @@ static void emit_enums(gen *g)
     int n = 0;
     for (const cJSON *s = g->shapes->child; s; s = s->next) {
         const cJSON *e, *en = cJSON_GetObjectItemCaseSensitive(s, "enum");
-        cJSON_ArrayForEach(e, en) {
+        cJSON_ArrayForEach(e, en)
+        {
             fputs("    ", g->out);
             put_str(g->out, e->valuestring);
             fputs(",\n", g->out);
@@ -287,7 +287,8 @@ static void emit_members(gen *g)
     int n = 0;
     for (const cJSON *s = g->shapes->child; s; s = s->next) {
         const cJSON *m, *mem = cJSON_GetObjectItemCaseSensitive(s, "members");
-        cJSON_ArrayForEach(m, mem) {
+        cJSON_ArrayForEach(m, mem)
+        {
             int fl = (is_required(s, m->string) ? MODEL_M_REQUIRED : 0) |
                      (is_true(m, "flattened") ? MODEL_M_FLATTENED : 0);
             fputs("    {", g->out);
@@ -361,16 +362,20 @@ static void emit_shapes(gen *g)
         char *pattern = jstr(s, "pattern") ? pcre2_pattern(jstr(s, "pattern")) : NULL;
         put_str(g->out, pattern);
         free(pattern);
-        if (nm) fprintf(g->out, ", %s_members + %d, ", g->svc, mfirst);
-        else fputs(", NULL, ", g->out);
-        if (ne) fprintf(g->out, "%s_enums + %d, ", g->svc, efirst);
-        else fputs("NULL, ", g->out);
+        if (nm)
+            fprintf(g->out, ", %s_members + %d, ", g->svc, mfirst);
+        else
+            fputs(", NULL, ", g->out);
+        if (ne)
+            fprintf(g->out, "%s_enums + %d, ", g->svc, efirst);
+        else
+            fputs("NULL, ", g->out);
         emit_ref(g, s, type == MODEL_MAP ? "key" : "member");
         emit_ref(g, s, "value");
         emit_ref_name(g, s, type == MODEL_MAP ? "key" : "member");
         emit_ref_name(g, s, "value");
-        fprintf(g->out, "%lldLL, %lldLL, %d, %d, %d, %d},\n", jnum(s, "min"), jnum(s, "max"),
-                nm, ne, type, shape_flags(s, type));
+        fprintf(g->out, "%lldLL, %lldLL, %d, %d, %d, %d},\n", jnum(s, "min"), jnum(s, "max"), nm,
+                ne, type, shape_flags(s, type));
         mfirst += nm;
         efirst += ne;
     }
@@ -420,7 +425,8 @@ static void emit_op_errors(gen *g)
     int n = 0;
     for (const cJSON *o = g->ops->child; o; o = o->next) {
         const cJSON *e, *errs = cJSON_GetObjectItemCaseSensitive(o, "errors");
-        cJSON_ArrayForEach(e, errs) {
+        cJSON_ArrayForEach(e, errs)
+        {
             fprintf(g->out, "%d,%s", error_index(g, jstr(e, "shape")), ++n % 16 ? " " : "\n    ");
         }
     }
@@ -449,9 +455,18 @@ static int op_index(gen *g, const char *name)
     return -1;
 }
 
+/* authtype "none": the operation is sent unsigned (STS's AssumeRoleWithWebIdentity and
+ * AssumeRoleWithSAML, whose token or assertion is the proof). */
+static int op_flags(const cJSON *op)
+{
+    const char *auth = jstr(op, "authtype");
+    return auth && strcmp(auth, "none") == 0 ? MODEL_OP_UNSIGNED : 0;
+}
+
 static void emit_ops(gen *g)
 {
-    fprintf(g->out, "/* name, snake, input, output, resultWrapper, errors, nerrors, paginator, svc */\n");
+    fprintf(g->out, "/* name, snake, input, output, resultWrapper, errors, nerrors, paginator, "
+                    "svc, flags */\n");
     fprintf(g->out, "static const model_op %s_ops[%d] = {\n", g->svc, g->nops);
     int efirst = 0;
     for (const cJSON *o = g->ops->child; o; o = o->next) {
@@ -465,16 +480,22 @@ static void emit_ops(gen *g)
         put_str(g->out, snake);
         free(snake);
         fputs(", ", g->out);
-        if (in) fprintf(g->out, "S(%d), ", shape_index(g, jstr(in, "shape")));
-        else fputs("NULL, ", g->out);
-        if (out) fprintf(g->out, "S(%d), ", shape_index(g, jstr(out, "shape")));
-        else fputs("NULL, ", g->out);
+        if (in)
+            fprintf(g->out, "S(%d), ", shape_index(g, jstr(in, "shape")));
+        else
+            fputs("NULL, ", g->out);
+        if (out)
+            fprintf(g->out, "S(%d), ", shape_index(g, jstr(out, "shape")));
+        else
+            fputs("NULL, ", g->out);
         put_str(g->out, out ? jstr(out, "resultWrapper") : NULL);
         fprintf(g->out, ", %s_op_errors + %d, %d, ", g->svc, efirst, ne);
         int p = paginator_index(g, o->string);
-        if (p >= 0) fprintf(g->out, "&%s_paginators[%d], ", g->svc, p);
-        else fputs("NULL, ", g->out);
-        fprintf(g->out, "&model_service_%s},\n", g->svc);
+        if (p >= 0)
+            fprintf(g->out, "&%s_paginators[%d], ", g->svc, p);
+        else
+            fputs("NULL, ", g->out);
+        fprintf(g->out, "&model_service_%s, %d},\n", g->svc, op_flags(o));
         efirst += ne;
     }
     fputs("};\n\n", g->out);
@@ -520,7 +541,8 @@ static void emit_str_list(gen *g, const cJSON *v)
         return;
     }
     const cJSON *e;
-    cJSON_ArrayForEach(e, v) {
+    cJSON_ArrayForEach(e, v)
+    {
         put_str(g->out, e->valuestring);
         fputs(", ", g->out);
     }
@@ -544,7 +566,8 @@ static int emit_paginators(gen *g)
     for (const cJSON *p = pages->child; p; p = p->next)
         emit_str_list(g, cJSON_GetObjectItemCaseSensitive(p, "result_key"));
     fputs("\n};\n\n", g->out);
-    fprintf(g->out, "/* op, input_token, output_token, more_results, limit_key, result_keys, n */\n");
+    fprintf(g->out,
+            "/* op, input_token, output_token, more_results, limit_key, result_keys, n */\n");
     fprintf(g->out, "static const model_paginator %s_paginators[%d] = {\n", g->svc, n);
     for (const cJSON *p = pages->child; p; p = p->next) {
         const cJSON *rk = cJSON_GetObjectItemCaseSensitive(p, "result_key");
@@ -601,8 +624,7 @@ static int emit_waiters(gen *g)
     fprintf(g->out, "static const model_acceptor %s_acceptors[] = {\n", g->svc);
     for (const cJSON *w = ws->child; w; w = w->next) {
         const cJSON *a;
-        cJSON_ArrayForEach(a, cJSON_GetObjectItemCaseSensitive(w, "acceptors"))
-            emit_acceptor(g, a);
+        cJSON_ArrayForEach(a, cJSON_GetObjectItemCaseSensitive(w, "acceptors")) emit_acceptor(g, a);
     }
     fputs("};\n\n", g->out);
     fprintf(g->out, "static const model_waiter %s_waiters[%d] = {\n", g->svc, n);
@@ -615,8 +637,8 @@ static int emit_waiters(gen *g)
         put_str(g->out, snake);
         free(snake);
         fprintf(g->out, ", &%s_ops[%d], %lld, %lld, %s_acceptors + %d, %d},\n", g->svc,
-                op_index(g, jstr(w, "operation")), jnum(w, "delay"), jnum(w, "maxAttempts"),
-                g->svc, k, na);
+                op_index(g, jstr(w, "operation")), jnum(w, "delay"), jnum(w, "maxAttempts"), g->svc,
+                k, na);
         k += na;
     }
     fputs("};\n\n", g->out);
@@ -642,12 +664,16 @@ static void emit_service(gen *g, int nerr, int npag, int nwait)
         put_str(g->out, jstr(md, more[i]));
     }
     const char *s = g->svc;
-    fprintf(g->out, ",\n    %s_ops, %s_ops_by_name, %s_ops_by_snake, %s_shapes, %s_errors,\n", s,
-            s, s, s, s);
-    if (npag) fprintf(g->out, "    %s_paginators, ", s);
-    else fputs("    NULL, ", g->out);
-    if (nwait) fprintf(g->out, "%s_waiters,\n", s);
-    else fputs("NULL,\n", g->out);
+    fprintf(g->out, ",\n    %s_ops, %s_ops_by_name, %s_ops_by_snake, %s_shapes, %s_errors,\n", s, s,
+            s, s, s);
+    if (npag)
+        fprintf(g->out, "    %s_paginators, ", s);
+    else
+        fputs("    NULL, ", g->out);
+    if (nwait)
+        fprintf(g->out, "%s_waiters,\n", s);
+    else
+        fputs("NULL,\n", g->out);
     fprintf(g->out, "    %d, %d, %d, %d, %d\n};\n", g->nops, g->nshapes, nerr, npag, nwait);
 }
 
@@ -669,8 +695,76 @@ static void emit_forward(gen *g)
     fputs("\n", g->out);
 }
 
+/* --- genmodel --secrets OUT.c MODEL_DIR...: the member names whose shape is
+ * sensitive, in every service given, as data for the redactor (host/core, base
+ * layer: it may not use the model itself, so the names are generated for it). */
+
+static int cmp_names(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Adds the names of s's members whose target shape is sensitive (and their wire
+ * names) to names[*n]. */
+static void sensitive_members(const cJSON *shapes, const cJSON *s, const char **names, int *n,
+                              int cap)
+{
+    const cJSON *members = cJSON_GetObjectItemCaseSensitive(s, "members");
+    for (const cJSON *m = members ? members->child : NULL; m; m = m->next) {
+        const cJSON *target = cJSON_GetObjectItemCaseSensitive(shapes, jstr(m, "shape"));
+        if (!target || !(is_true(target, "sensitive") || is_true(m, "sensitive")))
+            continue;
+        const char *wire = jstr(m, "locationName");
+        if (*n + 2 > cap)
+            die("too many sensitive members", NULL);
+        names[(*n)++] = m->string;
+        if (wire && strcmp(wire, m->string) != 0)
+            names[(*n)++] = wire;
+    }
+}
+
+static int gen_secrets(int argc, char **argv)
+{
+    enum { CAP = 4096 };
+    static const char *names[CAP];
+    cJSON *models[16];
+    int n = 0, nmodels = 0;
+    if (argc < 4 || argc - 3 > 16) {
+        fprintf(stderr, "usage: genmodel --secrets OUT.c MODEL_DIR...\n");
+        return 2;
+    }
+    for (int i = 3; i < argc; i++) {
+        cJSON *model = models[nmodels++] = read_json(argv[i], "service-2.json", 0);
+        const cJSON *shapes = cJSON_GetObjectItemCaseSensitive(model, "shapes");
+        for (const cJSON *s = shapes ? shapes->child : NULL; s; s = s->next)
+            sensitive_members(shapes, s, names, &n, CAP);
+    }
+    qsort(names, (size_t)n, sizeof names[0], cmp_names);
+    char tmp[4096];
+    snprintf(tmp, sizeof tmp, "%s.tmp", argv[2]);
+    FILE *out = fopen(tmp, "w");
+    if (!out)
+        die("cannot write", tmp);
+    fputs("/* Generated by tools/genmodel --secrets from AWS's service models: the member\n"
+          " * names whose shape the models mark sensitive. Do not edit. */\n"
+          "#include \"iamsh/redact.h\"\n\n"
+          "const char *const redact_model_names[] = {\n",
+          out);
+    for (int i = 0; i < n; i++)
+        if (i == 0 || strcmp(names[i], names[i - 1]) != 0)
+            fprintf(out, "    \"%s\",\n", names[i]);
+    fputs("    NULL,\n};\n", out);
+    if (fclose(out) != 0 || rename(tmp, argv[2]) != 0)
+        die("cannot write", argv[2]);
+    for (int i = 0; i < nmodels; i++)
+        cJSON_Delete(models[i]);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc >= 2 && strcmp(argv[1], "--secrets") == 0)
+        return gen_secrets(argc, argv);
     if (argc != 4) {
         fprintf(stderr, "usage: genmodel SVC MODEL_DIR OUT.c\n");
         return 2;

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int buf_grow(buf *b, size_t extra)
+int buf_reserve(buf *b, size_t extra)
 {
     if (extra > (size_t)-1 / 2 - b->len)
         return -1;
@@ -25,7 +25,7 @@ static int buf_grow(buf *b, size_t extra)
 
 int buf_append(buf *b, const void *data, size_t n)
 {
-    if (buf_grow(b, n) != 0)
+    if (buf_reserve(b, n) != 0)
         return -1;
     if (n)
         memcpy(b->p + b->len, data, n);
@@ -45,7 +45,7 @@ int buf_printf(buf *b, const char *fmt, ...)
     va_start(ap, fmt);
     int n = vsnprintf(NULL, 0, fmt, ap);
     va_end(ap);
-    if (n < 0 || buf_grow(b, (size_t)n) != 0)
+    if (n < 0 || buf_reserve(b, (size_t)n) != 0)
         return -1;
     va_start(ap, fmt);
     vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
@@ -57,7 +57,7 @@ int buf_printf(buf *b, const char *fmt, ...)
 int buf_urlencode(buf *b, const char *s, size_t n, int keep_slash)
 {
     static const char hex[] = "0123456789ABCDEF";
-    if (buf_grow(b, n * 3) != 0)
+    if (buf_reserve(b, n * 3) != 0)
         return -1;
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
@@ -74,11 +74,49 @@ int buf_urlencode(buf *b, const char *s, size_t n, int keep_slash)
     return 0;
 }
 
+static int hex_value(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    c = (char)(c | 32); /* lower case */
+    return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* The byte "%XX" at s (n bytes left) stands for, or -1 when s is not such an escape. */
+static int escaped_byte(const char *s, size_t n)
+{
+    int h = n >= 3 && s[0] == '%' ? hex_value(s[1]) : -1;
+    int l = h >= 0 ? hex_value(s[2]) : -1;
+    return l >= 0 ? h * 16 + l : -1;
+}
+
+int buf_urldecode(buf *b, const char *s, size_t n, int plus_is_space)
+{
+    if (buf_reserve(b, n) != 0)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        int byte = escaped_byte(s + i, n - i);
+        char c = byte >= 0 ? (char)byte : (plus_is_space && s[i] == '+') ? ' ' : s[i];
+        b->p[b->len++] = c;
+        i += byte >= 0 ? 2 : 0;
+    }
+    b->p[b->len] = '\0';
+    return 0;
+}
+
 void buf_reset(buf *b)
 {
     b->len = 0;
     if (b->p)
         b->p[0] = '\0';
+}
+
+void buf_truncate(buf *b, size_t len)
+{
+    if (b->p && len < b->len) {
+        b->len = len;
+        b->p[len] = '\0';
+    }
 }
 
 void buf_free(buf *b)
@@ -90,7 +128,7 @@ void buf_free(buf *b)
 
 char *buf_steal(buf *b)
 {
-    if (!b->p && buf_grow(b, 0) != 0)
+    if (!b->p && buf_reserve(b, 0) != 0)
         return NULL;
     b->p[b->len] = '\0';
     char *p = b->p;

@@ -20,7 +20,7 @@
 
 #define CONTENT_TYPE_VALUE "application/x-www-form-urlencoded; charset=utf-8"
 #define CONTENT_TYPE "Content-Type: " CONTENT_TYPE_VALUE
-#define ERROR_XML_MAX (1u << 20)   /* an AWS error document is a few hundred bytes */
+#define ERROR_XML_MAX (1u << 20) /* an AWS error document is a few hundred bytes */
 
 /* ---- defaults for the injectable clock, randomness and sleep ---- */
 
@@ -38,7 +38,7 @@ static double default_rand01(void)
         state[2] = (unsigned short)(mix >> 32);
         seeded = 1;
     }
-    return erand48(state);   /* jitter only spreads load; it need not be unpredictable */
+    return erand48(state); /* jitter only spreads load; it need not be unpredictable */
 }
 
 static void default_sleep(double seconds)
@@ -63,13 +63,20 @@ aws_client *client_new(const aws_client_opts *opts, aws_err *err)
         c->opts.rand01 = default_rand01;
     if (!c->opts.sleep_fn)
         c->opts.sleep_fn = default_sleep;
-    http_opts ho = {c->opts.ca_bundle, c->opts.connect_timeout_ms, c->opts.timeout_ms,
-                    c->opts.log, c->opts.log_ud, c->opts.abort_flag};
+    http_opts ho = {
+        .ca_bundle = c->opts.ca_bundle,
+        .connect_timeout_ms = c->opts.connect_timeout_ms,
+        .timeout_ms = c->opts.timeout_ms,
+        .log = c->opts.log,
+        .log_ud = c->opts.log_ud,
+        .abort_flag = c->opts.abort_flag,
+        .max_body = c->opts.max_response,
+    };
     if (!(c->http = http_client_new(&ho, err))) {
         free(c);
         return NULL;
     }
-    c->opts.ca_bundle = NULL;   /* copied by the http client; the caller's may not live */
+    c->opts.ca_bundle = NULL; /* copied by the http client; the caller's may not live */
     retry_quota_init(&c->quota);
     return c;
 }
@@ -85,14 +92,22 @@ void client_free(aws_client *c)
 /* ---- error documents ---- */
 
 /* The element's text, trimmed, into out (cut to size). */
+/* el's text without the blanks around it: *n bytes at the result (owned: xmlFree). */
+static const char *trimmed_text(const xmlNode *el, xmlChar **owned, size_t *n)
+{
+    const char *t = xml_text(el, owned);
+    t += strspn(t, " \t\r\n");
+    *n = strlen(t);
+    while (*n && strchr(" \t\r\n", t[*n - 1]))
+        (*n)--;
+    return t;
+}
+
 static void text_of(const xmlNode *el, char *out, size_t size)
 {
     xmlChar *owned;
-    const char *t = xml_text(el, &owned);
-    t += strspn(t, " \t\r\n");
-    size_t n = strlen(t);
-    while (n && strchr(" \t\r\n", t[n - 1]))
-        n--;
+    size_t n;
+    const char *t = trimmed_text(el, &owned, &n);
     snprintf(out, size, "%.*s", (int)(n < size ? n : size - 1), t);
     xmlFree(owned);
 }
@@ -110,7 +125,7 @@ static xmlNode *find_error(xmlNode *root, xmlNode **rid)
             *rid = xml_child(root, "RequestId");
         return xml_child(xml_child(root, "Errors"), "Error");
     }
-    if (xml_is(root, "Error")) {   /* S3-style bare <Error>, seen from proxies and mocks */
+    if (xml_is(root, "Error")) { /* S3-style bare <Error>, seen from proxies and mocks */
         *rid = xml_child(root, "RequestId");
         return root;
     }
@@ -121,14 +136,17 @@ static int fill_error(xmlNode *root, aws_err *err)
 {
     xmlNode *rid = NULL;
     xmlNode *e = find_error(root, &rid);
-    char code[64], message[sizeof err->message], request_id[sizeof err->request_id];
+    char code[64], request_id[sizeof err->request_id];
 
     text_of(xml_child(e, "Code"), code, sizeof code);
     if (!code[0])
         return -1;
-    text_of(xml_child(e, "Message"), message, sizeof message);
     text_of(rid, request_id, sizeof request_id);
-    err_set(err, AWS_ERR_SERVICE, code, "%s", message);
+    xmlChar *owned;
+    size_t n;
+    const char *message = trimmed_text(xml_child(e, "Message"), &owned, &n);
+    err_set(err, AWS_ERR_SERVICE, code, "%.*s", (int)n, message); /* whole: err.c keeps it */
+    xmlFree(owned);
     memcpy(err->request_id, request_id, sizeof request_id);
     return 0;
 }
@@ -153,7 +171,7 @@ static void timestamp_now(const aws_client *c, char ts[17])
     time_t now = c->opts.now ? c->opts.now() : time(NULL);
     struct tm tm;
     if (!gmtime_r(&now, &tm) || strftime(ts, 17, "%Y%m%dT%H%M%SZ", &tm) != 16)
-        memcpy(ts, "19700101T000000Z", 17);   /* the signer rejects nothing here; AWS will */
+        memcpy(ts, "19700101T000000Z", 17); /* the signer rejects nothing here; AWS will */
 }
 
 /* ep->url has no trailing '/': POST to its root, or to its path kept as given. */
@@ -185,11 +203,11 @@ static int classify_error(const http_response *hr, aws_err *err)
         char snippet[96];
         body_snippet(&hr->body, snippet, sizeof snippet);
         err_set(err, AWS_ERR_PARSE, "ResponseParseError",
-                    "HTTP %ld with an unreadable error response (%zu bytes)%s%s", hr->status,
-                    hr->body.len, snippet[0] ? ": " : "", snippet);
+                "HTTP %ld with an unreadable error response (%zu bytes)%s%s", hr->status,
+                hr->body.len, snippet[0] ? ": " : "", snippet);
     }
     err->status = hr->status;
-    if (hr->request_id[0])   /* the header is authoritative; the body's is the fallback */
+    if (hr->request_id[0]) /* the header is authoritative; the body's is the fallback */
         memcpy(err->request_id, hr->request_id, sizeof err->request_id);
     return -1;
 }
@@ -202,14 +220,40 @@ static int sign_headers(const aws_client *c, const aws_endpoint *ep, const aws_c
     timestamp_now(c, ts);
     sigv4_header ct = {"Content-Type", CONTENT_TYPE_VALUE};
     sigv4_request sr = {
-        .method = "POST", .url = url, .headers = &ct, .nheaders = 1,
-        .body = body, .body_len = body_len,
-        .region = ep->signing_region, .service = ep->signing_name,
-        .access_key = creds->access_key_id, .secret_key = creds->secret_access_key,
-        .session_token = creds->session_token, .timestamp = ts,
-        .normalize_path = 1, .sign_body = 0,
+        .method = "POST",
+        .url = url,
+        .headers = &ct,
+        .nheaders = 1,
+        .body = body,
+        .body_len = body_len,
+        .region = ep->signing_region,
+        .service = ep->signing_name,
+        .access_key = creds->access_key_id,
+        .secret_key = creds->secret_access_key,
+        .session_token = creds->session_token,
+        .timestamp = ts,
+        .normalize_path = 1,
+        .sign_body = 0,
     };
     return sigv4_sign_headers(&sr, lines, err);
+}
+
+/* The request's headers: Content-Type, then what the signer added (none when the
+ * request goes unsigned: creds NULL). */
+static int request_headers(const aws_client *c, const aws_endpoint *ep, const aws_creds *creds,
+                           const buf *url, const char *body, size_t body_len,
+                           char *lines[SIGV4_MAX_ADDED_HEADERS + 1],
+                           const char *headers[SIGV4_MAX_ADDED_HEADERS + 2], aws_err *err)
+{
+    lines[0] = NULL;
+    if (creds && sign_headers(c, ep, creds, url->p, body, body_len, lines, err) != 0)
+        return -1;
+    size_t n = 0;
+    headers[n++] = CONTENT_TYPE;
+    for (size_t i = 0; lines[i]; i++)
+        headers[n++] = lines[i];
+    headers[n] = NULL;
+    return 0;
 }
 
 static int attempt_once(aws_client *c, const aws_endpoint *ep, const aws_creds *creds,
@@ -222,12 +266,7 @@ static int attempt_once(aws_client *c, const aws_endpoint *ep, const aws_creds *
 
     if (endpoint_url(ep, &url, err) != 0)
         return -1;
-    if (sign_headers(c, ep, creds, url.p, body, body_len, lines, err) == 0) {
-        size_t n = 0;
-        headers[n++] = CONTENT_TYPE;
-        for (size_t i = 0; lines[i]; i++)
-            headers[n++] = lines[i];
-        headers[n] = NULL;
+    if (request_headers(c, ep, creds, &url, body, body_len, lines, headers, err) == 0) {
         http_request req = {"POST", url.p, headers, body, body_len, 0, 0, 0};
         rc = http_send(c->http, &req, hr, err);
         sigv4_headers_free(lines);
@@ -247,34 +286,18 @@ static int check_args(const aws_client *c, const aws_endpoint *ep, const aws_cre
 {
     if (!c || !ep || !ep->url || !ep->signing_region || !ep->signing_name || !body)
         return err_set(err, AWS_ERR_INTERNAL, "InternalError",
-                           "client_query: missing client, endpoint or body");
-    if (!creds || !creds->access_key_id || !creds->secret_access_key)
+                       "client_query: missing client, endpoint or body");
+    if (creds && (!creds->access_key_id || !creds->secret_access_key))
         return err_set(err, AWS_ERR_CREDS, "NoCredentials", "no credentials to sign with");
     return 0;
 }
 
-/* The request id of a 2xx answer: the header, else <RequestId> in the body. */
-static void success_request_id(const http_response *hr, char out[96])
-{
-    if (hr->request_id[0]) {
-        memcpy(out, hr->request_id, 96);
-        return;
-    }
-    out[0] = '\0';
-    const char *p = hr->body.p ? strstr(hr->body.p, "<RequestId>") : NULL;
-    if (!p)
-        return;
-    p += strlen("<RequestId>");
-    size_t n = strcspn(p, "<");
-    snprintf(out, 96, "%.*s", (int)(n < 95 ? n : 95), p);
-}
-
-static int deliver(aws_client *c, http_response *hr, int last_cost, buf *resp,
-                   char request_id[96], aws_err *err)
+static int deliver(aws_client *c, http_response *hr, int last_cost, buf *resp, char request_id[96],
+                   aws_err *err)
 {
     retry_quota_release(&c->quota, last_cost);
     if (request_id)
-        success_request_id(hr, request_id);
+        memcpy(request_id, hr->request_id, 96);
     if (resp) {
         buf_reset(resp);
         if (buf_append(resp, hr->body.p ? hr->body.p : "", hr->body.len) != 0)
@@ -294,17 +317,15 @@ static int may_retry(aws_client *c, int attempt, aws_err *err, int *cost)
         return 0;
     *cost = retry_quota_acquire(&c->quota, err->timeout);
     if (*cost == 0) {
-        size_t n = strlen(err->message);
-        snprintf(err->message + n, sizeof err->message - n, " (retry quota exhausted)");
+        err_append(err, " (retry quota exhausted)");
         return 0;
     }
     c->opts.sleep_fn(retry_backoff(attempt, c->opts.rand01()));
     return !(c->opts.abort_flag && *c->opts.abort_flag);
 }
 
-int client_query(aws_client *c, const aws_endpoint *ep, const aws_creds *creds,
-                     const char *body, size_t body_len, buf *resp, char request_id[96],
-                     aws_err *err)
+int client_query(aws_client *c, const aws_endpoint *ep, const aws_creds *creds, const char *body,
+                 size_t body_len, buf *resp, char request_id[96], aws_err *err)
 {
     aws_err scratch;
     http_response hr = {0, BUF_INIT, ""};
@@ -316,6 +337,7 @@ int client_query(aws_client *c, const aws_endpoint *ep, const aws_creds *creds,
         request_id[0] = '\0';
     if (check_args(c, ep, creds, body, err) != 0)
         return -1;
+    c->requests++;
     for (;;) {
         attempt++;
         if (attempt_once(c, ep, creds, body, body_len, &hr, err) == 0) {
@@ -328,6 +350,7 @@ int client_query(aws_client *c, const aws_endpoint *ep, const aws_creds *creds,
     if (rc != 0 && request_id)
         memcpy(request_id, err->request_id, 96);
     c->attempts_last = attempt;
+    c->answered += rc == 0 || err->kind == AWS_ERR_SERVICE;
     http_response_free(&hr);
     return rc;
 }

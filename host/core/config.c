@@ -49,13 +49,13 @@ static const char *expand_var(const aws_config *c, const char *p, buf *out, cons
         e++;
     if (e == s || (braced && *e != '}')) {
         *end = p + 1;
-        return NULL;                  /* not a variable: keep the '$' */
+        return NULL; /* not a variable: keep the '$' */
     }
     char name[128];
     snprintf(name, sizeof name, "%.*s", (int)(e - s), s);
     *end = e + braced;
     const char *v = c->getenv_fn ? c->getenv_fn(name) : getenv(name);
-    if (!v)                           /* os.path.expandvars keeps unknown variables */
+    if (!v) /* os.path.expandvars keeps unknown variables */
         buf_append(out, p, (size_t)(*end - p));
     return v;
 }
@@ -174,14 +174,15 @@ static int check_url(const char *url, const char *source, aws_err *err)
 {
     if (!valid_url(url))
         return err_set(err, AWS_ERR_CONFIG, "InvalidEndpointURL",
-                           "invalid endpoint URL from %s: it must be http:// or https:// "
-                           "followed by a host, with no spaces or control characters", source);
+                       "invalid endpoint URL from %s: it must be http:// or https:// "
+                       "followed by a host, with no spaces or control characters",
+                       source);
     sigv4_url parsed;
     aws_err why;
     err_clear(&why);
     if (sigv4_parse_url(url, strlen(url), &parsed, &why) != 0)
         return err_set(err, AWS_ERR_CONFIG, "InvalidEndpointURL",
-                           "invalid endpoint URL from %s: %s", source, why.message);
+                       "invalid endpoint URL from %s: %s", source, why.message);
     sigv4_url_free(&parsed);
     return 0;
 }
@@ -244,8 +245,8 @@ static int default_endpoint(const aws_config *c, const char *service, aws_endpoi
 }
 
 /* [services X] -> "<service> =" sub-section -> endpoint_url */
-static int services_url(const aws_config *c, const char *service, const char **url,
-                        char *source, size_t nsource, aws_err *err)
+static int services_url(const aws_config *c, const char *service, const char **url, char *source,
+                        size_t nsource, aws_err *err)
 {
     const char *name = config_profile_get(c, c->profile, "services");
     if (!name)
@@ -253,17 +254,16 @@ static int services_url(const aws_config *c, const char *service, const char **u
     const ini_section *s = ini_find(&c->cfg, INI_SERVICES, name);
     if (!s)
         return err_set(err, AWS_ERR_CONFIG, "InvalidConfigError",
-                           "profile '%s' names services section '%s', which is not in %s",
-                           c->profile, name, c->config_file);
+                       "profile '%s' names services section '%s', which is not in %s", c->profile,
+                       name, c->config_file);
     *url = ini_get_sub(s, service, "endpoint_url");
-    snprintf(source, nsource, "[services %s] %s.endpoint_url in %s", name, service,
-             c->config_file);
+    snprintf(source, nsource, "[services %s] %s.endpoint_url in %s", name, service, c->config_file);
     return 0;
 }
 
 /* The configured (not command-line) endpoint URL, NULL if none; source names it. */
-static int configured_url(const aws_config *c, const char *service, const char **url,
-                          char *source, size_t nsource, aws_err *err)
+static int configured_url(const aws_config *c, const char *service, const char **url, char *source,
+                          size_t nsource, aws_err *err)
 {
     char var[64];
     snprintf(var, sizeof var, "AWS_ENDPOINT_URL_%s", service);
@@ -292,7 +292,7 @@ int config_endpoint(const aws_config *c, const char *service, aws_endpoint *out,
     memset(out, 0, sizeof *out);
     if (!service || (strcmp(service, "iam") != 0 && strcmp(service, "sts") != 0))
         return err_set(err, AWS_ERR_PARAM, "UnknownService", "unknown service '%s'",
-                           service ? service : "(null)");
+                       service ? service : "(null)");
     const char *url = c->cli_endpoint_url;
     char source[640] = "--endpoint-url";
     if (!url && !c->ignore_configured_endpoints) {
@@ -365,13 +365,13 @@ static int resolve_profile(aws_config *c, const config_input *in, aws_err *err)
         return oom(err);
     if (c->profile_from_user && !config_profile_exists(c, c->profile))
         return err_set(err, AWS_ERR_CONFIG, "ProfileNotFound",
-                           "The config profile (%s) could not be found", c->profile);
+                       "The config profile (%s) could not be found", c->profile);
     return 0;
 }
 
 /* flag > first set env var > profile key */
-static const char *pick(const aws_config *c, const char *flag, const char *env1,
-                        const char *env2, const char *key, const char **source)
+static const char *pick(const aws_config *c, const char *flag, const char *env1, const char *env2,
+                        const char *key, const char **source)
 {
     const char *envs[] = {env1, env2};
     *source = "the command line";
@@ -394,7 +394,7 @@ static int resolve_region(aws_config *c, const config_input *in, aws_err *err)
     const char *r = pick(c, in->region, "AWS_REGION", "AWS_DEFAULT_REGION", "region", &src);
     if (r && !valid_region(r))
         return err_set(err, AWS_ERR_CONFIG, "InvalidRegion",
-                           "region '%.64s' from %s is not a valid region name", r, src);
+                       "region '%.64s' from %s is not a valid region name", r, src);
     if (set_str(&c->region, r) != 0 || set_str(&c->partition, config_partition_of(r)) != 0)
         return oom(err);
     return 0;
@@ -411,7 +411,8 @@ static int resolve_attempts(aws_config *c, aws_err *err)
     long n = strtol(v, &end, 10);
     if (end == v || *end || n < 1 || n > 1000)
         return err_set(err, AWS_ERR_CONFIG, "InvalidConfigError",
-                           "max_attempts '%.32s' from %s must be a whole number from 1 to 1000", v, src);
+                       "max_attempts '%.32s' from %s must be a whole number from 1 to 1000", v,
+                       src);
     c->max_attempts = (int)n;
     return 0;
 }
@@ -424,8 +425,7 @@ static int resolve_retry_mode(aws_config *c, aws_err *err)
         v = "standard";
     if (strcmp(v, "standard") != 0 && strcmp(v, "adaptive") != 0 && strcmp(v, "legacy") != 0)
         return err_set(err, AWS_ERR_CONFIG, "InvalidConfigError",
-                           "retry_mode '%.32s' from %s must be standard, adaptive or legacy", v,
-                           src);
+                       "retry_mode '%.32s' from %s must be standard, adaptive or legacy", v, src);
     return set_str(&c->retry_mode, v) == 0 ? 0 : oom(err);
 }
 

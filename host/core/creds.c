@@ -18,6 +18,14 @@ void creds_wipe_str(char *s)
         *v++ = 0;
 }
 
+void creds_wipe_json(cJSON *v)
+{
+    for (cJSON *c = v ? v->child : NULL; c; c = c->next)
+        creds_wipe_json(c);
+    if (cJSON_IsString(v))
+        creds_wipe_str(v->valuestring);
+}
+
 void creds_free(aws_creds *cr)
 {
     if (!cr)
@@ -70,8 +78,8 @@ static const char *json_str(const cJSON *obj, const char *key)
     return cJSON_IsString(v) && v->valuestring[0] ? v->valuestring : NULL;
 }
 
-int creds_from_json(const cJSON *obj, const char *token_key, const char *source,
-                     aws_creds *out, char *why, size_t nwhy)
+int creds_from_json(const cJSON *obj, const char *token_key, const char *source, aws_creds *out,
+                    char *why, size_t nwhy)
 {
     const char *id = json_str(obj, "AccessKeyId"), *sk = json_str(obj, "SecretAccessKey");
     const char *tok = token_key ? json_str(obj, token_key) : NULL;

@@ -17,7 +17,10 @@
 #include "iamsh/redact.h"
 
 #define HTTP_DEFAULT_TIMEOUT_MS 60000L
-#define HTTP_MAX_BODY (64u << 20)   /* no IAM answer comes close; bounds memory */
+/* Above IAM's largest real answers (a 1,000-entry GetAccountAuthorizationDetails page
+ * of URL-encoded documents reaches ~20 MB), and what bounds the memory a hostile
+ * endpoint can make us spend. IAMSH_MAX_RESPONSE changes it. */
+#define HTTP_DEFAULT_MAX_BODY ((size_t)32 << 20)
 
 struct http_client {
     CURL *h;
@@ -26,6 +29,7 @@ struct http_client {
     http_log_fn log;
     void *log_ud;
     volatile sig_atomic_t *abort_flag;
+    size_t max_body;
     char user_agent[128];
     char errbuf[CURL_ERROR_SIZE];
 };
@@ -51,7 +55,8 @@ http_client *http_client_new(const http_opts *opts, aws_err *err)
     pthread_once(&global_once, global_init);
     if (global_rc != CURLE_OK)
         return err_set(err, AWS_ERR_INTERNAL, "InternalError", "curl_global_init failed: %s",
-                           curl_easy_strerror(global_rc)), NULL;
+                       curl_easy_strerror(global_rc)),
+               NULL;
     http_client *c = calloc(1, sizeof *c);
     if (!c || !(c->h = curl_easy_init())) {
         free(c);
@@ -64,7 +69,10 @@ http_client *http_client_new(const http_opts *opts, aws_err *err)
         c->log = opts->log;
         c->log_ud = opts->log_ud;
         c->abort_flag = opts->abort_flag;
+        c->max_body = opts->max_body;
     }
+    if (c->max_body == 0)
+        c->max_body = HTTP_DEFAULT_MAX_BODY;
     if (opts && opts->ca_bundle && !c->ca_bundle) {
         http_client_free(c);
         return err_set(err, AWS_ERR_INTERNAL, "InternalError", "out of memory"), NULL;
@@ -88,7 +96,7 @@ void http_response_free(http_response *resp)
 {
     if (!resp)
         return;
-    buf_wipe(&resp->body);   /* bodies can carry fresh credentials */
+    buf_wipe(&resp->body); /* bodies can carry fresh credentials */
     resp->status = 0;
     resp->request_id[0] = '\0';
 }
@@ -154,7 +162,7 @@ static size_t on_body(char *data, size_t size, size_t n, void *ud)
 {
     http_call *call = ud;
     size_t len = size * n;
-    if (call->resp->body.len + len > HTTP_MAX_BODY) {
+    if (len > call->c->max_body || call->resp->body.len > call->c->max_body - len) {
         call->too_large = 1;
         return 0;
     }
@@ -213,13 +221,14 @@ static long pick(long req, long opt)
 static void set_method(CURL *h, const http_request *req)
 {
     const char *m = req->method ? req->method : "GET";
-    int has_body = strcmp(m, "GET") != 0 &&
-                   (req->body || strcmp(m, "POST") == 0 || strcmp(m, "PUT") == 0);
+    int has_body =
+        strcmp(m, "GET") != 0 && (req->body || strcmp(m, "POST") == 0 || strcmp(m, "PUT") == 0);
 
     if (has_body) {
         curl_easy_setopt(h, CURLOPT_POST, 1L);
         curl_easy_setopt(h, CURLOPT_POSTFIELDS, req->body ? req->body : "");
-        curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)(req->body ? req->body_len : 0));
+        curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE,
+                         (curl_off_t)(req->body ? req->body_len : 0));
     } else {
         curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
     }
@@ -259,7 +268,7 @@ static void set_options(http_client *c, const http_request *req, http_call *call
 {
     CURL *h = c->h;
 
-    curl_easy_reset(h);   /* keeps live connections, so keep-alive survives */
+    curl_easy_reset(h); /* keeps live connections, so keep-alive survives */
     curl_easy_setopt(h, CURLOPT_URL, req->url);
 #if LIBCURL_VERSION_NUM >= 0x075500
     curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
@@ -273,7 +282,8 @@ static void set_options(http_client *c, const http_request *req, http_call *call
     curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
     if (c->ca_bundle)
         curl_easy_setopt(h, CURLOPT_CAINFO, c->ca_bundle);
-    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, pick(req->connect_timeout_ms, c->connect_timeout_ms));
+    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
+                     pick(req->connect_timeout_ms, c->connect_timeout_ms));
     curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, pick(req->timeout_ms, c->timeout_ms));
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(h, CURLOPT_ERRORBUFFER, c->errbuf);
@@ -315,7 +325,7 @@ static int fail_timeout(http_client *c, const http_request *req, const char *u, 
     long conn = pick(req->connect_timeout_ms, c->connect_timeout_ms);
     int connecting = conn < total && elapsed_us / 1000 < total;
     err_set(err, AWS_ERR_TRANSPORT, "TransportError", "%s %s timed out after %ld ms",
-                connecting ? "connecting to" : "request to", u, connecting ? conn : total);
+            connecting ? "connecting to" : "request to", u, connecting ? conn : total);
     err->timeout = 1;
     return -1;
 }
@@ -332,10 +342,8 @@ static int is_tls_error(CURLcode rc)
     case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
     case CURLE_SSL_INVALIDCERTSTATUS:
     case CURLE_SSL_CRL_BADFILE:
-    case CURLE_SSL_ENGINE_INITFAILED:
-        return 1;
-    default:
-        return 0;
+    case CURLE_SSL_ENGINE_INITFAILED: return 1;
+    default: return 0;
     }
 }
 
@@ -345,9 +353,8 @@ static int fail_tls(const http_client *c, CURLcode rc, const char *u, aws_err *e
     const char *d = detail(c, rc);
     if (strncmp(d, cert, sizeof cert - 1) == 0)
         return err_set(err, AWS_ERR_TRANSPORT, "TransportError",
-                           "TLS certificate problem with %s: %s", u, d + sizeof cert - 1);
-    return err_set(err, AWS_ERR_TRANSPORT, "TransportError", "TLS problem talking to %s: %s",
-                       u, d);
+                       "TLS certificate problem with %s: %s", u, d + sizeof cert - 1);
+    return err_set(err, AWS_ERR_TRANSPORT, "TransportError", "TLS problem talking to %s: %s", u, d);
 }
 
 /* One clear line per libcurl failure. */
@@ -363,27 +370,27 @@ static int fail_transport(http_client *c, const http_request *req, const http_ca
     if (call->oom)
         return err_set(err, AWS_ERR_INTERNAL, "InternalError", "out of memory reading %s", u);
     if (call->too_large)
-        return err_set(err, AWS_ERR_TRANSPORT, code, "response from %s larger than %u bytes",
-                           u, HTTP_MAX_BODY);
+        return err_set(err, AWS_ERR_TRANSPORT, code,
+                       "response from %s larger than %zu bytes (IAMSH_MAX_RESPONSE raises the cap)",
+                       u, call->c->max_body);
     if (rc == CURLE_ABORTED_BY_CALLBACK)
         return err_set(err, AWS_ERR_TRANSPORT, "Interrupted", "request to %s interrupted", u);
     if (rc == CURLE_OPERATION_TIMEDOUT)
         return fail_timeout(c, req, u, err);
     if (rc == CURLE_COULDNT_CONNECT)
         return err_set(err, AWS_ERR_TRANSPORT, code, "could not connect to %s: %s", u,
-                           os_errno ? strerror((int)os_errno) : detail(c, rc));
+                       os_errno ? strerror((int)os_errno) : detail(c, rc));
     if (rc == CURLE_COULDNT_RESOLVE_HOST || rc == CURLE_COULDNT_RESOLVE_PROXY)
         return err_set(err, AWS_ERR_TRANSPORT, code, "could not resolve host for %s: %s", u,
-                           detail(c, rc));
+                       detail(c, rc));
     if (is_tls_error(rc))
         return fail_tls(c, rc, u, err);
     if (rc == CURLE_GOT_NOTHING || rc == CURLE_RECV_ERROR || rc == CURLE_SEND_ERROR ||
         rc == CURLE_PARTIAL_FILE)
         return err_set(err, AWS_ERR_TRANSPORT, code, "connection to %s closed: %s", u,
-                           detail(c, rc));
+                       detail(c, rc));
     if (rc == CURLE_URL_MALFORMAT || rc == CURLE_UNSUPPORTED_PROTOCOL)
-        return err_set(err, AWS_ERR_CONFIG, "InvalidEndpoint", "bad URL %s: %s", u,
-                           detail(c, rc));
+        return err_set(err, AWS_ERR_CONFIG, "InvalidEndpoint", "bad URL %s: %s", u, detail(c, rc));
     return err_set(err, AWS_ERR_TRANSPORT, code, "request to %s failed: %s", u, detail(c, rc));
 }
 

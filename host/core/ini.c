@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define INI_MAX_FILE (16u << 20)   /* a config file bigger than this is surely not one */
+#define INI_MAX_FILE (16u << 20) /* a config file bigger than this is surely not one */
 
 typedef struct span {
     const char *p;
@@ -24,8 +24,8 @@ typedef struct span {
 /* Sections by (kind, name) and keys by (section, name): a file of 16 MB holds
  * hundreds of thousands of them, and a linear search per line made that hours. */
 typedef struct index_slot {
-    size_t owner;            /* a section's kind, or INDEX_PROPS + its index */
-    const char *name;        /* the section's name or the key, owned by the ini_file */
+    size_t owner;     /* a section's kind, or INDEX_PROPS + its index */
+    const char *name; /* the section's name or the key, owned by the ini_file */
     size_t idx;
 } index_slot;
 
@@ -35,14 +35,14 @@ typedef struct index_slot {
 #define INI_MAX_VALUE (64u << 10) /* a value grown by continuation lines */
 
 typedef struct parser {
-    index_slot *slots;       /* open addressing, a power of two, at most half full */
+    index_slot *slots; /* open addressing, a power of two, at most half full */
     size_t cap, used;
     ini_file *f;
-    ini_section scratch;     /* sink for ignored sections and keys, freed at the end */
+    ini_section scratch; /* sink for ignored sections and keys, freed at the end */
     int is_config;
-    int cur_sec;             /* -2: no section yet, -1: scratch, else index in f->sections */
-    int prop_sec;            /* where cur_prop lives: -1 scratch, else a section index */
-    long cur_prop;           /* -1: no property yet in this section */
+    int cur_sec;   /* -2: no section yet, -1: scratch, else index in f->sections */
+    int prop_sec;  /* where cur_prop lives: -1 scratch, else a section index */
+    long cur_prop; /* -1: no property yet in this section */
     size_t lineno;
     void (*warn)(void *ud, const char *msg);
     void *ud;
@@ -127,8 +127,7 @@ static void warnf(parser *p, const char *fmt, ...)
 
 static int fail(parser *p, const char *what)
 {
-    return err_set(p->err, AWS_ERR_CONFIG, "ConfigParseError", "line %zu: %s", p->lineno,
-                       what);
+    return err_set(p->err, AWS_ERR_CONFIG, "ConfigParseError", "line %zu: %s", p->lineno, what);
 }
 
 static int oom(parser *p)
@@ -179,7 +178,7 @@ static void *array_room(void *arr, size_t n, size_t size)
 
 static uint64_t index_hash(size_t owner, span name)
 {
-    uint64_t h = 14695981039346656037u ^ owner;   /* FNV-1a */
+    uint64_t h = 14695981039346656037u ^ owner; /* FNV-1a */
     for (size_t i = 0; i < name.n; i++)
         h = (h ^ (unsigned char)name.p[i]) * 1099511628211u;
     return h;
@@ -255,7 +254,7 @@ static long section_set(parser *p, ini_section *s, char *key, char *value)
         return -1;
     }
     s->props = np;
-    np[s->nprops++] = (ini_prop){key, value, NULL, 0};   /* s owns them now */
+    np[s->nprops++] = (ini_prop){key, value, NULL, 0}; /* s owns them now */
     return index_add(p, owner, key, s->nprops - 1) == 0 ? (long)s->nprops - 1 : -1;
 }
 
@@ -416,7 +415,7 @@ static int continuation_line(parser *p, span line)
     if (p->cur_prop < 0)
         return fail(p, "indented line without a property to continue");
     span s = prepare_line(line, 1);
-    if (s.n == 0 || s.p[0] == '#' || s.p[0] == ';')   /* an indented comment line */
+    if (s.n == 0 || s.p[0] == '#' || s.p[0] == ';') /* an indented comment line */
         return 0;
     ini_section *sec = p->prop_sec >= 0 ? &p->f->sections[p->prop_sec] : &p->scratch;
     ini_prop *pr = &sec->props[p->cur_prop];
@@ -505,7 +504,7 @@ static int read_all(const char *path, char **text, size_t *len, aws_err *err)
         if (errno == ENOENT || errno == ENOTDIR)
             return 0;
         return err_set(err, AWS_ERR_CONFIG, "ConfigReadError", "cannot read %s: %s", path,
-                           strerror(errno));
+                       strerror(errno));
     }
     size_t cap = 4096, n = 0, got;
     char *b = malloc(cap);
@@ -523,8 +522,8 @@ static int read_all(const char *path, char **text, size_t *len, aws_err *err)
     fclose(fp);
     if (!b || bad) {
         free(b);
-        return err_set(err, AWS_ERR_CONFIG, "ConfigReadError",
-                           "cannot read %s: %s", path, b ? "read error" : "too large");
+        return err_set(err, AWS_ERR_CONFIG, "ConfigReadError", "cannot read %s: %s", path,
+                       b ? "read error" : "too large");
     }
     *text = b;
     *len = n;
@@ -546,8 +545,8 @@ int ini_load(const char *path, int is_config, ini_file *out,
     if (rc != 0 && err) {
         char msg[512];
         snprintf(msg, sizeof msg, "%.500s", err->message);
-        snprintf(err->message, sizeof err->message, "unable to parse config file %.400s: %s",
-                 path, msg);
+        snprintf(err->message, sizeof err->message, "unable to parse config file %.400s: %s", path,
+                 msg);
     }
     return rc;
 }

@@ -110,27 +110,10 @@ const char *model_op_name_at(const model_service *svc, size_t i, int snake)
     return op_key(&svc->ops[idx[i]], snake);
 }
 
-size_t model_op_complete(const model_service *svc, const char *prefix, int snake,
-                         int (*fn)(const char *name, void *ud), void *ud)
-{
-    if (!svc || !prefix || !fn)
-        return 0;
-    size_t plen = strlen(prefix), calls = 0;
-    for (size_t i = op_lower_bound(svc, prefix, snake); i < svc->nops; i++) {
-        const char *name = model_op_name_at(svc, i, snake);
-        if (strncmp(name, prefix, plen) != 0)
-            break;
-        calls++;
-        if (fn(name, ud))
-            break;
-    }
-    return calls;
-}
-
 const char *model_type_name(int type)
 {
-    static const char *names[] = {"?", "structure", "list", "map", "string", "integer", "long",
-                                  "boolean", "timestamp", "blob", "double", "float"};
+    static const char *names[] = {"?",    "structure", "list",      "map",  "string", "integer",
+                                  "long", "boolean",   "timestamp", "blob", "double", "float"};
     if (type < 0 || type > MODEL_FLOAT)
         return "?";
     return names[type];
@@ -144,4 +127,15 @@ int model_is_sensitive(const model_shape *s)
 int model_is_policy(const model_shape *s)
 {
     return s && (s->flags & MODEL_F_POLICY);
+}
+
+int model_op_is_read_only(const model_op *op)
+{
+    static const char *const prefixes[] = {"Get", "List", "Simulate", NULL};
+    if (strcmp(op->svc->name, "sts") == 0)
+        return 1; /* STS changes no account state */
+    for (int i = 0; prefixes[i]; i++)
+        if (strncmp(op->name, prefixes[i], strlen(prefixes[i])) == 0)
+            return 1;
+    return 0;
 }

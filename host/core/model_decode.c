@@ -13,6 +13,7 @@
  * (256) applies, and our walk follows the model shape, so hostile nesting or
  * counts cost memory proportional to the input and no more. */
 #include "iamsh/model_decode.h"
+#include "iamsh/buf.h"
 #include "iamsh/xml.h"
 
 #include <errno.h>
@@ -33,44 +34,18 @@ static cJSON *decode_value(dctx *d, const model_shape *s, xmlNode *node);
 
 static int parse_fail(dctx *d, const char *what, const char *name)
 {
-    return err_set(d->err, AWS_ERR_PARSE, "ResponseParseError", "%s: %s%s%s",
-                       d->op->snake, what, name ? " " : "", name ? name : "");
+    return err_set(d->err, AWS_ERR_PARSE, "ResponseParseError", "%s: %s%s%s", d->op->snake, what,
+                   name ? " " : "", name ? name : "");
 }
 
-static int hexv(char c)
-{
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
-/* urllib.parse.unquote for ASCII: %XX decoded, a malformed % kept, '+' kept. */
-static size_t percent_decode(const char *s, char *out)
-{
-    size_t o = 0;
-    for (size_t i = 0; s[i]; i++) {
-        int h, l;
-        if (s[i] == '%' && (h = hexv(s[i + 1])) >= 0 && (l = hexv(s[i + 2])) >= 0) {
-            out[o++] = (char)(h * 16 + l);
-            i += 2;
-        } else {
-            out[o++] = s[i];
-        }
-    }
-    out[o] = '\0';
-    return o;
-}
-
+/* urllib.parse.unquote, as botocore: %XX decoded, '+' kept. */
 static cJSON *decode_policy(const char *text)
 {
-    size_t n = strlen(text);
-    char *plain = malloc(n + 1);
-    if (!plain)
-        return NULL;
-    size_t len = percent_decode(text, plain);
-    cJSON *doc = cJSON_ParseWithLength(plain, len);
-    free(plain);
+    buf plain = BUF_INIT;
+    cJSON *doc = NULL;
+    if (buf_urldecode(&plain, text, strlen(text), 0) == 0)
+        doc = cJSON_ParseWithLength(plain.p, plain.len);
+    buf_free(&plain);
     return doc ? doc : cJSON_CreateString(text);
 }
 
@@ -80,8 +55,8 @@ static cJSON *decode_number(dctx *d, const model_shape *s, const char *text, xml
     errno = 0;
     while (*text == ' ' || *text == '\n' || *text == '\t' || *text == '\r')
         text++;
-    double v = (s->type == MODEL_INTEGER || s->type == MODEL_LONG)
-                   ? (double)strtoll(text, &end, 10) : strtod(text, &end);
+    double v = (s->type == MODEL_INTEGER || s->type == MODEL_LONG) ? (double)strtoll(text, &end, 10)
+                                                                   : strtod(text, &end);
     while (*end == ' ' || *end == '\n' || *end == '\t' || *end == '\r')
         end++;
     if (end == text || *end || errno == ERANGE) {
@@ -98,11 +73,11 @@ static cJSON *decode_scalar(dctx *d, const model_shape *s, xmlNode *n)
     cJSON *v;
     switch (s->type) {
     case MODEL_BOOLEAN: v = cJSON_CreateBool(strcmp(text, "true") == 0); break;
-    case MODEL_INTEGER: case MODEL_LONG: case MODEL_DOUBLE: case MODEL_FLOAT:
-        v = decode_number(d, s, text, n);
-        break;
-    default:
-        v = (s->flags & MODEL_F_POLICY) ? decode_policy(text) : cJSON_CreateString(text);
+    case MODEL_INTEGER:
+    case MODEL_LONG:
+    case MODEL_DOUBLE:
+    case MODEL_FLOAT: v = decode_number(d, s, text, n); break;
+    default: v = (s->flags & MODEL_F_POLICY) ? decode_policy(text) : cJSON_CreateString(text);
     }
     xmlFree(owned);
     return v;
@@ -149,7 +124,7 @@ static int decode_entry(dctx *d, const model_shape *s, xmlNode *entry, cJSON *ob
     const char *vname = s->value_name ? s->value_name : "value";
     xmlNode *k = xml_child(entry, kname), *v = xml_child(entry, vname);
     if (!k || !v)
-        return 0;   /* an entry without key or value carries nothing to keep */
+        return 0; /* an entry without key or value carries nothing to keep */
     xmlChar *owned;
     const char *key = xml_text(k, &owned);
     cJSON *val = decode_value(d, s->value, v);
@@ -220,8 +195,7 @@ static cJSON *decode_value(dctx *d, const model_shape *s, xmlNode *n)
     }
     d->depth--;
     if (!v && d->err && d->err->kind == AWS_ERR_NONE)
-        err_set(d->err, AWS_ERR_INTERNAL, "OutOfMemory", "out of memory decoding %s",
-                    d->op->snake);
+        err_set(d->err, AWS_ERR_INTERNAL, "OutOfMemory", "out of memory decoding %s", d->op->snake);
     return v;
 }
 

@@ -238,19 +238,19 @@ static const unsigned short sts_op_errors[] = {
     10, 10, 0, 4, 1, 10, 9, 7, 9, 10, 10, 11, 8, 6, 
 };
 
-/* name, snake, input, output, resultWrapper, errors, nerrors, paginator, svc */
+/* name, snake, input, output, resultWrapper, errors, nerrors, paginator, svc, flags */
 static const model_op sts_ops[11] = {
-    {"AssumeRole", "assume_role", S(0), S(1), "AssumeRoleResult", sts_op_errors + 0, 4, NULL, &model_service_sts},
-    {"AssumeRoleWithSAML", "assume_role_with_saml", S(2), S(3), "AssumeRoleWithSAMLResult", sts_op_errors + 4, 6, NULL, &model_service_sts},
-    {"AssumeRoleWithWebIdentity", "assume_role_with_web_identity", S(4), S(5), "AssumeRoleWithWebIdentityResult", sts_op_errors + 10, 7, NULL, &model_service_sts},
-    {"AssumeRoot", "assume_root", S(6), S(7), "AssumeRootResult", sts_op_errors + 17, 2, NULL, &model_service_sts},
-    {"DecodeAuthorizationMessage", "decode_authorization_message", S(11), S(12), "DecodeAuthorizationMessageResult", sts_op_errors + 19, 1, NULL, &model_service_sts},
-    {"GetAccessKeyInfo", "get_access_key_info", S(16), S(17), "GetAccessKeyInfoResult", sts_op_errors + 20, 0, NULL, &model_service_sts},
-    {"GetCallerIdentity", "get_caller_identity", S(18), S(19), "GetCallerIdentityResult", sts_op_errors + 20, 0, NULL, &model_service_sts},
-    {"GetDelegatedAccessToken", "get_delegated_access_token", S(20), S(21), "GetDelegatedAccessTokenResult", sts_op_errors + 20, 3, NULL, &model_service_sts},
-    {"GetFederationToken", "get_federation_token", S(22), S(23), "GetFederationTokenResult", sts_op_errors + 23, 3, NULL, &model_service_sts},
-    {"GetSessionToken", "get_session_token", S(24), S(25), "GetSessionTokenResult", sts_op_errors + 26, 1, NULL, &model_service_sts},
-    {"GetWebIdentityToken", "get_web_identity_token", S(26), S(27), "GetWebIdentityTokenResult", sts_op_errors + 27, 3, NULL, &model_service_sts},
+    {"AssumeRole", "assume_role", S(0), S(1), "AssumeRoleResult", sts_op_errors + 0, 4, NULL, &model_service_sts, 0},
+    {"AssumeRoleWithSAML", "assume_role_with_saml", S(2), S(3), "AssumeRoleWithSAMLResult", sts_op_errors + 4, 6, NULL, &model_service_sts, 1},
+    {"AssumeRoleWithWebIdentity", "assume_role_with_web_identity", S(4), S(5), "AssumeRoleWithWebIdentityResult", sts_op_errors + 10, 7, NULL, &model_service_sts, 1},
+    {"AssumeRoot", "assume_root", S(6), S(7), "AssumeRootResult", sts_op_errors + 17, 2, NULL, &model_service_sts, 0},
+    {"DecodeAuthorizationMessage", "decode_authorization_message", S(11), S(12), "DecodeAuthorizationMessageResult", sts_op_errors + 19, 1, NULL, &model_service_sts, 0},
+    {"GetAccessKeyInfo", "get_access_key_info", S(16), S(17), "GetAccessKeyInfoResult", sts_op_errors + 20, 0, NULL, &model_service_sts, 0},
+    {"GetCallerIdentity", "get_caller_identity", S(18), S(19), "GetCallerIdentityResult", sts_op_errors + 20, 0, NULL, &model_service_sts, 0},
+    {"GetDelegatedAccessToken", "get_delegated_access_token", S(20), S(21), "GetDelegatedAccessTokenResult", sts_op_errors + 20, 3, NULL, &model_service_sts, 0},
+    {"GetFederationToken", "get_federation_token", S(22), S(23), "GetFederationTokenResult", sts_op_errors + 23, 3, NULL, &model_service_sts, 0},
+    {"GetSessionToken", "get_session_token", S(24), S(25), "GetSessionTokenResult", sts_op_errors + 26, 1, NULL, &model_service_sts, 0},
+    {"GetWebIdentityToken", "get_web_identity_token", S(26), S(27), "GetWebIdentityTokenResult", sts_op_errors + 27, 3, NULL, &model_service_sts, 0},
 };
 
 static const unsigned short sts_ops_by_name[11] = {

@@ -6,6 +6,7 @@
  *   policy documents as compact JSON text (a table is encoded, a string sent as is).
  * Members go in model order, so the body is deterministic. */
 #include "iamsh/model_serialize.h"
+#include "iamsh/base64.h"
 #include "iamsh/iso8601.h"
 #include "iamsh/keypath.h"
 
@@ -23,27 +24,17 @@ typedef struct qctx {
 
 static int put_pair(qctx *q, const char *val, size_t vlen)
 {
-    if (buf_puts(q->b, "&") || buf_urlencode(q->b, q->key.s, q->key.len, 0) ||
-        buf_puts(q->b, "="))
+    if (buf_puts(q->b, "&") || buf_urlencode(q->b, q->key.s, q->key.len, 0) || buf_puts(q->b, "="))
         return -1;
     return buf_urlencode(q->b, val, vlen, 0);
 }
 
 /* --- values --- */
 
-static int put_base64(qctx *q, const unsigned char *s, size_t n)
+static int put_base64(qctx *q, const char *s, size_t n)
 {
-    static const char tab[] =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     buf out = BUF_INIT;
-    int rc = buf_append(&out, "", 0);
-    for (size_t i = 0; rc == 0 && i < n; i += 3) {
-        unsigned v = (unsigned)s[i] << 16 | (i + 1 < n ? (unsigned)s[i + 1] << 8 : 0) |
-                     (i + 2 < n ? s[i + 2] : 0);
-        char quad[4] = {tab[v >> 18], tab[(v >> 12) & 63], i + 1 < n ? tab[(v >> 6) & 63] : '=',
-                        i + 2 < n ? tab[v & 63] : '='};
-        rc = buf_append(&out, quad, 4);
-    }
+    int rc = base64_encode(&out, s, n);
     if (rc == 0)
         rc = put_pair(q, out.p, out.len);
     buf_free(&out);
@@ -69,10 +60,12 @@ static int put_scalar(qctx *q, const model_shape *s, const cJSON *j)
     switch (s->type) {
     case MODEL_BOOLEAN:
         return put_pair(q, cJSON_IsTrue(j) ? "true" : "false", cJSON_IsTrue(j) ? 4 : 5);
-    case MODEL_INTEGER: case MODEL_LONG:
+    case MODEL_INTEGER:
+    case MODEL_LONG:
         snprintf(tmp, sizeof tmp, "%lld", (long long)j->valuedouble);
         return put_pair(q, tmp, strlen(tmp));
-    case MODEL_DOUBLE: case MODEL_FLOAT:
+    case MODEL_DOUBLE:
+    case MODEL_FLOAT:
         snprintf(tmp, sizeof tmp, "%.17g", j->valuedouble);
         return put_pair(q, tmp, strlen(tmp));
     case MODEL_TIMESTAMP:
@@ -82,13 +75,12 @@ static int put_scalar(qctx *q, const model_shape *s, const cJSON *j)
             return put_pair(q, cJSON_IsString(j) ? j->valuestring : "", 0);
         iso8601_format(t, tmp);
         return put_pair(q, tmp, strlen(tmp));
-    case MODEL_BLOB:
-        return put_base64(q, (const unsigned char *)j->valuestring, strlen(j->valuestring));
+    case MODEL_BLOB: return put_base64(q, j->valuestring, strlen(j->valuestring));
     default:
         if (s->flags & MODEL_F_POLICY)
             return put_policy(q, j);
         if (!cJSON_IsString(j))
-            return 0;   /* validated earlier; never reached for valid params */
+            return 0; /* validated earlier; never reached for valid params */
         return put_pair(q, j->valuestring, strlen(j->valuestring));
     }
 }
@@ -188,7 +180,7 @@ int model_serialize(const model_op *op, const cJSON *params, buf *body, aws_err 
     free(q);
     if (rc)
         return err_set(err, AWS_ERR_INTERNAL, "SerializationError",
-                           "%s: cannot serialise the parameters (out of memory, or nested too deeply)",
-                           op->snake);
+                       "%s: cannot serialise the parameters (out of memory, or nested too deeply)",
+                       op->snake);
     return 0;
 }

@@ -26,16 +26,21 @@ static int fail(vctx *v, const char *fmt, const char *a, const char *b)
     char what[900];
     snprintf(what, sizeof what, fmt, a ? a : "", b ? b : "");
     return err_set(v->err, AWS_ERR_PARAM, "ParamValidation", "%s: %s: %s", v->op->snake,
-                       v->path.len ? v->path.s : "(parameters)", what);
+                   v->path.len ? v->path.s : "(parameters)", what);
 }
 
 static const char *json_kind(const cJSON *j)
 {
-    if (cJSON_IsString(j)) return "string";
-    if (cJSON_IsNumber(j)) return "number";
-    if (cJSON_IsBool(j)) return "boolean";
-    if (cJSON_IsArray(j)) return "list";
-    if (cJSON_IsObject(j)) return "table";
+    if (cJSON_IsString(j))
+        return "string";
+    if (cJSON_IsNumber(j))
+        return "number";
+    if (cJSON_IsBool(j))
+        return "boolean";
+    if (cJSON_IsArray(j))
+        return "list";
+    if (cJSON_IsObject(j))
+        return "table";
     return "null";
 }
 
@@ -70,8 +75,7 @@ static int check_enum(vctx *v, const model_shape *s, const char *str)
     char list[600] = "";
     size_t len = 0;
     for (unsigned i = 0; i < s->nenums && len < sizeof list - 1; i++)
-        len += (size_t)snprintf(list + len, sizeof list - len, "%s%s", i ? ", " : "",
-                                s->enums[i]);
+        len += (size_t)snprintf(list + len, sizeof list - len, "%s%s", i ? ", " : "", s->enums[i]);
     return fail(v, "invalid value \"%s\" (valid: %s)", str, list);
 }
 
@@ -87,10 +91,10 @@ static int check_policy_string(vctx *v, const char *str)
 static int check_string(vctx *v, const model_shape *s, const cJSON *j)
 {
     if ((s->flags & MODEL_F_POLICY) && (cJSON_IsObject(j) || cJSON_IsArray(j)))
-        return 0;   /* encoded as JSON text by the serialiser */
+        return 0; /* encoded as JSON text by the serialiser */
     if (!cJSON_IsString(j))
-        return wrong_type(v, s->flags & MODEL_F_POLICY ? "policy document (table or JSON string)"
-                                                       : "string", j);
+        return wrong_type(
+            v, s->flags & MODEL_F_POLICY ? "policy document (table or JSON string)" : "string", j);
     const char *str = j->valuestring;
     size_t bytes = strlen(str), n = utf8_count(str, bytes);
     if (n == (size_t)-1)
@@ -118,7 +122,7 @@ static int check_integer(vctx *v, const model_shape *s, const cJSON *j)
         return fail(v, "expected integer, got a number with a fraction%s", "", NULL);
     if (s->type == MODEL_INTEGER && (d < -2147483648.0 || d > 2147483647.0))
         return fail(v, "integer out of the 32-bit range%s", "", NULL);
-    if (fabs(d) > 9007199254740992.0)   /* beyond 2^53 a double is no longer exact */
+    if (fabs(d) > 9007199254740992.0) /* beyond 2^53 a double is no longer exact */
         return fail(v, "integer out of range (beyond 2^53)%s", "", NULL);
     return check_bounds(v, s, (long long)d, "value");
 }
@@ -231,13 +235,13 @@ static int check_value(vctx *v, const model_shape *s, const cJSON *j)
     case MODEL_LIST: rc = check_list(v, s, j); break;
     case MODEL_MAP: rc = check_map(v, s, j); break;
     case MODEL_STRING: rc = check_string(v, s, j); break;
-    case MODEL_INTEGER: case MODEL_LONG: rc = check_integer(v, s, j); break;
+    case MODEL_INTEGER:
+    case MODEL_LONG: rc = check_integer(v, s, j); break;
     case MODEL_BOOLEAN: rc = cJSON_IsBool(j) ? 0 : wrong_type(v, "boolean", j); break;
     case MODEL_TIMESTAMP: rc = check_timestamp(v, j); break;
     case MODEL_BLOB: rc = cJSON_IsString(j) ? 0 : wrong_type(v, "blob (string)", j); break;
-    case MODEL_DOUBLE: case MODEL_FLOAT:
-        rc = cJSON_IsNumber(j) ? 0 : wrong_type(v, "number", j);
-        break;
+    case MODEL_DOUBLE:
+    case MODEL_FLOAT: rc = cJSON_IsNumber(j) ? 0 : wrong_type(v, "number", j); break;
     default: rc = fail(v, "unsupported shape type%s", "", NULL);
     }
     v->depth--;

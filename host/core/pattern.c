@@ -32,8 +32,7 @@ static pthread_mutex_t slots_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static pcre2_code *compile(const char *pattern, int *code, size_t *offset)
 {
-    return pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED, OPTIONS, code, offset,
-                         NULL);
+    return pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED, OPTIONS, code, offset, NULL);
 }
 
 static unsigned long hash(const char *s)
@@ -107,7 +106,7 @@ static int run(const pcre2_code *re, const char *s, size_t len)
 
 int pattern_match(const char *pattern, const char *s, size_t len)
 {
-    pcre2_code *uncached;
+    pcre2_code *uncached = NULL;
     const pcre2_code *re = pattern ? lookup(pattern, &uncached) : NULL;
     int rc = re ? run(re, s, len) : -1;
     pcre2_code_free(uncached);

@@ -9,8 +9,8 @@
 
 static int is_sso_profile(const aws_config *c, const char *profile)
 {
-    static const char *keys[] = {"sso_session", "sso_start_url", "sso_account_id",
-                                 "sso_role_name", "login_session"};
+    static const char *keys[] = {"sso_session", "sso_start_url", "sso_account_id", "sso_role_name",
+                                 "login_session"};
     for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
         if (config_profile_get(c, profile, keys[i]))
             return 1;
@@ -20,9 +20,10 @@ static int is_sso_profile(const aws_config *c, const char *profile)
 static int sso_error(const char *profile, aws_err *err)
 {
     return err_set(err, AWS_ERR_CREDS, "SSONotSupported",
-                       "profile '%s' uses IAM Identity Center (sso_*/login_*) credentials, "
-                       "which iamsh cannot fetch: use credential_process or "
-                       "`aws configure export-credentials`", profile);
+                   "profile '%s' uses IAM Identity Center (sso_*/login_*) credentials, "
+                   "which iamsh cannot fetch: use credential_process or "
+                   "`aws configure export-credentials`",
+                   profile);
 }
 
 /* Everything after the environment for one profile, env vars not consulted except
@@ -37,8 +38,8 @@ static int chain_profile(const aws_config *c, struct aws_client *client, aws_cre
     if (r == 0 && is_sso_profile(c, p))
         return sso_error(p, err);
     if (r == 0)
-        r = provider_file(c, &c->creds, c->credentials_file, p, "shared-credentials-file",
-                            out, err);
+        r = provider_file(c, &c->creds, c->credentials_file, p, "shared-credentials-file", out,
+                          err);
     const char *proc = r == 0 ? config_profile_get(c, p, "credential_process") : NULL;
     if (proc && *proc)
         r = provider_process(proc, PROVIDER_PROCESS_TIMEOUT_MS, out, err);
@@ -52,15 +53,15 @@ static int none_found(const aws_config *c, const struct aws_client *client, cons
 {
     int container = config_env(c, "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI") ||
                     config_env(c, "AWS_CONTAINER_CREDENTIALS_FULL_URI");
-    return err_set(
-        err, AWS_ERR_CREDS, "NoCredentials",
-        "no credentials: looked in environment%s, profile '%s' in %s, %s, container%s, "
-        "instance metadata%s%s%s",
-        c->profile_explicit ? " (skipped: --profile given)" : "", c->profile,
-        c->credentials_file, c->config_file,
-        !client ? " (skipped: no network client)"
-                : container ? "" : " (skipped: AWS_CONTAINER_CREDENTIALS_* not set)",
-        *imds ? " (" : "", imds, *imds ? ")" : "");
+    return err_set(err, AWS_ERR_CREDS, "NoCredentials",
+                   "no credentials: looked in environment%s, profile '%s' in %s, %s, container%s, "
+                   "instance metadata%s%s%s",
+                   c->profile_explicit ? " (skipped: --profile given)" : "", c->profile,
+                   c->credentials_file, c->config_file,
+                   !client     ? " (skipped: no network client)"
+                   : container ? ""
+                               : " (skipped: AWS_CONTAINER_CREDENTIALS_* not set)",
+                   *imds ? " (" : "", imds, *imds ? ")" : "");
 }
 
 int provider_resolve(const aws_config *c, struct aws_client *client, aws_creds *out, aws_err *err)

@@ -48,12 +48,7 @@ static int parse_doc(const buf *body, const char *source, aws_creds *out, char *
         snprintf(why, n, "answer is not a JSON object");
     else
         rc = creds_from_json(root, "Token", source, out, why, n);
-    cJSON *tok = cJSON_GetObjectItemCaseSensitive(root, "Token");
-    cJSON *sk = cJSON_GetObjectItemCaseSensitive(root, "SecretAccessKey");
-    if (cJSON_IsString(tok))
-        creds_wipe_str(tok->valuestring);
-    if (cJSON_IsString(sk))
-        creds_wipe_str(sk->valuestring);
+    creds_wipe_json(root);
     cJSON_Delete(root);
     return rc;
 }
@@ -109,7 +104,7 @@ static int container_token(const aws_config *c, buf *tok, aws_err *err)
         FILE *f = fopen(file, "rb");
         if (!f)
             return err_set(err, AWS_ERR_CREDS, "CredentialRetrievalError",
-                               "cannot read AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE %.300s", file);
+                           "cannot read AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE %.300s", file);
         char chunk[4096];
         size_t n;
         while ((n = fread(chunk, 1, sizeof chunk, f)) > 0 && tok->len < 65536)
@@ -121,7 +116,7 @@ static int container_token(const aws_config *c, buf *tok, aws_err *err)
     if (tok->p && (memchr(tok->p, '\r', tok->len) || memchr(tok->p, '\n', tok->len) ||
                    strlen(tok->p) != tok->len))
         return err_set(err, AWS_ERR_CREDS, "CredentialRetrievalError",
-                           "the container authorization token contains a line break; refused");
+                       "the container authorization token contains a line break; refused");
     return 0;
 }
 
@@ -137,8 +132,8 @@ static int container_url(const aws_config *c, buf *url, aws_err *err)
         return 0;
     if (!allowed_full_uri(full))
         return err_set(err, AWS_ERR_CREDS, "CredentialRetrievalError",
-                           "AWS_CONTAINER_CREDENTIALS_FULL_URI must be https, a loopback "
-                           "address or a container metadata host");
+                       "AWS_CONTAINER_CREDENTIALS_FULL_URI must be https, a loopback "
+                       "address or a container metadata host");
     buf_puts(url, full);
     return 1;
 }
@@ -152,7 +147,7 @@ static int container_try(struct aws_client *client, const char *url, const char 
         size_t n = strlen(err->message);
         if (n >= nwhy)
             n = nwhy - 1;
-        memcpy(why, err->message, n);   /* truncation is fine: it is a hint in a message */
+        memcpy(why, err->message, n); /* truncation is fine: it is a hint in a message */
         why[n] = '\0';
         return -1;
     }
@@ -165,8 +160,7 @@ static int container_try(struct aws_client *client, const char *url, const char 
     return rc;
 }
 
-int provider_container(const aws_config *c, struct aws_client *client, aws_creds *out,
-                         aws_err *err)
+int provider_container(const aws_config *c, struct aws_client *client, aws_creds *out, aws_err *err)
 {
     memset(out, 0, sizeof *out);
     buf url = BUF_INIT, tok = BUF_INIT, auth = BUF_INIT;
@@ -187,8 +181,8 @@ int provider_container(const aws_config *c, struct aws_client *client, aws_creds
             rc = container_try(client, url.p, hdrs, out, why, sizeof why, err);
         }
         if (rc != 0)
-            r = err_set(err, AWS_ERR_CREDS, "CredentialRetrievalError",
-                            "container credentials: %s", why);
+            r = err_set(err, AWS_ERR_CREDS, "CredentialRetrievalError", "container credentials: %s",
+                        why);
     }
     buf_free(&url);
     buf_wipe(&tok);
@@ -202,7 +196,7 @@ typedef struct imds {
     char base[512];
     long timeout_ms;
     int attempts, v1_disabled;
-    char token_hdr[1100];       /* "x-aws-ec2-metadata-token: ..." or "" for v1 */
+    char token_hdr[1100]; /* "x-aws-ec2-metadata-token: ..." or "" for v1 */
 } imds;
 
 static const char *setting(const aws_config *c, const char *env, const char *key)
@@ -213,22 +207,25 @@ static const char *setting(const aws_config *c, const char *env, const char *key
 
 static void imds_settings(const aws_config *c, imds *m)
 {
-    const char *ep = setting(c, "AWS_EC2_METADATA_SERVICE_ENDPOINT", "ec2_metadata_service_endpoint");
-    const char *mode = setting(c, "AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE",
-                               "ec2_metadata_service_endpoint_mode");
+    const char *ep =
+        setting(c, "AWS_EC2_METADATA_SERVICE_ENDPOINT", "ec2_metadata_service_endpoint");
+    const char *mode =
+        setting(c, "AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE", "ec2_metadata_service_endpoint_mode");
     const char *to = setting(c, "AWS_METADATA_SERVICE_TIMEOUT", "metadata_service_timeout");
-    const char *na = setting(c, "AWS_METADATA_SERVICE_NUM_ATTEMPTS",
-                             "metadata_service_num_attempts");
+    const char *na =
+        setting(c, "AWS_METADATA_SERVICE_NUM_ATTEMPTS", "metadata_service_num_attempts");
     snprintf(m->base, sizeof m->base, "%s",
-             ep ? ep : (mode && strcasecmp(mode, "ipv6") == 0) ? IMDS_V6 : IMDS_V4);
+             ep                                        ? ep
+             : (mode && strcasecmp(mode, "ipv6") == 0) ? IMDS_V6
+                                                       : IMDS_V4);
     size_t n = strlen(m->base);
     while (n && m->base[n - 1] == '/')
         m->base[--n] = '\0';
     double t = to ? atof(to) : 1.0;
     m->timeout_ms = t > 0 && t < 3600 ? (long)(t * 1000) : 1000;
     m->attempts = na && atoi(na) > 0 && atoi(na) < 10 ? atoi(na) : 1;
-    m->v1_disabled = config_is_true(setting(c, "AWS_EC2_METADATA_V1_DISABLED",
-                                            "ec2_metadata_v1_disabled"));
+    m->v1_disabled =
+        config_is_true(setting(c, "AWS_EC2_METADATA_V1_DISABLED", "ec2_metadata_v1_disabled"));
     m->token_hdr[0] = '\0';
 }
 
@@ -242,8 +239,7 @@ static int imds_token(struct aws_client *client, imds *m, char *why, size_t nwhy
     aws_err e = {0};
     int rc = get(client, "PUT", url, hdrs, m->timeout_ms, &hr, &e);
     size_t len = rc == 0 ? hr.body.len : 0;
-    if (rc == 0 && hr.status == 200 && len > 0 && len < 1000 &&
-        strcspn(hr.body.p, "\r\n") == len) {
+    if (rc == 0 && hr.status == 200 && len > 0 && len < 1000 && strcspn(hr.body.p, "\r\n") == len) {
         snprintf(m->token_hdr, sizeof m->token_hdr, "x-aws-ec2-metadata-token: %s", hr.body.p);
         response_wipe(&hr);
         return 0;
@@ -289,8 +285,7 @@ static int imds_get(struct aws_client *client, imds *m, const char *path, buf *o
     return rc;
 }
 
-static int imds_fetch(struct aws_client *client, imds *m, aws_creds *out, char *why,
-                      size_t nwhy)
+static int imds_fetch(struct aws_client *client, imds *m, aws_creds *out, char *why, size_t nwhy)
 {
     const char *dir = "/latest/meta-data/iam/security-credentials/";
     buf role = BUF_INIT, path = BUF_INIT, doc = BUF_INIT;
@@ -315,8 +310,8 @@ static int imds_fetch(struct aws_client *client, imds *m, aws_creds *out, char *
     return rc;
 }
 
-int provider_imds(const aws_config *c, struct aws_client *client, aws_creds *out,
-                    char *why, size_t nwhy, aws_err *err)
+int provider_imds(const aws_config *c, struct aws_client *client, aws_creds *out, char *why,
+                  size_t nwhy, aws_err *err)
 {
     memset(out, 0, sizeof *out);
     snprintf(why, nwhy, "%s", "");

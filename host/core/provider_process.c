@@ -215,13 +215,13 @@ static int run(const char *command, int timeout_ms, buf *out, aws_err *err)
     argv_list a;
     if (split_command(command, &a) != 0)
         return err_set(err, AWS_ERR_CREDS, "CredentialProcessError",
-                           "credential_process: cannot split the command line (empty, "
-                           "unterminated quote or too many words)");
+                       "credential_process: cannot split the command line (empty, "
+                       "unterminated quote or too many words)");
     child ch;
     int rc = spawn(&a, &ch);
     if (rc != 0) {
         err_set(err, AWS_ERR_CREDS, "CredentialProcessError",
-                    "credential_process: cannot run '%.200s': %s", a.v[0], strerror(rc));
+                "credential_process: cannot run '%.200s': %s", a.v[0], strerror(rc));
         argv_free(&a);
         return -1;
     }
@@ -237,26 +237,15 @@ static int run(const char *command, int timeout_ms, buf *out, aws_err *err)
     buf_free(&errb);
     if (timed_out)
         rc = err_set(err, AWS_ERR_CREDS, "CredentialProcessError",
-                         "credential_process '%.200s' timed out after %d ms", a.v[0],
-                         timeout_ms);
+                     "credential_process '%.200s' timed out after %d ms", a.v[0], timeout_ms);
     else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
         rc = err_set(err, AWS_ERR_CREDS, "CredentialProcessError",
-                         "credential_process '%.200s' failed (%s %d)%s%s", a.v[0],
-                         WIFEXITED(status) ? "exit status" : "signal",
-                         WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status),
-                         *line ? ": " : "", line);
+                     "credential_process '%.200s' failed (%s %d)%s%s", a.v[0],
+                     WIFEXITED(status) ? "exit status" : "signal",
+                     WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status), *line ? ": " : "",
+                     line);
     argv_free(&a);
     return rc;
-}
-
-static void wipe_json_secrets(cJSON *root)
-{
-    const char *keys[] = {"SecretAccessKey", "SessionToken"};
-    for (int i = 0; i < 2; i++) {
-        cJSON *v = cJSON_GetObjectItemCaseSensitive(root, keys[i]);
-        if (cJSON_IsString(v))
-            creds_wipe_str(v->valuestring);
-    }
 }
 
 static int parse_output(const buf *out, aws_creds *cr, aws_err *err)
@@ -265,18 +254,17 @@ static int parse_output(const buf *out, aws_creds *cr, aws_err *err)
     if (!cJSON_IsObject(root)) {
         cJSON_Delete(root);
         return err_set(err, AWS_ERR_CREDS, "CredentialProcessError",
-                           "credential_process: output is not one JSON object");
+                       "credential_process: output is not one JSON object");
     }
     const cJSON *ver = cJSON_GetObjectItemCaseSensitive(root, "Version");
     char why[128] = "";
     int rc = 0;
     if (!cJSON_IsNumber(ver) || ver->valuedouble != 1.0)
         rc = err_set(err, AWS_ERR_CREDS, "CredentialProcessError",
-                         "credential_process: unsupported Version (supported versions: 1)");
+                     "credential_process: unsupported Version (supported versions: 1)");
     else if (creds_from_json(root, "SessionToken", "process", cr, why, sizeof why) != 0)
-        rc = err_set(err, AWS_ERR_CREDS, "CredentialProcessError",
-                         "credential_process: %s", why);
-    wipe_json_secrets(root);
+        rc = err_set(err, AWS_ERR_CREDS, "CredentialProcessError", "credential_process: %s", why);
+    creds_wipe_json(root);
     cJSON_Delete(root);
     return rc;
 }

@@ -1,11 +1,12 @@
 /* provider_role.c - assume-role profiles (role_arn + source_profile | credential_source),
  * following botocore's AssumeRoleProvider: chains, cycle detection, a profile naming
- * itself only with static keys; and AssumeRoleWithWebIdentity (IRSA). */
+ * itself only with static keys; and AssumeRoleWithWebIdentity (IRSA). The STS calls
+ * take the same path as every other call (call.h), so they are validated, retried and
+ * decoded by the model like sts.assume_role from a script. */
 #include "iamsh/provider.h"
-#include "iamsh/xml.h"
+#include "iamsh/call.h"
 
-#include <libxml/parser.h>
-#include <libxml/tree.h>
+#include <cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,83 +14,54 @@
 #include <time.h>
 
 #include "iamsh/buf.h"
-#include "iamsh/client.h"
 
 #define ROLE_MAX_CHAIN 32
-#define STS_XML_MAX (1u << 20)
 
 typedef struct visited {
     const char *names[ROLE_MAX_CHAIN];
     int n;
 } visited;
 
-static int cfg_err(aws_err *err, const char *code, const char *fmt, const char *a,
-                   const char *b)
+static int cfg_err(aws_err *err, const char *code, const char *fmt, const char *a, const char *b)
 {
     return err_set(err, AWS_ERR_CONFIG, code, fmt, a, b);
 }
 
-/* ---- the STS answer ---- */
+/* ---- the STS calls, on the one call path (call.h) ---- */
 
-static xmlNode *find_el(xmlNode *n, const char *name)
+/* obj[name] = value when value is set; NULL (obj freed) when memory runs out. */
+static cJSON *with(cJSON *obj, const char *name, const char *value)
 {
-    for (; n; n = n->next) {
-        if (n->type == XML_ELEMENT_NODE && strcmp((const char *)n->name, name) == 0)
-            return n;
-        xmlNode *r = find_el(n->children, name);
-        if (r)
-            return r;
+    if (obj && value && !cJSON_AddStringToObject(obj, name, value)) {
+        cJSON_Delete(obj);
+        return NULL;
     }
-    return NULL;
+    return obj;
 }
 
-static char *el_text(xmlNode *parent, const char *name)
+/* The STS operation op_name with params (taken, and wiped: a web identity token is a
+ * secret), signed with base (NULL for an unsigned one); its Credentials into out. */
+static int sts_credentials(const aws_config *c, struct aws_client *client, const aws_creds *base,
+                           const char *op_name, cJSON *params, const char *source, aws_creds *out,
+                           aws_err *err)
 {
-    for (xmlNode *n = parent ? parent->children : NULL; n; n = n->next)
-        if (n->type == XML_ELEMENT_NODE && strcmp((const char *)n->name, name) == 0)
-            return (char *)xmlNodeGetContent(n);
-    return NULL;
-}
-
-static void xml_free_secret(char *s)
-{
-    creds_wipe_str(s);
-    xmlFree(s);
-}
-
-/* <...Result><Credentials><AccessKeyId/>... -> out. */
-static int parse_sts_creds(const buf *xml, const char *source, aws_creds *out, aws_err *err)
-{
-    if (xml->len > STS_XML_MAX)
-        return err_set(err, AWS_ERR_PARSE, "ResponseParseError", "STS answer too large");
-    xmlDoc *doc = xml_read(xml->p, xml->len, STS_XML_MAX);
-    xmlNode *cr = doc ? find_el(xmlDocGetRootElement(doc), "Credentials") : NULL;
-    char *id = el_text(cr, "AccessKeyId"), *sk = el_text(cr, "SecretAccessKey");
-    char *tok = el_text(cr, "SessionToken"), *exp = el_text(cr, "Expiration");
-    int rc = 0;
-    if (!id || !sk || !*id || !*sk)
-        rc = err_set(err, AWS_ERR_PARSE, "ResponseParseError",
-                         "STS answer has no <Credentials> with AccessKeyId and SecretAccessKey");
-    else if (creds_set(out, id, sk, tok, source) != 0)
-        rc = err_set(err, AWS_ERR_INTERNAL, "OutOfMemory", "out of memory");
-    else if (creds_set_expiration(out, exp) != 0)
-        out->expiration = 0;
-    xmlFree(id);
-    xml_free_secret(sk);
-    xml_free_secret(tok);
-    xmlFree(exp);
-    xmlFreeDoc(doc);
+    const model_op *op = model_op_find(model_service_find("sts"), op_name);
+    call_env env = {client, c, base};
+    char rid[96], why[128];
+    cJSON *result = params ? call_op(&env, op, params, rid, err) : NULL;
+    int rc = -1;
+    if (!params)
+        err_set(err, AWS_ERR_INTERNAL, "OutOfMemory", "out of memory");
+    else if (result && creds_from_json(cJSON_GetObjectItemCaseSensitive(result, "Credentials"),
+                                       "SessionToken", source, out, why, sizeof why) != 0)
+        err_set(err, AWS_ERR_PARSE, "ResponseParseError", "%s: Credentials: %s", op->snake, why);
+    else if (result)
+        rc = 0;
+    creds_wipe_json(result);
+    creds_wipe_json(params);
+    cJSON_Delete(result);
+    cJSON_Delete(params);
     return rc;
-}
-
-/* ---- request bodies ---- */
-
-static void add_param(buf *b, const char *name, const char *value)
-{
-    if (!value)
-        return;
-    buf_printf(b, "&%s=", name);
-    buf_urlencode(b, value, strlen(value), 0);
 }
 
 static time_t client_now(const struct aws_client *client)
@@ -97,8 +69,8 @@ static time_t client_now(const struct aws_client *client)
     return client && client->opts.now ? client->opts.now() : time(NULL);
 }
 
-static void session_name(const aws_config *c, const struct aws_client *client,
-                         const char *profile, const char *env_name, char out[80])
+static void session_name(const aws_config *c, const struct aws_client *client, const char *profile,
+                         const char *env_name, char out[80])
 {
     const char *v = config_profile_get(c, profile, "role_session_name");
     if (env_name && config_env(c, env_name))
@@ -109,14 +81,17 @@ static void session_name(const aws_config *c, const struct aws_client *client,
         snprintf(out, 80, "iamsh-%lld", (long long)client_now(client));
 }
 
-static int check_duration(const char *d, const char *profile, aws_err *err)
+/* duration_seconds as a number for DurationSeconds (the model checks its range). */
+static int duration(const char *d, const char *profile, cJSON *params, aws_err *err)
 {
     char *end;
-    long n = d ? strtol(d, &end, 10) : 1;
+    long n = d ? strtol(d, &end, 10) : 0;
     if (d && (end == d || *end || n <= 0))
         return cfg_err(err, "InvalidConfigError",
                        "duration_seconds '%.20s' in profile '%s' must be a whole number", d,
                        profile);
+    if (d && !cJSON_AddNumberToObject(params, "DurationSeconds", (double)n))
+        return err_set(err, AWS_ERR_INTERNAL, "OutOfMemory", "out of memory");
     return 0;
 }
 
@@ -127,29 +102,19 @@ static int call_assume_role(const aws_config *c, struct aws_client *client, cons
 {
     if (!client)
         return err_set(err, AWS_ERR_CREDS, "NoClient",
-                           "profile '%s' assumes a role, which needs a network client", profile);
-    const char *dur = config_profile_get(c, profile, "duration_seconds");
-    if (check_duration(dur, profile, err) != 0)
-        return -1;
+                       "profile '%s' assumes a role, which needs a network client", profile);
     char name[80];
     session_name(c, client, profile, NULL, name);
-    buf body = BUF_INIT, resp = BUF_INIT;
-    buf_puts(&body, "Action=AssumeRole&Version=2011-06-15");
-    add_param(&body, "RoleArn", config_profile_get(c, profile, "role_arn"));
-    add_param(&body, "RoleSessionName", name);
-    add_param(&body, "DurationSeconds", dur);
-    add_param(&body, "ExternalId", config_profile_get(c, profile, "external_id"));
-    aws_endpoint ep;
-    char rid[96];
-    int rc = config_endpoint(c, "sts", &ep, err);
-    if (rc == 0)
-        rc = client_query(client, &ep, base, body.p, body.len, &resp, rid, err);
-    if (rc == 0)
-        rc = parse_sts_creds(&resp, "assume-role", out, err);
-    config_endpoint_free(&ep);
-    buf_free(&body);
-    buf_wipe(&resp);
-    return rc;
+    cJSON *params =
+        with(cJSON_CreateObject(), "RoleArn", config_profile_get(c, profile, "role_arn"));
+    params = with(with(params, "RoleSessionName", name), "ExternalId",
+                  config_profile_get(c, profile, "external_id"));
+    if (params &&
+        duration(config_profile_get(c, profile, "duration_seconds"), profile, params, err) != 0) {
+        cJSON_Delete(params);
+        return -1;
+    }
+    return sts_credentials(c, client, base, "AssumeRole", params, "assume-role", out, err);
 }
 
 static int has_static(const aws_config *c, const char *profile)
@@ -173,11 +138,13 @@ static int from_credential_source(const aws_config *c, struct aws_client *client
     else
         return cfg_err(err, "InvalidConfigError",
                        "credential_source '%.64s' in profile '%s' must be Environment, "
-                       "Ec2InstanceMetadata or EcsContainer", cs, profile);
+                       "Ec2InstanceMetadata or EcsContainer",
+                       cs, profile);
     if (r == 0)
         return err_set(err, AWS_ERR_CREDS, "CredentialRetrievalError",
-                           "no credentials found in credential_source '%.64s' referenced in "
-                           "profile '%s'", cs, profile);
+                       "no credentials found in credential_source '%.64s' referenced in "
+                       "profile '%s'",
+                       cs, profile);
     return r < 0 ? -1 : 0;
 }
 
@@ -186,13 +153,13 @@ static int assume_chain(const aws_config *c, struct aws_client *client, const ch
 
 /* The base credentials from a source_profile, as botocore resolves them: static keys
  * win, then a further role_arn, then the profile's other providers, env vars off. */
-static int from_source_profile(const aws_config *c, struct aws_client *client,
-                               const char *sp, visited *seen, aws_creds *base, aws_err *err)
+static int from_source_profile(const aws_config *c, struct aws_client *client, const char *sp,
+                               visited *seen, aws_creds *base, aws_err *err)
 {
     int r = 0;
     if (has_static(c, sp)) {
-        r = provider_file(c, &c->creds, c->credentials_file, sp, "shared-credentials-file",
-                            base, err);
+        r = provider_file(c, &c->creds, c->credentials_file, sp, "shared-credentials-file", base,
+                          err);
         if (r == 0)
             r = provider_file(c, &c->cfg, c->config_file, sp, "config-file", base, err);
         return r < 0 ? -1 : 0;
@@ -206,13 +173,13 @@ static int from_source_profile(const aws_config *c, struct aws_client *client,
         r = provider_process(proc, PROVIDER_PROCESS_TIMEOUT_MS, base, err);
     if (r == 0)
         return cfg_err(err, "InvalidConfigError",
-                       "source_profile '%s' has no credentials (referenced by profile '%s')",
-                       sp, seen->names[seen->n - 2]);
+                       "source_profile '%s' has no credentials (referenced by profile '%s')", sp,
+                       seen->names[seen->n - 2]);
     return r < 0 ? -1 : 0;
 }
 
-static int check_source(const aws_config *c, const char *profile, const char *sp,
-                        visited *seen, aws_err *err)
+static int check_source(const aws_config *c, const char *profile, const char *sp, visited *seen,
+                        aws_err *err)
 {
     if (!config_profile_exists(c, sp))
         return cfg_err(err, "InvalidConfigError",
@@ -224,7 +191,8 @@ static int check_source(const aws_config *c, const char *profile, const char *sp
     if (looped && (strcmp(sp, profile) != 0 || !has_static(c, sp)))
         return cfg_err(err, "InfiniteLoopConfigError",
                        "infinite loop in profile chain: '%s' is the source_profile of '%s' "
-                       "and already in the chain", sp, profile);
+                       "and already in the chain",
+                       sp, profile);
     if (seen->n >= ROLE_MAX_CHAIN)
         return cfg_err(err, "InvalidConfigError", "profile chain from '%s' is too long (%s)",
                        seen->names[0], "32 profiles");
@@ -240,10 +208,11 @@ static int assume_chain(const aws_config *c, struct aws_client *client, const ch
     if ((sp != NULL) == (cs != NULL))
         return cfg_err(err, "InvalidConfigError",
                        "profile '%s' must set exactly one of source_profile and "
-                       "credential_source (it sets %s)", profile, sp ? "both" : "neither");
+                       "credential_source (it sets %s)",
+                       profile, sp ? "both" : "neither");
     if (config_profile_get(c, profile, "mfa_serial"))
         return err_set(err, AWS_ERR_CREDS, "MFANotSupported",
-                           "profile '%s': mfa_serial is not supported yet", profile);
+                       "profile '%s': mfa_serial is not supported yet", profile);
     aws_creds base = {0};
     int rc = sp ? check_source(c, profile, sp, seen, err) : 0;
     if (rc == 0)
@@ -256,7 +225,7 @@ static int assume_chain(const aws_config *c, struct aws_client *client, const ch
 }
 
 int provider_assume_role(const aws_config *c, struct aws_client *client, const char *profile,
-                           aws_creds *out, aws_err *err)
+                         aws_creds *out, aws_err *err)
 {
     memset(out, 0, sizeof *out);
     if (!config_profile_get(c, profile, "role_arn") ||
@@ -275,7 +244,7 @@ static int read_token(const aws_config *c, const char *path, buf *tok, aws_err *
     free(p);
     if (!f)
         return err_set(err, AWS_ERR_CREDS, "CredentialRetrievalError",
-                           "cannot read web identity token file %.300s", path);
+                       "cannot read web identity token file %.300s", path);
     char chunk[4096];
     size_t n;
     while ((n = fread(chunk, 1, sizeof chunk, f)) > 0 && tok->len < (1u << 20))
@@ -285,44 +254,12 @@ static int read_token(const aws_config *c, const char *path, buf *tok, aws_err *
         tok->p[--tok->len] = '\0';
     if (tok->len == 0)
         return err_set(err, AWS_ERR_CREDS, "CredentialRetrievalError",
-                           "web identity token file %.300s is empty", path);
+                       "web identity token file %.300s is empty", path);
     return 0;
 }
 
-/* The call is unsigned (the token is the proof), so it goes straight to http_send. */
-static int post_web_identity(const aws_config *c, struct aws_client *client, const buf *body,
-                             buf *resp, aws_err *err)
-{
-    aws_endpoint ep;
-    if (config_endpoint(c, "sts", &ep, err) != 0)
-        return -1;
-    buf url = BUF_INIT;
-    buf_printf(&url, "%s/", ep.url);
-    const char *hdrs[] = {"Content-Type: application/x-www-form-urlencoded; charset=utf-8",
-                          "Accept: application/xml", NULL};
-    http_request req = {"POST", url.p, hdrs, body->p, body->len, 0, 0, 0};
-    http_response hr = {0};
-    int rc = http_send(client->http, &req, &hr, err);
-    if (rc == 0 && (hr.status < 200 || hr.status > 299)) {
-        if (client_parse_error(hr.body.p ? hr.body.p : "", hr.body.len, err) != 0)
-            err_set(err, AWS_ERR_PARSE, "ResponseParseError",
-                        "AssumeRoleWithWebIdentity: HTTP %ld", hr.status);
-        err->status = hr.status;
-        rc = -1;
-    }
-    if (rc == 0) {
-        *resp = hr.body;
-        hr.body = (buf)BUF_INIT;
-    }
-    buf_wipe(&hr.body);
-    http_response_free(&hr);
-    buf_free(&url);
-    config_endpoint_free(&ep);
-    return rc;
-}
-
-int provider_web_identity(const aws_config *c, struct aws_client *client,
-                            const char *profile, int use_env, aws_creds *out, aws_err *err)
+int provider_web_identity(const aws_config *c, struct aws_client *client, const char *profile,
+                          int use_env, aws_creds *out, aws_err *err)
 {
     memset(out, 0, sizeof *out);
     const char *arn = use_env ? config_env(c, "AWS_ROLE_ARN") : NULL;
@@ -335,21 +272,17 @@ int provider_web_identity(const aws_config *c, struct aws_client *client,
         return 0;
     if (!client)
         return err_set(err, AWS_ERR_CREDS, "NoClient",
-                           "web identity credentials need a network client");
-    buf tok = BUF_INIT, body = BUF_INIT, resp = BUF_INIT;
+                       "web identity credentials need a network client");
+    buf tok = BUF_INIT;
     char name[80];
     session_name(c, client, profile, use_env ? "AWS_ROLE_SESSION_NAME" : NULL, name);
     int rc = read_token(c, file, &tok, err);
-    buf_puts(&body, "Action=AssumeRoleWithWebIdentity&Version=2011-06-15");
-    add_param(&body, "RoleArn", arn);
-    add_param(&body, "RoleSessionName", name);
-    add_param(&body, "WebIdentityToken", tok.p);
+    cJSON *params =
+        rc == 0 ? with(with(cJSON_CreateObject(), "RoleArn", arn), "RoleSessionName", name) : NULL;
     if (rc == 0)
-        rc = post_web_identity(c, client, &body, &resp, err);
-    if (rc == 0)
-        rc = parse_sts_creds(&resp, "assume-role-with-web-identity", out, err);
+        rc = sts_credentials(c, client, NULL, "AssumeRoleWithWebIdentity",
+                             with(params, "WebIdentityToken", tok.p),
+                             "assume-role-with-web-identity", out, err);
     buf_wipe(&tok);
-    buf_wipe(&body);
-    buf_wipe(&resp);
     return rc == 0 ? 1 : -1;
 }

@@ -55,11 +55,6 @@ void retry_quota_init(retry_quota *q)
     q->available = RETRY_QUOTA_MAX;
 }
 
-int retry_is_throttle(const char *code)
-{
-    return code_in(code, throttle_codes);
-}
-
 int retry_is_retryable(aws_err *err)
 {
     int yes = 0;

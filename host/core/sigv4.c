@@ -1,7 +1,9 @@
 /* sigv4.c - AWS Signature Version 4 (Authorization header), one step a function:
  * check the request, list the headers to sign, canonical request, string to sign,
  * signing key, signature, Authorization. Pure: the time comes in as an argument.
- * The secret and every key derived from it are wiped as soon as they are used. */
+ * The secret and every key derived from it are wiped as soon as they are used. No
+ * signing key is kept between requests: deriving it is four HMACs, microseconds beside
+ * a network round trip, and a cache would hold the secret for the life of the process. */
 #include "iamsh/sigv4.h"
 
 #include <openssl/core_names.h>
@@ -50,7 +52,7 @@ void sigv4_sha256_hex(const void *data, size_t len, char out[65])
     unsigned int mdlen = 0;
     const EVP_MD *alg = sha256_md();
     if (!alg || !EVP_Digest(len ? data : "", len, md, &mdlen, alg, NULL) || mdlen != 32)
-        memset(md, 0, 32);  /* cannot happen with a working libcrypto; never a valid hash */
+        memset(md, 0, 32); /* cannot happen with a working libcrypto; never a valid hash */
     hex_encode(md, 32, out);
 }
 
@@ -62,7 +64,8 @@ static int two_digits(const char *s, int lo, int hi)
     return v >= lo && v <= hi;
 }
 
-int sigv4_check_timestamp(const char *ts, aws_err *err)
+/* "YYYYMMDDTHHMMSSZ" with plausible field ranges: 0 or -1 with err. */
+static int check_timestamp(const char *ts, aws_err *err)
 {
     static const char shape[] = "DDDDDDDDTDDDDDDZ";
     int ok = ts && strnlen(ts, 17) == 16;
@@ -71,7 +74,8 @@ int sigv4_check_timestamp(const char *ts, aws_err *err)
     ok = ok && two_digits(ts + 4, 1, 12) && two_digits(ts + 6, 1, 31) &&
          two_digits(ts + 9, 0, 23) && two_digits(ts + 11, 0, 59) && two_digits(ts + 13, 0, 60);
     if (!ok)
-        return PARAM_ERR(err, "bad timestamp: expected YYYYMMDDTHHMMSSZ (UTC), e.g. 20150830T123600Z");
+        return PARAM_ERR(err,
+                         "bad timestamp: expected YYYYMMDDTHHMMSSZ (UTC), e.g. 20150830T123600Z");
     return 0;
 }
 
@@ -113,17 +117,17 @@ static int check_request(const sigv4_request *req, aws_err *err)
         return PARAM_ERR(err, "bad region or service name for signing");
     if (!scope_safe(req->access_key))
         return err_set(err, AWS_ERR_CREDS, "InvalidCredentials",
-                           "access key id is missing or malformed");
+                       "access key id is missing or malformed");
     if (!req->secret_key || !*req->secret_key)
         return err_set(err, AWS_ERR_CREDS, "InvalidCredentials", "secret access key is missing");
     if (!header_safe(req->session_token))
         return err_set(err, AWS_ERR_CREDS, "InvalidCredentials",
-                           "session token has a control character");
+                       "session token has a control character");
     if (!req->body && req->body_len)
         return PARAM_ERR(err, "body is NULL but body_len is not 0");
     if (req->nheaders && !req->headers)
         return PARAM_ERR(err, "headers is NULL but nheaders is not 0");
-    return sigv4_check_timestamp(req->timestamp, err);
+    return check_timestamp(req->timestamp, err);
 }
 
 /* --- the headers to sign ------------------------------------------------------- */
@@ -207,8 +211,7 @@ static int canonical_request(const sigv4_request *req, const sigv4_url *u, const
 
 static int credential_scope(const sigv4_request *req, buf *scope)
 {
-    return buf_printf(scope, "%.8s/%s/%s/aws4_request", req->timestamp, req->region,
-                      req->service);
+    return buf_printf(scope, "%.8s/%s/%s/aws4_request", req->timestamp, req->region, req->service);
 }
 
 static int string_to_sign(const sigv4_request *req, const buf *scope, const buf *cr, buf *sts)
@@ -270,64 +273,25 @@ static int signing_key(EVP_MAC_CTX *ctx, const sigv4_request *req, unsigned char
     return rc;
 }
 
-/* The signing key depends only on the secret, the date, the region and the
- * service, so a process signing many requests derives it once a day: four of the
- * five HMACs of a signature. One entry; the output is the same with or without it. */
-static _Thread_local struct {
-    int valid;
-    char secret[128], date[9], region[64], service[64];
-    unsigned char key[32];
-} key_cache;
-
-static int key_cache_fits(const sigv4_request *req)
+/* The reused context keeps the state of the last key it was given: give it a key of
+ * zeros, so the signing key does not stay in memory until the next signature. */
+static void forget_key(EVP_MAC_CTX *ctx)
 {
-    return strlen(req->secret_key) < sizeof key_cache.secret &&
-           strlen(req->region) < sizeof key_cache.region &&
-           strlen(req->service) < sizeof key_cache.service;
-}
-
-static int key_cache_hit(const sigv4_request *req)
-{
-    return key_cache.valid && strncmp(key_cache.date, req->timestamp, 8) == 0 &&
-           strcmp(key_cache.region, req->region) == 0 &&
-           strcmp(key_cache.service, req->service) == 0 &&
-           strcmp(key_cache.secret, req->secret_key) == 0;
-}
-
-static void key_cache_store(const sigv4_request *req, const unsigned char key[32])
-{
-    OPENSSL_cleanse(&key_cache, sizeof key_cache);
-    if (!key_cache_fits(req))
-        return;
-    strcpy(key_cache.secret, req->secret_key);
-    memcpy(key_cache.date, req->timestamp, 8);
-    strcpy(key_cache.region, req->region);
-    strcpy(key_cache.service, req->service);
-    memcpy(key_cache.key, key, 32);
-    key_cache.valid = 1;
-}
-
-static int cached_signing_key(EVP_MAC_CTX *ctx, const sigv4_request *req, unsigned char key[32])
-{
-    if (key_cache_hit(req)) {
-        memcpy(key, key_cache.key, 32);
-        return 0;
-    }
-    if (signing_key(ctx, req, key) != 0)
-        return -1;
-    key_cache_store(req, key);
-    return 0;
+    static const unsigned char zeros[32];
+    if (ctx)
+        EVP_MAC_init(ctx, zeros, sizeof zeros, NULL);
 }
 
 static int signature(const sigv4_request *req, const buf *sts, char out[65], aws_err *err)
 {
     unsigned char key[32], sig[32];
     EVP_MAC_CTX *ctx = hmac_ctx();
-    int rc = ctx ? cached_signing_key(ctx, req, key) : -1;
+    int rc = ctx ? signing_key(ctx, req, key) : -1;
     if (rc == 0)
         rc = hmac_sha256(ctx, key, 32, sts->p, sts->len, sig);
     if (rc == 0)
         hex_encode(sig, 32, out);
+    forget_key(ctx);
     OPENSSL_cleanse(key, sizeof key);
     OPENSSL_cleanse(sig, sizeof sig);
     if (rc != 0)
@@ -350,15 +314,15 @@ typedef struct sign_bufs {
 
 static void sign_bufs_free(sign_bufs *b)
 {
-    buf_wipe(&b->cr);  /* holds the session token */
+    buf_wipe(&b->cr); /* holds the session token */
     buf_free(&b->names);
     buf_free(&b->scope);
     buf_free(&b->sts);
     buf_free(&b->auth);
 }
 
-static int sign_steps(const sigv4_request *req, const sigv4_url *u, sigv4_header *h,
-                      sign_bufs *b, sigv4_result *out, aws_err *err)
+static int sign_steps(const sigv4_request *req, const sigv4_url *u, sigv4_header *h, sign_bufs *b,
+                      sigv4_result *out, aws_err *err)
 {
     char payload_hash[65];
     sigv4_sha256_hex(req->body, req->body_len, payload_hash);
@@ -367,7 +331,8 @@ static int sign_steps(const sigv4_request *req, const sigv4_url *u, sigv4_header
         return NOMEM(err);
     if (canonical_request(req, u, h, n, payload_hash, &b->cr, &b->names, err) != 0)
         return -1;
-    if (credential_scope(req, &b->scope) != 0 || string_to_sign(req, &b->scope, &b->cr, &b->sts) != 0)
+    if (credential_scope(req, &b->scope) != 0 ||
+        string_to_sign(req, &b->scope, &b->cr, &b->sts) != 0)
         return NOMEM(err);
     if (signature(req, &b->sts, out->signature, err) != 0)
         return -1;
@@ -425,7 +390,7 @@ void sigv4_result_free(sigv4_result *res)
 void sigv4_headers_free(char *lines[SIGV4_MAX_ADDED_HEADERS + 1])
 {
     for (int i = 0; lines && i < SIGV4_MAX_ADDED_HEADERS && lines[i]; i++) {
-        OPENSSL_cleanse(lines[i], strlen(lines[i]));  /* one of them holds the token */
+        OPENSSL_cleanse(lines[i], strlen(lines[i])); /* one of them holds the token */
         free(lines[i]);
         lines[i] = NULL;
     }

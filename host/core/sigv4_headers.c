@@ -118,8 +118,8 @@ static int emit_all(const hentry *h, size_t n, buf *canonical, buf *signed_names
     return 0;
 }
 
-int sigv4_canonical_headers(const sigv4_header *hdrs, size_t n, buf *canonical,
-                            buf *signed_names, aws_err *err)
+int sigv4_canonical_headers(const sigv4_header *hdrs, size_t n, buf *canonical, buf *signed_names,
+                            aws_err *err)
 {
     if (n > (size_t)-1 / sizeof(hentry) - 1)
         return err_set(err, AWS_ERR_PARAM, "InvalidParameter", "too many headers to sign");
@@ -130,8 +130,9 @@ int sigv4_canonical_headers(const sigv4_header *hdrs, size_t n, buf *canonical,
         if (!name_valid(hdrs[i].name)) {
             free(h);
             return err_set(err, AWS_ERR_PARAM, "InvalidParameter",
-                               "header %zu: name is empty or has a character not allowed "
-                               "in an HTTP header name", i + 1);
+                           "header %zu: name is empty or has a character not allowed "
+                           "in an HTTP header name",
+                           i + 1);
         }
         h[i] = (hentry){hdrs[i].name, hdrs[i].value, i};
     }

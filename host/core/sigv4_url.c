@@ -82,15 +82,14 @@ static size_t url_host_len(const char *s, size_t n)
                 return 0;
         return (i < n && i > 1) ? i + 1 : 0;
     }
-    while (i < n && (is_alnum((unsigned char)s[i]) || s[i] == '-' || s[i] == '.' ||
-                     s[i] == '_' || s[i] == '~'))
+    while (i < n && (is_alnum((unsigned char)s[i]) || s[i] == '-' || s[i] == '.' || s[i] == '_' ||
+                     s[i] == '~'))
         i++;
     return i;
 }
 
 /* authority = host [":" port]; the default port is dropped, others kept. */
-static int url_authority(const char *s, size_t n, int default_port, sigv4_url *out,
-                         aws_err *err)
+static int url_authority(const char *s, size_t n, int default_port, sigv4_url *out, aws_err *err)
 {
     size_t hlen = url_host_len(s, n);
     if (n == 0)
@@ -177,7 +176,7 @@ static size_t path_normalize(const char *p, size_t n, char *out)
             while (o > 0 && out[o - 1] != '/')
                 o--;
             if (o > 0)
-                o--;  /* drop the '/' before the popped segment */
+                o--; /* drop the '/' before the popped segment */
         } else if (seg > 1 || (seg == 1 && p[i] != '.')) {
             out[o++] = '/';
             memcpy(out + o, p + i, seg);
@@ -207,37 +206,14 @@ int sigv4_canonical_uri(const char *path, size_t len, int normalize, buf *out)
 
 /* --- canonical query ------------------------------------------------------------- */
 
-static int hexval(unsigned char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* Percent-decode s into scratch (a malformed escape stays literal), then
  * append its RFC 3986 encoding to out. */
 static int query_reencode(const char *s, size_t n, buf *scratch, buf *out)
 {
     buf_reset(scratch);
-    if (buf_append(scratch, s, n) != 0)
+    if (buf_urldecode(scratch, s, n, 0) != 0)
         return -1;
-    size_t o = 0;
-    for (size_t i = 0; i < n; i++) {
-        int hi, lo;
-        if (s[i] == '%' && i + 2 < n &&
-            (hi = hexval((unsigned char)s[i + 1])) >= 0 &&
-            (lo = hexval((unsigned char)s[i + 2])) >= 0) {
-            scratch->p[o++] = (char)(hi * 16 + lo);
-            i += 2;
-        } else {
-            scratch->p[o++] = s[i];
-        }
-    }
-    return buf_urlencode(out, scratch->p, o, 0);
+    return buf_urlencode(out, scratch->p, scratch->len, 0);
 }
 
 /* Offsets into the encoded buffer while it grows; pointers once it is final. */

@@ -20,45 +20,50 @@ enum {
 typedef struct host_options {
     const char *profile, *region, *endpoint_url, *ca_bundle;
     int debug, plan, quiet;
-    int interactive;       /* -i: the REPL after the script (or instead of one) */
-    const char *command;   /* "run", "eval", "stdin", "list", "repl", "help", "version" */
-    const char *chunk;     /* -e CODE */
-    char **args;           /* what follows the command */
+    int interactive;     /* -i: the REPL after the script (or instead of one) */
+    const char *command; /* "run", "eval", "stdin", "list", "repl", "help", "version" */
+    const char *chunk;   /* -e CODE */
+    char **args;         /* what follows the command */
     int nargs;
 } host_options;
 
 /* options.c */
-int options_parse(int argc, char **argv, host_options *o);  /* 0, or EXIT_USAGE after a message */
+int options_parse(int argc, char **argv, host_options *o); /* 0, or EXIT_USAGE after a message */
 void options_usage(FILE *out);
 
 /* paths.c: where the module and the scripts are (build tree or install prefix). */
 typedef struct host_paths {
-    char module[4096];     /* iamsh_aws.so */
-    char scripts[4096];    /* the shipped scripts/ folder */
-    char docs[4096];       /* docs/ (help() reads function documentation from it) */
+    char module[4096];  /* iamsh_aws.so */
+    char scripts[4096]; /* the shipped scripts/ folder */
+    char docs[4096];    /* docs/ (help() reads function documentation from it) */
 } host_paths;
 int paths_find(host_paths *p);
 
 /* searcher.c: package.path, the lazy AWS module and the lazy globals (aws, iam, sts,
  * provision, policy and the REPL's helpers). Call after liamsh_install. */
-void searcher_install(lua_State *L, const host_paths *p);   /* [-0, +0, e] */
+void searcher_install(lua_State *L, const host_paths *p); /* [-0, +0, e] */
 
 /* liamsh.c: the built-in modules "iamsh" and "iamsh.fs". */
 void liamsh_install(lua_State *L, const host_options *o, const host_paths *p); /* [-0, +0, e] */
+/* The run options liamsh_install made from o: what the AWS module is handed. */
+struct iamsh_run_options;
+const struct iamsh_run_options *liamsh_run_options(void);
 
 /* report.c: run a function on the stack protected; classify and print the error. */
 extern volatile sig_atomic_t host_interrupted;
 void report_install_signals(lua_State *L);
-int report_pcall(lua_State *L, int nargs, int nresults);  /* [-(nargs+1), +(nresults|0), -] returns exit code */
+int report_pcall(lua_State *L, int nargs,
+                 int nresults); /* [-(nargs+1), +(nresults|0), -] returns exit code */
 /* The same, printing an error as the REPL shows it (no "iamsh: " prefix); an
  * interrupt is reported and cleared, so the next Ctrl-C interrupts again. */
 int report_pcall_repl(lua_State *L, int nargs, int nresults); /* [-(nargs+1), +(nresults|0), -] */
 
 /* limits.c: the Lua heap cap (IAMSH_MEMORY_LIMIT, default 1 GiB) and no core dumps. */
-int limits_parse_size(const char *s, size_t *out);   /* "512M" -> bytes; 0 or -1 */
-int limits_configure(void);                          /* 0, or EXIT_USAGE after a message */
+int limits_parse_size(const char *s, size_t *out); /* "512M" -> bytes; 0 or -1 */
+int limits_configure(void);                        /* 0, or EXIT_USAGE after a message */
 void limits_install(lua_State *L);
 size_t limits_heap_cap(void);
+size_t limits_max_response(void); /* IAMSH_MAX_RESPONSE; 0: the default */
 void limits_harden(int debug);
 
 /* repl.c: the interactive shell; returns the exit code (0 after Ctrl-D). */

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "host.h"
+#include "iamsh/boundary.h"
 #include "lauxlib.h"
 
 /* iamsh.sleep(seconds): interruptible by Ctrl-C. */
@@ -134,8 +135,8 @@ static void fsync_dir(const char *dir)
 
 /* Write content to a fresh temp file beside path, fsync, rename over path, fsync
  * the folder: a reader sees the old file or the new one, never half of one. */
-static int write_atomic(const char *path, const char *data, size_t len, mode_t mode,
-                        char *why, size_t whylen)
+static int write_atomic(const char *path, const char *data, size_t len, mode_t mode, char *why,
+                        size_t whylen)
 {
     char tmp[4096], dir[4096];
     const char *slash = strrchr(path, '/');
@@ -204,40 +205,129 @@ static int l_list(lua_State *L)
 
 static int open_fs(lua_State *L)
 {
-    static const luaL_Reg fns[] = {{"read", l_read},   {"stat", l_stat},
-                                   {"list", l_list},   {"write_atomic", l_write_atomic},
+    static const luaL_Reg fns[] = {{"read", l_read},
+                                   {"stat", l_stat},
+                                   {"list", l_list},
+                                   {"write_atomic", l_write_atomic},
                                    {NULL, NULL}};
     luaL_newlib(L, fns);
     return 1;
 }
 
-static void set_opt_string(lua_State *L, const char *key, const char *v)
+/* The run options, filled once from the command line: the module gets a copy
+ * (searcher.c), scripts a read-only view. */
+static iamsh_run_options run_options;
+
+const iamsh_run_options *liamsh_run_options(void)
 {
-    if (v) {
-        lua_pushstring(L, v);
-        lua_setfield(L, -2, key);
-    }
+    return &run_options;
 }
 
-static void push_options(lua_State *L, const host_options *o)
+static void set_run_options(const host_options *o)
 {
-    lua_createtable(L, 0, 8);
-    lua_pushboolean(L, o->plan);
-    lua_setfield(L, -2, "plan");
-    lua_pushboolean(L, o->quiet);
-    lua_setfield(L, -2, "quiet");
-    lua_pushboolean(L, o->debug);
-    lua_setfield(L, -2, "debug");
-    set_opt_string(L, "profile", o->profile);
-    set_opt_string(L, "region", o->region);
-    set_opt_string(L, "endpoint_url", o->endpoint_url);
-    set_opt_string(L, "ca_bundle", o->ca_bundle);
+    iamsh_run_options r = {
+        .magic = IAMSH_RUN_OPTIONS_MAGIC,
+        .size = sizeof r,
+        .profile = o->profile,
+        .region = o->region,
+        .endpoint_url = o->endpoint_url,
+        .ca_bundle = o->ca_bundle,
+        .plan = o->plan,
+        .debug = o->debug,
+        .quiet = o->quiet,
+        .interrupted = &host_interrupted,
+        .max_response = limits_max_response(),
+    };
+    run_options = r;
+}
+
+/* The fields of iamsh.options, in the order pairs() gives them. */
+static const char *const option_names[] = {"plan",   "quiet",        "debug",     "profile",
+                                           "region", "endpoint_url", "ca_bundle", NULL};
+
+/* The index of name in option_names, -1 if it is none of them. */
+static int option_index(const char *name)
+{
+    for (int i = 0; option_names[i]; i++)
+        if (strcmp(name, option_names[i]) == 0)
+            return i;
+    return -1;
+}
+
+/* Push the option called name (nil for an unknown name or an absent value).  [-0, +1, -] */
+static void push_option(lua_State *L, const char *name)
+{
+    const iamsh_run_options *r = &run_options;
+    const int flags[] = {r->plan, r->quiet, r->debug};
+    const char *const strings[] = {r->profile, r->region, r->endpoint_url, r->ca_bundle};
+    int i = option_index(name);
+    if (i >= 0 && i < 3)
+        lua_pushboolean(L, flags[i]);
+    else if (i >= 3 && strings[i - 3])
+        lua_pushstring(L, strings[i - 3]);
+    else
+        lua_pushnil(L);
+}
+
+/* iamsh.options[k] */
+static int options_index(lua_State *L)
+{
+    push_option(L, luaL_checkstring(L, 2));
+    return 1;
+}
+
+/* iamsh.options[k] = v: the command line sets them, and the AWS module holds its own
+ * copy, so a write could only make the view lie. */
+static int options_newindex(lua_State *L)
+{
+    return luaL_error(L, "iamsh.options is read-only (options come from the command line)");
+}
+
+/* next(options, k) over option_names, skipping absent values.  [-2, +2|1, e] */
+static int options_next(lua_State *L)
+{
+    int i = lua_isnil(L, 2) ? 0 : option_index(luaL_checkstring(L, 2)) + 1;
+    if (i == 0 && !lua_isnil(L, 2))
+        return luaL_error(L, "invalid key to 'next'");
+    for (; option_names[i]; i++) {
+        lua_pushstring(L, option_names[i]);
+        push_option(L, option_names[i]);
+        if (!lua_isnil(L, -1))
+            return 2;
+        lua_pop(L, 2);
+    }
+    lua_pushnil(L);
+    return 1;
+}
+
+static int options_pairs(lua_State *L)
+{
+    lua_pushcfunction(L, options_next);
+    lua_pushvalue(L, 1);
+    lua_pushnil(L);
+    return 3;
+}
+
+/* The empty proxy whose metatable reads run_options.  [-0, +1, m] */
+static void push_options_view(lua_State *L)
+{
+    static const luaL_Reg mt[] = {{"__index", options_index},
+                                  {"__newindex", options_newindex},
+                                  {"__pairs", options_pairs},
+                                  {NULL, NULL}};
+    lua_newtable(L);
+    luaL_newlib(L, mt);
+    lua_pushliteral(L, "iamsh.options");
+    lua_setfield(L, -2, "__metatable");
+    lua_setmetatable(L, -2);
 }
 
 void liamsh_install(lua_State *L, const host_options *o, const host_paths *p)
 {
-    static const luaL_Reg fns[] = {{"sleep", l_sleep},           {"clock", l_clock},
-                                   {"term_width", l_term_width}, {"isatty", l_isatty},
+    static const luaL_Reg fns[] = {{"sleep", l_sleep},
+                                   {"clock", l_clock},
+                                   {"term_width", l_term_width},
+                                   {"isatty", l_isatty},
                                    {NULL, NULL}};
     luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
     luaL_newlib(L, fns);
@@ -247,7 +337,8 @@ void liamsh_install(lua_State *L, const host_options *o, const host_paths *p)
     lua_setfield(L, -2, "scripts_dir");
     lua_pushstring(L, p->docs);
     lua_setfield(L, -2, "docs_dir");
-    push_options(L, o);
+    set_run_options(o);
+    push_options_view(L);
     lua_setfield(L, -2, "options");
     lua_setfield(L, -2, "iamsh");
     lua_pop(L, 1);
@@ -255,12 +346,4 @@ void liamsh_install(lua_State *L, const host_options *o, const host_paths *p)
     lua_pushcfunction(L, open_fs);
     lua_setfield(L, -2, "iamsh.fs");
     lua_pop(L, 1);
-    /* The module reads the options from here (it has no other way to see the CLI). */
-    luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
-    lua_getfield(L, -1, "iamsh");
-    lua_getfield(L, -1, "options");
-    lua_setfield(L, LUA_REGISTRYINDEX, "iamsh.options");
-    lua_pop(L, 2);
-    lua_pushlightuserdata(L, (void *)&host_interrupted);
-    lua_setfield(L, LUA_REGISTRYINDEX, "iamsh.interrupted");
 }

@@ -84,7 +84,10 @@ static int take_value(int argc, char **argv, int *i, const char *name, const cha
 
 static int parse_flag(const char *a, host_options *o)
 {
-    static const struct { const char *name; size_t off; } flags[] = {
+    static const struct {
+        const char *name;
+        size_t off;
+    } flags[] = {
         {"--debug", offsetof(host_options, debug)},
         {"--plan", offsetof(host_options, plan)},
         {"--quiet", offsetof(host_options, quiet)},
@@ -100,15 +103,17 @@ static int parse_flag(const char *a, host_options *o)
 
 static int parse_valued(int argc, char **argv, int *i, host_options *o)
 {
-    static const struct { const char *name; size_t off; } opts[] = {
+    static const struct {
+        const char *name;
+        size_t off;
+    } opts[] = {
         {"--profile", offsetof(host_options, profile)},
         {"--region", offsetof(host_options, region)},
         {"--endpoint-url", offsetof(host_options, endpoint_url)},
         {"--ca-bundle", offsetof(host_options, ca_bundle)},
     };
     for (size_t k = 0; k < sizeof opts / sizeof opts[0]; k++) {
-        int r = take_value(argc, argv, i, opts[k].name,
-                           (const char **)((char *)o + opts[k].off));
+        int r = take_value(argc, argv, i, opts[k].name, (const char **)((char *)o + opts[k].off));
         if (r != 0)
             return r;
     }

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "host.h"
+#include "iamsh/boundary.h"
 #include "lauxlib.h"
 
 #ifdef IAMSH_HAVE_READLINE
@@ -29,17 +30,16 @@
 #endif
 
 #define HISTORY_LINES 1000
-#define REPL_KEY "iamsh.repl"   /* registry: the Lua side's table */
 
 static volatile sig_atomic_t line_cancelled;
-static int use_editor;          /* stdin is a terminal: prompts, and readline if built with it */
+static int use_editor; /* stdin is a terminal: prompts, and readline if built with it */
 
 /* --- the Lua side ------------------------------------------------------- */
 
 /* Push repl.<name> (a function of scripts/lib/iamsh/repl.lua).  [-0, +1, -] */
 static void push_repl_fn(lua_State *L, const char *name)
 {
-    lua_getfield(L, LUA_REGISTRYINDEX, REPL_KEY);
+    lua_getfield(L, LUA_REGISTRYINDEX, REG_REPL);
     lua_getfield(L, -1, name);
     lua_remove(L, -2);
 }
@@ -223,8 +223,8 @@ static void remember(lua_State *L, const char *chunk)
 /* --- completion --------------------------------------------------------- */
 
 #ifdef IAMSH_HAVE_READLINE
-static lua_State *repl_state;   /* for readline's completion callback */
-static char **candidates;       /* from repl.complete, handed out one by one */
+static lua_State *repl_state; /* for readline's completion callback */
+static char **candidates;     /* from repl.complete, handed out one by one */
 static size_t ncandidates;
 
 static void drop_candidates(void)
@@ -406,7 +406,7 @@ static int load_repl_module(lua_State *L)
     int rc = report_pcall(L, 1, 1);
     if (rc != EXIT_OK)
         return rc;
-    lua_setfield(L, LUA_REGISTRYINDEX, REPL_KEY);
+    lua_setfield(L, LUA_REGISTRYINDEX, REG_REPL);
     return EXIT_OK;
 }
 

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "host.h"
+#include "iamsh/boundary.h"
 #include "lauxlib.h"
 
 volatile sig_atomic_t host_interrupted;
@@ -40,7 +41,7 @@ void report_install_signals(lua_State *L)
 static int msghandler(lua_State *L)
 {
     luaL_traceback(L, L, NULL, 1);
-    lua_setfield(L, LUA_REGISTRYINDEX, "iamsh.traceback");
+    lua_setfield(L, LUA_REGISTRYINDEX, REG_TRACEBACK);
     return 1;
 }
 
@@ -59,12 +60,16 @@ static const char *error_kind(lua_State *L, int idx)
 
 static int exit_code_of(const char *kind)
 {
-    static const struct { const char *kind; int code; } map[] = {
-        {"service", EXIT_SERVICE},     {"config", EXIT_CONFIG},   {"credentials", EXIT_CONFIG},
-        {"transport", EXIT_TRANSPORT}, {"parse", EXIT_TRANSPORT}, {"usage", EXIT_USAGE},
-        {"param", EXIT_USAGE},  /* as the AWS CLI's ParamValidation */
-        {"script", EXIT_SCRIPT},
-        {"waiter", EXIT_TRANSPORT}, /* as `aws ... wait`: 255 when a waiter fails or times out */
+    static const struct {
+        const char *kind;
+        int code;
+    } map[] = {
+        {ERR_KIND_SERVICE, EXIT_SERVICE},    {ERR_KIND_CONFIG, EXIT_CONFIG},
+        {ERR_KIND_CREDENTIALS, EXIT_CONFIG}, {ERR_KIND_TRANSPORT, EXIT_TRANSPORT},
+        {ERR_KIND_PARSE, EXIT_TRANSPORT},    {ERR_KIND_USAGE, EXIT_USAGE},
+        {ERR_KIND_PARAM, EXIT_USAGE}, /* as the AWS CLI's ParamValidation */
+        {ERR_KIND_SCRIPT, EXIT_SCRIPT},      {ERR_KIND_PLAN, EXIT_SCRIPT},
+        {ERR_KIND_WAITER, EXIT_TRANSPORT}, /* as `aws ... wait`: 255 when a waiter fails */
     };
     for (size_t i = 0; kind && i < sizeof map / sizeof map[0]; i++)
         if (strcmp(kind, map[i].kind) == 0)
@@ -97,7 +102,7 @@ static int lua_frames(const char *tb, size_t n)
  * so it is left out unless asked for (--debug).  [-0, +0, m] */
 static void print_traceback(lua_State *L, int always)
 {
-    lua_getfield(L, LUA_REGISTRYINDEX, "iamsh.traceback");
+    lua_getfield(L, LUA_REGISTRYINDEX, REG_TRACEBACK);
     size_t n;
     const char *tb = lua_tolstring(L, -1, &n);
     if (tb) {
@@ -109,7 +114,8 @@ static void print_traceback(lua_State *L, int always)
         while (n > 0 && tb[n - 1] == '\n')
             n--;
         static const char tail[] = "\n\t[C]: in ?";
-        while (n >= sizeof tail - 1 && memcmp(tb + n - (sizeof tail - 1), tail, sizeof tail - 1) == 0)
+        while (n >= sizeof tail - 1 &&
+               memcmp(tb + n - (sizeof tail - 1), tail, sizeof tail - 1) == 0)
             n -= sizeof tail - 1;
         if (always || lua_frames(tb, n) > 1)
             fprintf(stderr, "%.*s\n", (int)n, tb);
@@ -121,8 +127,8 @@ static void print_error(lua_State *L, const char *prefix, const char *kind, int 
 {
     lua_pushcfunction(L, to_message);
     lua_pushvalue(L, -2);
-    const char *msg = lua_pcall(L, 1, 1, 0) == LUA_OK ? lua_tostring(L, -1)
-                                                     : "(error object without a message)";
+    const char *msg =
+        lua_pcall(L, 1, 1, 0) == LUA_OK ? lua_tostring(L, -1) : "(error object without a message)";
     fprintf(stderr, "%s%s\n", prefix, msg ? msg : "(error object is not a string)");
     lua_pop(L, 1);
     /* Errors with a kind (AWS, configuration, usage, parameter validation, plan)
@@ -130,15 +136,6 @@ static void print_error(lua_State *L, const char *prefix, const char *kind, int 
      * adds where it happened). */
     if (kind == NULL || debug)
         print_traceback(L, debug);
-}
-
-static int option_debug(lua_State *L)
-{
-    lua_getfield(L, LUA_REGISTRYINDEX, "iamsh.options");
-    lua_getfield(L, -1, "debug");
-    int debug = lua_toboolean(L, -1);
-    lua_pop(L, 2);
-    return debug;
 }
 
 static int pcall_reporting(lua_State *L, int nargs, int nresults, const char *prefix)
@@ -158,13 +155,15 @@ static int pcall_reporting(lua_State *L, int nargs, int nresults, const char *pr
         return EXIT_INTERRUPTED;
     }
     if (status == LUA_ERRMEM) {
-        fprintf(stderr, "%snot enough memory: the Lua heap reached its cap of %zu MiB "
-                        "(IAMSH_MEMORY_LIMIT raises it)\n", prefix, limits_heap_cap() >> 20);
+        fprintf(stderr,
+                "%snot enough memory: the Lua heap reached its cap of %zu MiB "
+                "(IAMSH_MEMORY_LIMIT raises it)\n",
+                prefix, limits_heap_cap() >> 20);
         lua_pop(L, 1);
         return EXIT_SCRIPT;
     }
     const char *kind = error_kind(L, -1);
-    print_error(L, prefix, kind, option_debug(L));
+    print_error(L, prefix, kind, liamsh_run_options()->debug);
     lua_pop(L, 1);
     return exit_code_of(kind);
 }

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "host.h"
+#include "iamsh/boundary.h"
 #include "lauxlib.h"
 
 static const char *const lazy_modules[] = {"aws", "iam", "sts", NULL};
@@ -32,8 +33,26 @@ static const struct lazy_global {
     {"whoami", "iamsh.inspect", "whoami"},
     {"show", "iamsh.inspect", "show"},
     {"stale", "iamsh.inspect", "stale"},
+    {"can", "policy.account", "can"},
+    {"who_can", "policy.account", "who_can"},
+    {"who_can_assume", "policy.account", "who_can_assume"},
     {NULL, NULL, NULL},
 };
+
+/* Map the module and hand it the run options (boundary.h), before any luaopen_* runs.
+ * It stays mapped until exit even after lua_close's dlclose: finalizers of its objects
+ * may still run, and sanitizers and valgrind can then name its functions.  [-0, +0, e] */
+static void configure_module(lua_State *L, const char *path)
+{
+    void *handle = dlopen(path, RTLD_NOW | RTLD_NODELETE);
+    if (!handle)
+        luaL_error(L, "cannot load the AWS module %s: %s", path, dlerror());
+    iamsh_aws_configure_fn configure;
+    *(void **)&configure = dlsym(handle, IAMSH_AWS_CONFIGURE);
+    if (!configure)
+        luaL_error(L, "cannot load the AWS module %s: it has no %s", path, IAMSH_AWS_CONFIGURE);
+    configure(liamsh_run_options()); /* -1 when it has them already: the same ones */
+}
 
 /* searcher(name) -> loader, path | message  [-1, +1|2, e] */
 static int searcher_aws(lua_State *L)
@@ -48,10 +67,7 @@ static int searcher_aws(lua_State *L)
         return 1;
     }
     const char *path = lua_tostring(L, lua_upvalueindex(1));
-    /* Keep the module mapped until exit even after lua_close's dlclose: finalizers
-     * of its objects may still run, and sanitizers and valgrind can then name its
-     * functions in their reports. */
-    dlopen(path, RTLD_NOW | RTLD_NODELETE);
+    configure_module(L, path);
     lua_getglobal(L, "package");
     lua_getfield(L, -1, "loadlib");
     lua_pushstring(L, path);
@@ -124,8 +140,7 @@ static void prepend_path(lua_State *L, const char *scripts)
 {
     lua_getglobal(L, "package");
     lua_getfield(L, -1, "path");
-    lua_pushfstring(L, "%s/lib/?.lua;%s/lib/?/init.lua;%s", scripts, scripts,
-                    lua_tostring(L, -1));
+    lua_pushfstring(L, "%s/lib/?.lua;%s/lib/?/init.lua;%s", scripts, scripts, lua_tostring(L, -1));
     lua_setfield(L, -3, "path");
     lua_pop(L, 2);
 }

@@ -11,36 +11,41 @@
 #include "iamsh/retry.h"
 
 typedef struct aws_client_opts {
-    int max_attempts;            /* >= 1; 0 means 3 */
+    int max_attempts; /* >= 1; 0 means 3 */
     const char *ca_bundle;
     long connect_timeout_ms, timeout_ms;
-    http_log_fn log;             /* --debug wire log (already redacted), NULL for none */
+    http_log_fn log; /* --debug wire log (already redacted), NULL for none */
     void *log_ud;
-    time_t (*now)(void);         /* NULL: time(NULL); tests freeze the clock */
-    double (*rand01)(void);      /* NULL: a random double in [0,1); tests make it 0 */
+    time_t (*now)(void);               /* NULL: time(NULL); tests freeze the clock */
+    double (*rand01)(void);            /* NULL: a random double in [0,1); tests make it 0 */
     void (*sleep_fn)(double seconds);  /* NULL: nanosleep */
     volatile sig_atomic_t *abort_flag; /* Ctrl-C: stop the transfer, make no retry */
+    int read_only;                     /* --plan: call_op sends only read-only operations */
+    size_t max_response;               /* the largest answer read; 0: the http default */
 } aws_client_opts;
 
 typedef struct aws_client {
     http_client *http;
     retry_quota quota;
     aws_client_opts opts;
-    int attempts_last;           /* attempts made by the last call (tests read it) */
+    int attempts_last;       /* attempts made by the last call (tests read it) */
+    long requests, answered; /* calls made; of them, answered by the endpoint (a result
+                              * or an AWS error, not a transport failure): aws.stats() */
 } aws_client;
 
 aws_client *client_new(const aws_client_opts *opts, aws_err *err);
 void client_free(aws_client *c);
 
-/* POST a Query form body (already "Action=..&Version=..&...") to ep, signed with creds.
- * 2xx: resp holds the XML body, request_id filled, returns 0.
+/* POST a Query form body (already "Action=..&Version=..&...") to ep, signed with creds
+ * (NULL: sent unsigned, for the operations the model marks so).
+ * 2xx: resp holds the XML body, request_id the x-amzn-RequestId header ("" if none;
+ * model_decode reads the body's), returns 0.
  * An AWS error document: err kind AWS_ERR_SERVICE with Code/Message/RequestId from
  * either layout (<ErrorResponse><Error>.. or <Response><Errors><Error>..), status set.
  * Unreadable error body: AWS_ERR_PARSE "ResponseParseError" (HTTP status kept).
  * Retries per the standard mode with c->quota. Returns -1 on failure. */
-int client_query(aws_client *c, const aws_endpoint *ep, const aws_creds *creds,
-                     const char *body, size_t body_len, buf *resp, char request_id[96],
-                     aws_err *err);
+int client_query(aws_client *c, const aws_endpoint *ep, const aws_creds *creds, const char *body,
+                 size_t body_len, buf *resp, char request_id[96], aws_err *err);
 
 /* Parse an AWS Query error document into err (code, message, request id). 0 or -1. */
 int client_parse_error(const char *xml, size_t len, aws_err *err);

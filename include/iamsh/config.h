@@ -8,12 +8,12 @@
 typedef const char *(*config_getenv_fn)(const char *name);
 
 typedef struct config_input {
-    const char *profile;         /* --profile, NULL if not given */
-    const char *region;          /* --region */
-    const char *endpoint_url;    /* --endpoint-url */
-    const char *ca_bundle;       /* --ca-bundle */
-    config_getenv_fn getenv_fn;  /* NULL: getenv(3); tests inject their own */
-    const char *home;            /* NULL: $HOME */
+    const char *profile;        /* --profile, NULL if not given */
+    const char *region;         /* --region */
+    const char *endpoint_url;   /* --endpoint-url */
+    const char *ca_bundle;      /* --ca-bundle */
+    config_getenv_fn getenv_fn; /* NULL: getenv(3); tests inject their own */
+    const char *home;           /* NULL: $HOME */
     /* Ignored lines in the files (bare [x] in config, bad keys, duplicates).
      * NULL: "iamsh: warning: <file>: line N: ..." on stderr. */
     void (*warn)(void *ud, const char *msg);
@@ -21,27 +21,27 @@ typedef struct config_input {
 } config_input;
 
 typedef struct aws_endpoint {
-    char *url;                   /* "https://iam.amazonaws.com" or an override, no trailing '/' */
-    char *signing_region;        /* region used in the SigV4 scope */
-    char *signing_name;          /* "iam", "sts" */
+    char *url;            /* "https://iam.amazonaws.com" or an override, no trailing '/' */
+    char *signing_region; /* region used in the SigV4 scope */
+    char *signing_name;   /* "iam", "sts" */
 } aws_endpoint;
 
 typedef struct aws_config {
-    char *profile;               /* the profile in effect ("default" when none named) */
-    int profile_explicit;        /* named by --profile: removes the env credential provider */
-    int profile_from_user;       /* named by --profile, AWS_PROFILE or AWS_DEFAULT_PROFILE */
-    char *region;                /* NULL if none resolved */
-    char *partition;             /* "aws", "aws-cn", "aws-us-gov", ... from region; "aws" when no region */
-    char *ca_bundle;             /* NULL if none */
-    int max_attempts;            /* default 3 */
-    char *retry_mode;            /* "standard" default */
+    char *profile;         /* the profile in effect ("default" when none named) */
+    int profile_explicit;  /* named by --profile: removes the env credential provider */
+    int profile_from_user; /* named by --profile, AWS_PROFILE or AWS_DEFAULT_PROFILE */
+    char *region;          /* NULL if none resolved */
+    char *partition;  /* "aws", "aws-cn", "aws-us-gov", ... from region; "aws" when no region */
+    char *ca_bundle;  /* NULL if none */
+    int max_attempts; /* default 3 */
+    char *retry_mode; /* "standard" default */
     int ec2_metadata_disabled;
-    char *config_file, *credentials_file;  /* expanded paths */
-    ini_file cfg, creds;         /* parsed files (empty when missing) */
+    char *config_file, *credentials_file; /* expanded paths */
+    ini_file cfg, creds;                  /* parsed files (empty when missing) */
     config_getenv_fn getenv_fn;
-    char *cli_endpoint_url;      /* --endpoint-url as given */
-    int ignore_configured_endpoints;  /* AWS_IGNORE_CONFIGURED_ENDPOINT_URLS / profile key */
-    char *home;                  /* for ~ in paths read later (web identity token file, ...) */
+    char *cli_endpoint_url;          /* --endpoint-url as given */
+    int ignore_configured_endpoints; /* AWS_IGNORE_CONFIGURED_ENDPOINT_URLS / profile key */
+    char *home;                      /* for ~ in paths read later (web identity token file, ...) */
 } aws_config;
 
 /* Load files and resolve. A profile named explicitly (flag or env) that exists in
@@ -49,7 +49,7 @@ typedef struct aws_config {
  * An invalid --endpoint-url is AWS_ERR_CONFIG too. */
 int config_load(aws_config *c, const config_input *in, aws_err *err);
 void config_free(aws_config *c);
-const char *config_env(const aws_config *c, const char *name);  /* NULL when unset or empty */
+const char *config_env(const aws_config *c, const char *name); /* NULL when unset or empty */
 /* A key of a profile: the credentials file's value wins over the config file's. NULL if absent. */
 const char *config_profile_get(const aws_config *c, const char *profile, const char *key);
 int config_profile_exists(const aws_config *c, const char *profile);

@@ -7,12 +7,12 @@
 
 typedef struct aws_creds {
     char *access_key_id;
-    char *secret_access_key;     /* wiped on free */
-    char *session_token;         /* NULL for long-term keys; wiped on free */
-    time_t expiration;           /* 0: never expires */
-    char source[32];             /* "env", "assume-role", "shared-credentials-file", "process",
-                                  * "config-file", "container-role", "iam-role",
-                                  * "assume-role-with-web-identity" */
+    char *secret_access_key; /* wiped on free */
+    char *session_token;     /* NULL for long-term keys; wiped on free */
+    time_t expiration;       /* 0: never expires */
+    char source[32];         /* "env", "assume-role", "shared-credentials-file", "process",
+                              * "config-file", "container-role", "iam-role",
+                              * "assume-role-with-web-identity" */
 } aws_creds;
 
 /* Temporary credentials are refreshed this many seconds before they expire. */
@@ -32,5 +32,8 @@ int creds_set(aws_creds *out, const char *id, const char *secret, const char *to
               const char *source);
 /* Zero a secret string in place (NULL allowed). */
 void creds_wipe_str(char *s);
+/* Zero every string in a JSON tree that carried credentials (NULL allowed), before
+ * it is freed. */
+void creds_wipe_json(struct cJSON *v);
 
 #endif

@@ -6,34 +6,35 @@
 #include "iamsh/buf.h"
 #include "iamsh/err.h"
 
-typedef void (*http_log_fn)(void *ud, const char *line);  /* one redacted line, no newline */
+typedef void (*http_log_fn)(void *ud, const char *line); /* one redacted line, no newline */
 
 typedef struct http_opts {
-    const char *ca_bundle;       /* NULL: system default; verification is always on */
-    long connect_timeout_ms;     /* 0: default 60000 */
-    long timeout_ms;             /* whole-request timeout; 0: default 60000 */
-    http_log_fn log;             /* NULL: no wire log (--debug sets it) */
+    const char *ca_bundle;   /* NULL: system default; verification is always on */
+    long connect_timeout_ms; /* 0: default 60000 */
+    long timeout_ms;         /* whole-request timeout; 0: default 60000 */
+    http_log_fn log;         /* NULL: no wire log (--debug sets it) */
     void *log_ud;
     /* When *abort_flag becomes non-zero (Ctrl-C), a transfer in progress stops with a
      * TransportError "interrupted". NULL: never. */
     volatile sig_atomic_t *abort_flag;
+    size_t max_body; /* the largest answer read; 0: 32 MiB */
 } http_opts;
 
 typedef struct http_request {
-    const char *method;          /* "GET", "PUT", "POST" */
+    const char *method; /* "GET", "PUT", "POST" */
     const char *url;
-    const char *const *headers;  /* "Name: value" strings, NULL-terminated, may be NULL */
+    const char *const *headers; /* "Name: value" strings, NULL-terminated, may be NULL */
     const char *body;
     size_t body_len;
-    long timeout_ms;             /* overrides http_opts.timeout_ms when > 0 (IMDS: 1000) */
-    long connect_timeout_ms;     /* overrides when > 0 */
-    int secret_body;             /* the answer is a secret (the IMDSv2 token): the log shows its size */
+    long timeout_ms;         /* overrides http_opts.timeout_ms when > 0 (IMDS: 1000) */
+    long connect_timeout_ms; /* overrides when > 0 */
+    int secret_body;         /* the answer is a secret (the IMDSv2 token): the log shows its size */
 } http_request;
 
 typedef struct http_response {
     long status;
     buf body;
-    char request_id[96];         /* from x-amzn-RequestId / x-amz-request-id, "" if none */
+    char request_id[96]; /* from x-amzn-RequestId / x-amz-request-id, "" if none */
 } http_response;
 
 typedef struct http_client http_client;

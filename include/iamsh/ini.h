@@ -5,9 +5,9 @@
 #include "iamsh/err.h"
 
 typedef struct ini_prop {
-    char *key;                   /* lower-cased */
-    char *value;                 /* "" when the value is empty (sub-properties may follow) */
-    struct ini_prop *sub;        /* indented "k = v" sub-properties, one level deep */
+    char *key;            /* lower-cased */
+    char *value;          /* "" when the value is empty (sub-properties may follow) */
+    struct ini_prop *sub; /* indented "k = v" sub-properties, one level deep */
     size_t nsub;
 } ini_prop;
 
@@ -15,13 +15,13 @@ typedef enum ini_kind { INI_PROFILE, INI_SERVICES, INI_SSO_SESSION, INI_OTHER } 
 
 typedef struct ini_section {
     ini_kind kind;
-    char *name;                  /* "default", "x" for [profile x] or [x]; services/sso-session name */
+    char *name; /* "default", "x" for [profile x] or [x]; services/sso-session name */
     ini_prop *props;
     size_t nprops;
 } ini_section;
 
 typedef struct ini_file {
-    ini_section *sections;       /* duplicate sections merged, last key wins */
+    ini_section *sections; /* duplicate sections merged, last key wins */
     size_t nsections;
 } ini_file;
 
@@ -36,7 +36,7 @@ int ini_load(const char *path, int is_config, ini_file *out,
 void ini_free(ini_file *f);
 const ini_section *ini_find(const ini_file *f, ini_kind kind, const char *name);
 const ini_prop *ini_prop_find(const ini_section *s, const char *key);
-const char *ini_get(const ini_section *s, const char *key);             /* NULL if absent */
+const char *ini_get(const ini_section *s, const char *key); /* NULL if absent */
 const char *ini_get_sub(const ini_section *s, const char *key, const char *subkey);
 
 #endif

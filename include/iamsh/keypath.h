@@ -10,10 +10,13 @@
 typedef struct keypath {
     char s[KEYPATH_MAX]; /* NUL-terminated */
     size_t len;
-    int overflow;        /* a push did not fit: s is cut short */
+    int overflow; /* a push did not fit: s is cut short */
 } keypath;
 
-#define KEYPATH_INIT {"", 0, 0}
+#define KEYPATH_INIT \
+    {                \
+        "", 0, 0     \
+    }
 
 /* Append ".name" ("name" at the start). Returns the length before, for keypath_pop. */
 size_t keypath_push(keypath *p, const char *name);

@@ -27,13 +27,13 @@ enum model_type {
 
 /* model_shape.flags */
 enum {
-    MODEL_F_SENSITIVE = 1 << 0,  /* "sensitive": redact in every printer */
-    MODEL_F_POLICY = 1 << 1,     /* an IAM/STS policy document (JSON text on the wire) */
+    MODEL_F_SENSITIVE = 1 << 0, /* "sensitive": redact in every printer */
+    MODEL_F_POLICY = 1 << 1,    /* an IAM/STS policy document (JSON text on the wire) */
     MODEL_F_HAS_MIN = 1 << 2,
     MODEL_F_HAS_MAX = 1 << 3,
     MODEL_F_FLATTENED = 1 << 4,
-    MODEL_F_EXCEPTION = 1 << 5,  /* an error shape */
-    MODEL_F_UNION = 1 << 6,      /* structure where exactly one member must be set */
+    MODEL_F_EXCEPTION = 1 << 5, /* an error shape */
+    MODEL_F_UNION = 1 << 6,     /* structure where exactly one member must be set */
 };
 
 /* model_member.flags */
@@ -45,31 +45,31 @@ enum {
 struct model_shape;
 
 typedef struct model_member {
-    const char *name;             /* AWS's member name, e.g. "RoleName" */
-    const char *location_name;    /* wire name when it differs, else NULL */
+    const char *name;          /* AWS's member name, e.g. "RoleName" */
+    const char *location_name; /* wire name when it differs, else NULL */
     const struct model_shape *shape;
-    unsigned char flags;          /* MODEL_M_* */
+    unsigned char flags; /* MODEL_M_* */
 } model_member;
 
 typedef struct model_shape {
     const char *name;
-    const char *pattern;          /* AWS regex (full match), NULL if none */
-    const model_member *members;  /* structure: nmembers members, model order */
-    const char *const *enums;     /* string enum values, nenums of them */
-    const struct model_shape *member;  /* list member / map key */
-    const struct model_shape *value;   /* map value */
-    const char *member_name;      /* list member / map key locationName, NULL: default */
-    const char *value_name;       /* map value locationName, NULL: "value" */
-    long long min, max;           /* valid when MODEL_F_HAS_MIN / MODEL_F_HAS_MAX */
+    const char *pattern;              /* AWS regex (full match), NULL if none */
+    const model_member *members;      /* structure: nmembers members, model order */
+    const char *const *enums;         /* string enum values, nenums of them */
+    const struct model_shape *member; /* list member / map key */
+    const struct model_shape *value;  /* map value */
+    const char *member_name;          /* list member / map key locationName, NULL: default */
+    const char *value_name;           /* map value locationName, NULL: "value" */
+    long long min, max;               /* valid when MODEL_F_HAS_MIN / MODEL_F_HAS_MAX */
     unsigned short nmembers, nenums;
-    unsigned char type;           /* enum model_type */
-    unsigned char flags;          /* MODEL_F_* */
+    unsigned char type;  /* enum model_type */
+    unsigned char flags; /* MODEL_F_* */
 } model_shape;
 
 typedef struct model_error {
-    const char *shape;            /* e.g. "NoSuchEntityException" */
-    const char *code;             /* wire code, e.g. "NoSuchEntity" */
-    int status;                   /* HTTP status, 0 if the model has none */
+    const char *shape; /* e.g. "NoSuchEntityException" */
+    const char *code;  /* wire code, e.g. "NoSuchEntity" */
+    int status;        /* HTTP status, 0 if the model has none */
     int sender_fault;
 } model_error;
 
@@ -84,13 +84,19 @@ typedef struct model_op {
     const char *result_wrapper;   /* "CreateRoleResult", NULL if none */
     const unsigned short *errors; /* indexes into svc->errors */
     unsigned short nerrors;
-    const struct model_paginator *paginator;  /* NULL if not pageable */
+    const struct model_paginator *paginator; /* NULL if not pageable */
     const struct model_service *svc;
+    unsigned char flags; /* MODEL_OP_* */
 } model_op;
+
+/* model_op.flags */
+enum {
+    MODEL_OP_UNSIGNED = 1 << 0, /* sent without a signature (authtype "none") */
+};
 
 typedef struct model_paginator {
     const model_op *op;
-    const char *input_token, *output_token, *more_results, *limit_key;  /* NULL if absent */
+    const char *input_token, *output_token, *more_results, *limit_key; /* NULL if absent */
     const char *const *result_keys;
     unsigned short nresult_keys;
 } model_paginator;
@@ -98,17 +104,17 @@ typedef struct model_paginator {
 enum model_expected_kind { MODEL_EXP_STRING = 1, MODEL_EXP_NUMBER, MODEL_EXP_BOOL };
 
 typedef struct model_acceptor {
-    const char *state;            /* "success" | "failure" | "retry" */
-    const char *matcher;          /* "status" | "error" | "path" | "pathAll" | "pathAny" */
-    const char *argument;         /* JMESPath for path matchers, else NULL */
-    const char *expected;         /* the expected value as text ("200", "NoSuchEntity", "true") */
-    double expected_num;          /* MODEL_EXP_NUMBER / MODEL_EXP_BOOL (0/1) */
+    const char *state;    /* "success" | "failure" | "retry" */
+    const char *matcher;  /* "status" | "error" | "path" | "pathAll" | "pathAny" */
+    const char *argument; /* JMESPath for path matchers, else NULL */
+    const char *expected; /* the expected value as text ("200", "NoSuchEntity", "true") */
+    double expected_num;  /* MODEL_EXP_NUMBER / MODEL_EXP_BOOL (0/1) */
     int expected_kind;
 } model_acceptor;
 
 typedef struct model_waiter {
-    const char *name;             /* "RoleExists" */
-    const char *snake;            /* "role_exists" */
+    const char *name;  /* "RoleExists" */
+    const char *snake; /* "role_exists" */
     const model_op *op;
     int delay, max_attempts;
     const model_acceptor *acceptors;
@@ -116,12 +122,12 @@ typedef struct model_waiter {
 } model_waiter;
 
 typedef struct model_service {
-    const char *name;             /* "iam", "sts" */
+    const char *name; /* "iam", "sts" */
     const char *api_version, *endpoint_prefix, *signing_name, *xml_namespace;
-    const char *global_endpoint;  /* NULL if none */
+    const char *global_endpoint; /* NULL if none */
     const char *protocol, *service_id;
-    const model_op *ops;          /* model order (alphabetical in AWS's files) */
-    const unsigned short *ops_by_name, *ops_by_snake;  /* indexes sorted by strcmp */
+    const model_op *ops; /* model order (alphabetical in AWS's files) */
+    const unsigned short *ops_by_name, *ops_by_snake; /* indexes sorted by strcmp */
     const model_shape *shapes;
     const model_error *errors;
     const model_paginator *paginators;
@@ -134,7 +140,7 @@ extern const model_service model_service_iam;
 extern const model_service model_service_sts;
 
 /* --- lookups (host/core/model.c) --- */
-const model_service *model_service_find(const char *name);  /* "iam" | "sts" */
+const model_service *model_service_find(const char *name); /* "iam" | "sts" */
 /* Accepts the wire name ("CreateRole") or the snake name ("create_role"). O(log n). */
 const model_op *model_op_find(const model_service *svc, const char *name);
 const model_member *model_member_find(const model_shape *s, const char *name);
@@ -147,16 +153,11 @@ const model_waiter *model_waiter_find(const model_service *svc, const char *name
 const model_error *model_error_find(const model_service *svc, const char *code);
 /* The i-th operation name in sorted order (snake or wire), NULL past the end. */
 const char *model_op_name_at(const model_service *svc, size_t i, int snake);
-/* Calls fn for every op name (snake or wire) starting with prefix, in sorted
- * order; stops early when fn returns non-zero. Returns the number of calls. */
-size_t model_op_complete(const model_service *svc, const char *prefix, int snake,
-                         int (*fn)(const char *name, void *ud), void *ud);
-const char *model_type_name(int type);          /* "string", "structure", ... */
+const char *model_type_name(int type); /* "string", "structure", ... */
 int model_is_sensitive(const model_shape *s);
+/* 1 for an operation that changes nothing: STS's, and IAM's Get*, List*, Simulate*.
+ * A read-only client (--plan) sends only these. */
+int model_op_is_read_only(const model_op *op);
 int model_is_policy(const model_shape *s);
-
-/* A deep copy of a decoded value with every sensitive value (by shape) replaced
- * by "<redacted>", for printers. NULL on ENOMEM. */
-cJSON *model_redact(const model_shape *shape, const cJSON *value);
 
 #endif

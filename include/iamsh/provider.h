@@ -14,8 +14,7 @@ struct aws_client;
 /* Walk the chain for c->profile. Network providers (assume-role, container, IMDS)
  * use `client` for their requests. No provider: AWS_ERR_CREDS naming every place
  * looked ("no credentials: looked in environment, profile 'x' in ~/.aws/credentials, ..."). */
-int provider_resolve(const aws_config *c, struct aws_client *client, aws_creds *out,
-                     aws_err *err);
+int provider_resolve(const aws_config *c, struct aws_client *client, aws_creds *out, aws_err *err);
 
 /* ---- single providers: the chain calls these, tests call them directly ----
  * Each returns 1 when it produced credentials (out filled), 0 when it does not apply

@@ -8,32 +8,32 @@
 #include "iamsh/err.h"
 
 typedef struct sigv4_header {
-    const char *name;   /* any case; duplicates join with "," in the order given */
-    const char *value;  /* may contain newlines (multi-line values fold to one space) */
+    const char *name;  /* any case; duplicates join with "," in the order given */
+    const char *value; /* may contain newlines (multi-line values fold to one space) */
 } sigv4_header;
 
 typedef struct sigv4_request {
-    const char *method;           /* "GET", "POST", ... */
-    const char *url;              /* absolute: scheme://host[:port]/path[?query] */
-    const sigv4_header *headers;  /* signed as given, plus host and x-amz-date */
+    const char *method;          /* "GET", "POST", ... */
+    const char *url;             /* absolute: scheme://host[:port]/path[?query] */
+    const sigv4_header *headers; /* signed as given, plus host and x-amz-date */
     size_t nheaders;
-    const char *body;             /* may be NULL (empty) */
+    const char *body; /* may be NULL (empty) */
     size_t body_len;
     const char *region, *service;
     const char *access_key, *secret_key;
-    const char *session_token;    /* NULL or "" when none */
-    const char *timestamp;        /* "20150830T123600Z" */
-    int normalize_path;           /* 1 for every service but S3 */
-    int sign_body;                /* add and sign x-amz-content-sha256 */
+    const char *session_token; /* NULL or "" when none */
+    const char *timestamp;     /* "20150830T123600Z" */
+    int normalize_path;        /* 1 for every service but S3 */
+    int sign_body;             /* add and sign x-amz-content-sha256 */
 } sigv4_request;
 
 typedef struct sigv4_result {
     char *canonical_request;
     char *string_to_sign;
-    char *authorization;          /* "AWS4-HMAC-SHA256 Credential=..., SignedHeaders=..., Signature=..." */
-    char *host;                   /* the host header value that was signed */
+    char *authorization; /* "AWS4-HMAC-SHA256 Credential=..., SignedHeaders=..., Signature=..." */
+    char *host;          /* the host header value that was signed */
     char x_amz_date[17];
-    char signature[65];           /* lower-case hex */
+    char signature[65]; /* lower-case hex */
 } sigv4_result;
 
 /* 0 on success; -1 with err (kind AWS_ERR_PARAM) for a bad url, method or timestamp. */
@@ -42,7 +42,8 @@ void sigv4_result_free(sigv4_result *res);
 
 /* The parts of an absolute URL the signer needs. Survives arbitrary bytes. */
 typedef struct sigv4_url {
-    char *scheme, *host, *path, *query;  /* host keeps a non-default port ("h:8080"); query without '?' or NULL */
+    char *scheme, *host, *path,
+        *query; /* host keeps a non-default port ("h:8080"); query without '?' or NULL */
 } sigv4_url;
 int sigv4_parse_url(const char *url, size_t len, sigv4_url *out, aws_err *err);
 void sigv4_url_free(sigv4_url *u);
@@ -75,9 +76,7 @@ int sigv4_canonical_query(const char *query, size_t len, buf *out);
  * names joined with ',' in the order given, values trimmed with inner whitespace
  * runs folded to one space) and the signed-header list ("a;b;c"). -1 with err for
  * an empty or non-token header name. */
-int sigv4_canonical_headers(const sigv4_header *hdrs, size_t n, buf *canonical,
-                            buf *signed_names, aws_err *err);
-/* "YYYYMMDDTHHMMSSZ" with plausible field ranges: 0 or -1 with err. */
-int sigv4_check_timestamp(const char *ts, aws_err *err);
+int sigv4_canonical_headers(const sigv4_header *hdrs, size_t n, buf *canonical, buf *signed_names,
+                            aws_err *err);
 
 #endif

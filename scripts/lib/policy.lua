@@ -4,9 +4,11 @@
 -- (scripts/policies/*.lua). Nothing here calls AWS.
 --
 --   policy.equal(a, b)                 IAM's reordering is not a difference
---   policy.check(doc, "trust")         the decoded document, or nil and why
+--   policy.check(doc, "trust")         the decoded document, or nil and why (IAM's grammar)
 --   policy.diff(old, new)              lines showing the change
 --   policy.managed("ReadOnlyAccess", "aws-cn")
+--   policy.evaluate{...}               IAM's evaluation logic (the C engine)
+--   policy.can("user/alice", "s3:GetObject", "arn:aws:s3:::b/k")   (policy.account)
 
 local canon = require("policy.canon")
 local check = require("policy.check")
@@ -42,12 +44,28 @@ function policy.equal(a, b)
 end
 
 -- The grammar check every document passes before it is sent (and under
--- --plan). kind: "identity" (managed, inline, permissions boundary) or
--- "trust". opts: max_size (characters without white space), what (words for
--- the size message). Returns the decoded document, or nil and the problem.
--- The policy engine of a later issue plugs in here.
+-- --plan): IAM's policy language, in the C engine (aws.policy.check). kind:
+-- "identity", "managed", "inline_user", "inline_role", "inline_group",
+-- "boundary", "session", "trust" or "resource" (which elements are required
+-- or forbidden, and the size quota). opts: max_size (characters without white
+-- space, instead of the kind's quota; false: none), what (words for the size
+-- message). Returns the decoded document, or nil, the first problem
+-- ("path: message") and the list of all {path=, message=, code=}.
 function policy.check(doc, kind, opts)
   return check.check(doc, kind, opts)
+end
+
+-- Evaluation: the C engine's, re-exported (docs/policy.md). A document
+-- compiled once (an aws.Policy) is evaluated without walking JSON again.
+--   policy.compile(doc, "managed", "arn:...") -> aws.Policy, warnings
+--   policy.evaluate{identity = {...}, action = "s3:GetObject", resource = "arn:..."}
+--     -> {decision = "allow" | "explicit_deny" | "implicit_deny", reason =, matched = {...}}
+function policy.compile(doc, kind, name)
+  return require("aws").policy.compile(doc, kind, name)
+end
+
+function policy.evaluate(request)
+  return require("aws").policy.evaluate(request)
 end
 
 -- IAM's default size limits, in characters without white space
@@ -217,4 +235,17 @@ function policy.load_set(name, vars, lenient)
   return substitute(set, vars or {}, name, lenient)
 end
 
-return policy
+-- The account view (policy.account_view, can, who_can, who_can_assume) asks
+-- IAM, so it lives in policy.account and appears here on first use: loading
+-- `policy` loads nothing that calls AWS.
+local ACCOUNT = { account_view = true, can = true, who_can = true, who_can_assume = true }
+
+return setmetatable(policy, {
+  __index = function(t, k)
+    if ACCOUNT[k] then
+      local fn = require("policy.account")[k]
+      rawset(t, k, fn)
+      return fn
+    end
+  end,
+})

@@ -157,9 +157,30 @@ local function mark(set, fn)
   end
 end
 
+-- Whether the script converged or tore down anything through the library (the
+-- runner then prints "Done: ..."; loading the module, help() or a lookup does not
+-- count).
+function provision.used()
+  return state.used()
+end
+
+local DEFINITIONS = { "role", "user", "group", "instance_profile", "oidc_provider", "access_key",
+  "managed_policy", "teardown_role", "teardown_user", "teardown_group",
+  "teardown_instance_profile", "teardown_oidc_provider", "teardown_managed_policy",
+  "remove_credentials_file", "file", "env_file", "remove_file" }
+
+for _, name in ipairs(DEFINITIONS) do
+  local fn = provision[name]
+  provision[name] = function(...)
+    state.use()
+    return fn(...)
+  end
+end
+
 -- A write of the script's own, plan-aware and counted like the library's:
 -- in plan mode printed and skipped, in apply mode reported and run.
 function provision.step(def)
+  state.use()
   local d = schema.check(STEP, def)
   local res = table.pack(step.write({ kind = d.kind, text = d.what, detail = d.detail, missing_ok = d.missing_ok,
     key = d.key and { "step", d.key } or nil, run = d.run }))

@@ -9,14 +9,9 @@
 #include "iamsh/json.h"
 #include "iamsh/model_serialize.h"
 #include "iamsh/model_validate.h"
+#include "pick_op.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static const model_op *pick_op(const uint8_t *data)
-{
-    const model_service *svc = model_service_find(data[0] & 1 ? "sts" : "iam");
-    return &svc->ops[data[1] % svc->nops];
-}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -1,4 +1,4 @@
-/* fuzz_model_decode.c - hostile XML through model_decode (and the redacting copy).
+/* fuzz_model_decode.c - hostile XML through model_decode.
  * The first byte picks the operation, so one corpus reaches lists, maps,
  * nested structures and policy documents; the rest is the response body. */
 #include <stddef.h>
@@ -11,9 +11,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static const char *ops[][2] = {
-        {"iam", "ListRoles"}, {"iam", "GetRole"}, {"iam", "CreateAccessKey"},
-        {"iam", "GetAccountSummary"}, {"iam", "GetAccountAuthorizationDetails"},
-        {"iam", "DeleteRole"}, {"sts", "GetCallerIdentity"}, {"sts", "AssumeRole"},
+        {"iam", "ListRoles"},
+        {"iam", "GetRole"},
+        {"iam", "CreateAccessKey"},
+        {"iam", "GetAccountSummary"},
+        {"iam", "GetAccountAuthorizationDetails"},
+        {"iam", "DeleteRole"},
+        {"sts", "GetCallerIdentity"},
+        {"sts", "AssumeRole"},
     };
     if (size < 1)
         return 0;
@@ -23,10 +28,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     aws_err err;
     err_clear(&err);
     cJSON *r = model_decode(op, (const char *)data + 1, size - 1, request_id, &err);
-    if (r) {
-        cJSON *copy = model_redact(op->output, r);
-        cJSON_Delete(copy);
-        cJSON_Delete(r);
-    }
+    cJSON_Delete(r);
     return 0;
 }

@@ -50,11 +50,20 @@ static void sign_one(const char *url, const sigv4_header *h, size_t nh, const ch
                      int normalize)
 {
     sigv4_request req = {
-        .method = "POST", .url = url, .headers = h, .nheaders = nh,
-        .body = "Action=ListUsers", .body_len = 16, .region = "us-east-1", .service = "iam",
-        .access_key = "AKIDEXAMPLE", .secret_key = "wJalrXUtnFEMI/K7MDENG+bPxRfiCY" SECRET_TAIL,
-        .session_token = token, .timestamp = "20150830T123600Z",
-        .normalize_path = normalize, .sign_body = !normalize,
+        .method = "POST",
+        .url = url,
+        .headers = h,
+        .nheaders = nh,
+        .body = "Action=ListUsers",
+        .body_len = 16,
+        .region = "us-east-1",
+        .service = "iam",
+        .access_key = "AKIDEXAMPLE",
+        .secret_key = "wJalrXUtnFEMI/K7MDENG+bPxRfiCY" SECRET_TAIL,
+        .session_token = token,
+        .timestamp = "20150830T123600Z",
+        .normalize_path = normalize,
+        .sign_body = !normalize,
     };
     sigv4_result res;
     aws_err err;

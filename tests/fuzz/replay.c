@@ -19,8 +19,11 @@ static int replay_file(const char *path)
         len += n;
         if (len == cap) {
             uint8_t *p = realloc(data, cap *= 2);
-            if (!p) { free(data); data = NULL; }
-            else data = p;
+            if (!p) {
+                free(data);
+                data = NULL;
+            } else
+                data = p;
         }
     }
     fclose(f);

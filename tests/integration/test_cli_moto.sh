@@ -42,6 +42,15 @@ run_iamsh --profile ar --endpoint-url "$ENDPOINT" -e '
   print(c.credential_source, sts.get_caller_identity().Arn)'
 check_eq "assume-role profile" "$OUT" "assume-role	arn:aws:sts::123456789012:assumed-role/r/ci"
 
+# AssumeRoleWithWebIdentity goes unsigned, as the model says: no credentials needed.
+printf '' >"$TMP/aws-config"; printf '' >"$TMP/aws-credentials"
+OUT=$(env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY "$IAMSH" --endpoint-url "$ENDPOINT" -e '
+  local r = sts.assume_role_with_web_identity{RoleArn = "arn:aws:iam::123456789012:role/r",
+    RoleSessionName = "web", WebIdentityToken = "header.payload.signature"}
+  print(r.AssumedRoleUser.Arn, aws.is_secret(r.Credentials.SecretAccessKey))' 2>&1)
+check_eq "an unsigned operation needs no credentials" "$OUT" \
+  "arn:aws:sts::123456789012:assumed-role/r/web	true"
+
 # --plan sends no write, even from a plain script that calls IAM directly.
 printf '' >"$TMP/aws-config"; printf '' >"$TMP/aws-credentials"
 run_iamsh --plan --endpoint-url "$ENDPOINT" -e '
@@ -57,6 +66,28 @@ run_iamsh --plan --endpoint-url "$ENDPOINT" -e '
 check_eq "--plan: the refusal is an aws.Error" "$OUT" "false	PlanModeWrite	true
 Plan: 0 to add, 0 to change, 0 to destroy."
 check_eq "--plan: PlanModeWrite is one line" "$(printf '%s\n' "$ERR" | grep -c .)" 0
+
+# --plan cannot be switched off from a script: iamsh.options is a read-only view, and
+# the AWS module holds its own copy of the options, which nothing in Lua reaches
+# (not the view's metatable, not the registry, not a fresh session).
+run_iamsh --plan --endpoint-url "$ENDPOINT" -e '
+  local iamsh = require "iamsh"
+  print(pcall(function() iamsh.options.plan = false end))
+  print(#iam.list_roles().Roles >= 1)
+  debug.getmetatable(iamsh.options).__index = function() return false end
+  local reg = debug.getregistry()
+  for _, v in pairs(reg) do
+    if type(v) == "table" and rawget(v, "plan") ~= nil then rawset(v, "plan", false) end
+  end
+  reg["iamsh.options"] = { plan = false }
+  reg["aws.session"] = nil
+  collectgarbage()
+  local ok, err = pcall(iam.create_user, { UserName = "sneaky" })
+  print(iamsh.options.plan, ok, err.code)'
+check_match "--plan: iamsh.options refuses a write" "$OUT" "^false	.*iamsh.options is read-only"
+check_match "--plan: a write after tampering is still refused" "$OUT" "false	false	PlanModeWrite"
+check_eq "--plan: the user was not created after tampering" \
+  "$(aws_cli iam get-user --user-name sneaky 2>&1 >/dev/null | grep -c NoSuchEntity)" 1
 
 # -e, stdin and run end the same way: the plan summary and exit 2 with changes,
 # and after an apply that used the provision library, the Done line.

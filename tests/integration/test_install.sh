@@ -15,7 +15,7 @@ check_eq "installed iamsh uses the installed scripts" "$out" "$TMP/moved/share/i
 out=$("$BIN" -e 'print(aws.json.encode({1}), #aws.model.operations("iam"))' 2>&1)
 check_eq "installed iamsh loads its AWS module" "$out" "[1]	176"
 out=$("$BIN" -e 'help(tabulate)' 2>&1)
-check_match "installed help reads the installed docs" "$out" "^### \`tabulate\(rows, columns, opts\)\`"
+check_match "installed help reads the installed docs" "$out" "^tabulate\(rows, columns, opts\)"
 out=$("$BIN" run sagemaker --help 2>&1)
 check_match "installed iamsh runs a shipped script by name" "$out" "role_name"
 finish

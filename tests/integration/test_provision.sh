@@ -50,7 +50,7 @@ refused "tag for tags" 'require("provision").user{name = "u", tag = {team = "x"}
 refused "bad flag" 'require("provision").user{name = "u", exclusive = "ture"}' \
   "iamsh: provision.user{name = \"u\"}: exclusive must be true or false (or the strings \"true\"/\"false\"), not \"ture\""
 refused "trust that is not JSON" 'require("provision").role{name = "r", trust = "{\"Version\": \"2012-10-17\""}' \
-  "iamsh: provision.role{name = \"r\"}: trust is not a valid policy document: not valid JSON at byte 24 near '\"'"
+  "iamsh: provision.role{name = \"r\"}: trust is not a valid policy document: Version: This policy contains invalid Json (line 1, column 24)"
 refused "missing folder" 'require("provision").file{path = "no/such/dir/f.json", content = "{}"}' \
   "iamsh: provision.file{path = \"no/such/dir/f.json\"}: path \"no/such/dir/f.json\": folder no/such/dir does not exist"
 

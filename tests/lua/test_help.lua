@@ -104,22 +104,21 @@ end)
 
 t.test("docs: a function's section, up to the next heading of its level or higher", function()
   help.docs_dir = FIXTURE
+  -- as it reads on a terminal: no Markdown marks, code indented
   local want = lines(
-    "### `provision.role{...}`",
+    "provision.role{...}",
     "",
     "Makes or converges a role.",
     "",
-    "```lua",
-    "# not a heading: inside a code block",
-    'provision.role { name = "R" }',
-    "```",
+    "    # not a heading: inside a code block",
+    '    provision.role { name = "R" }',
     "",
-    "#### Options",
+    "Options",
     "",
     "- `name`: the role's name.")
   t.eq(help.text(provision.role), want)
   t.eq(help.text "provision.role", want)
-  t.eq(help.text(require("provision").teardown_role), "### `provision.teardown_role(name)`\nRemoves a role.",
+  t.eq(help.text(require("provision").teardown_role), "provision.teardown_role(name)\nRemoves a role.",
     "the last section of a file")
   t.eq(help.text(provision.configure), "help: no documentation for provision.configure")
   help.docs_dir = nil
@@ -151,24 +150,17 @@ t.test("other functions and tables", function()
 end)
 
 t.test("the core API's docs: functions two tables deep, service functions", function()
-  has(help.text(aws.json.encode), "### `aws.json.encode(value, opts)`\n\nA Lua value as JSON text;")
-  has(help.text(aws.model.shape), "### `aws.model.shape(service, name)`")
-  has(help.text(iam.all), "### `iam.all(operation, params)`")
-  has(help.text "aws.is_secret", "### `aws.is_secret(s)`")
+  has(help.text(aws.json.encode), "aws.json.encode(value, opts)\n\nA Lua value as JSON text;")
+  has(help.text(aws.model.shape), "aws.model.shape(service, name)")
+  has(help.text(iam.all), "iam.all(operation, params)")
+  has(help.text "aws.is_secret", "aws.is_secret(s)")
   has(help.text(aws.json), "\n  aws.json.encode(value, opts)  A Lua value as JSON text;")
   has(help.text(aws), "\n  aws.call(service, operation, params)  Any operation by service and name:")
 end)
 
-t.test("the overview: modules, helpers from the docs, the policy engine when present", function()
+t.test("the overview: modules, helpers from the docs, the policy engine's helpers", function()
   help.docs_dir = FIXTURE
-  local before = help.text()
-  t.check(not before:find("Policy engine", 1, true), "no policy engine yet")
-  local function stub() end
-  rawset(_G, "can", stub)
-  require("policy").who_can = stub
   local text = help.text()
-  rawset(_G, "can", nil)
-  require("policy").who_can = nil
   help.docs_dir = nil
   t.eq(text, lines(
     "iamsh: Lua 5.4 with every AWS IAM and STS operation; help(x) for any of these.",
@@ -176,9 +168,9 @@ t.test("the overview: modules, helpers from the docs, the policy engine when pre
     "Modules",
     "  iam        IAM operations: iam.create_role{...}, iam.all, iam.wait",
     "  sts        STS operations: sts.get_caller_identity(), sts.assume_role{...}",
-    "  aws        aws.call, config, json, model, sigv4, base64, Error",
+    "  aws        aws.call, config, json, model, policy, sigv4, base64, Error",
     "  provision  convergent set-up of roles, users, keys and policies",
-    "  policy     policy documents, managed policies, trust policies",
+    "  policy     policy documents: check, evaluate, can, who_can",
     "  iamsh.pp   the printer: pp.format, display, tabulate, columns, view",
     "",
     "Helpers",
@@ -187,7 +179,8 @@ t.test("the overview: modules, helpers from the docs, the policy engine when pre
     "",
     "Policy engine",
     "  can(principal, action, resource)  Whether principal may do action on resource.",
-    "  policy.who_can(action, resource)  Who may do action on resource.",
+    "  who_can(action, resource)         Who may do it, from the REPL.",
+    "  who_can_assume(role)              Who may assume the role.",
     "",
     'Operations: help "create_role" (or help(iam.create_role)) shows the',
     "parameters, result and errors; help(iam) lists them all."))
@@ -200,13 +193,53 @@ t.test("the shipped docs: every helper is listed, and has a section", function()
     "whoami()", "show.role(name)", "show.user(name)", "show.policy(arn_or_name)", "stale{days = 90}" } do
     has(text, "\n  " .. name .. " ")
   end
-  has(help.text(pp), "### `pp(value, ...)`\n\nPrints values readably, secrets redacted.")
-  has(help.text(tabulate), "### `tabulate(rows, columns, opts)`")
-  has(help.text(reveal), "### `reveal(value)`")
-  has(help.text(help.help), "### `help(x)`")
+  has(help.text(pp), "pp(value, ...)\n\nPrints values readably, secrets redacted.")
+  has(help.text(tabulate), "tabulate(rows, columns, opts)")
+  has(help.text(reveal), "reveal(value)")
+  has(help.text(help.help), "help(x)")
   t.eq(rawget(_G, "tabulate") ~= nil, true)
-  has(help.text(require("iamsh.pp").display), "#### `pp.display(value, opts)`\n\nReturns what the REPL prints")
+  has(help.text(require("iamsh.pp").display), "pp.display(value, opts)\n\nReturns what the REPL prints")
   t.check(iamsh.docs_dir ~= nil)
+end)
+
+t.test("layout: prose and lists reflowed to the width, tables as columns", function()
+  local layout = require "iamsh.help.layout"
+  local md = table.concat({
+    "### `f(x)`",
+    "",
+    "One two three four five six seven eight nine ten eleven twelve",
+    "thirteen fourteen.",
+    "",
+    "- an item that is long enough to wrap onto a second line here",
+    "",
+    "| key | default | meaning |",
+    "|---|---|---|",
+    "| `a` | — | the first key, with a meaning that is long |",
+    "",
+    "```lua",
+    "local x = f(1)  -- code is never reflowed, however long its line may happen to be",
+    "```",
+  }, "\n")
+  t.eq(layout.markdown(md, 40), lines(
+    "f(x)",
+    "",
+    "One two three four five six seven eight",
+    "nine ten eleven twelve thirteen",
+    "fourteen.",
+    "",
+    "- an item that is long enough to wrap",
+    "  onto a second line here",
+    "",
+    "  key  default  meaning",
+    "  `a`  —        the first key,",
+    "                with a meaning that is",
+    "                long",
+    "",
+    "    local x = f(1)  -- code is never reflowed, however long its line may happen to be"),
+    "columns aligned by characters (— is one); the last one wraps under itself")
+  t.check(layout.markdown(md, 30):find("\n  key  default\n      meaning\n  `a`  —\n      the first key,", 1, true),
+    "too narrow: the last column goes under each row")
+  t.eq(table.concat(layout.wrap("abcdefghij klm", 5), "|"), "abcde|fghij|klm", "a long word is cut")
 end)
 
 t.test("help prints and returns nothing", function()

@@ -179,54 +179,100 @@ t.test("check: valid documents pass and come back decoded", function()
 end)
 
 t.test("check: JSON text that is not JSON names the place", function()
-  t.check(problem('{"Version": "2012-10-17", "Statement": [') :find("not valid JSON", 1, true))
-  t.check(problem("[1, 2]"):find("JSON object", 1, true))
-  t.check(problem(42):find("JSON object", 1, true))
+  t.eq(problem('{"Version": "2012-10-17", "Statement": ['),
+    "Statement: This policy contains invalid Json (line 1, column 40)")
+  t.eq(problem("[1, 2]"), "Syntax errors in policy. The policy must be a JSON object")
+  t.eq(problem(42), "Syntax errors in policy. The policy must be a JSON object, not number")
+  t.eq(problem({ Version = "2012-10-17", Statement = { { Effect = "Allow", Action = print, Resource = "*" } } }),
+    "Statement[1].Action: This policy contains invalid Json (cannot encode a function value as JSON)")
 end)
 
-t.test("check: each element's rule, with a did-you-mean for unknown ones", function()
+t.test("check: each element's rule in IAM's words, at its path, with a did-you-mean for misspelt names", function()
   local function doc(st, extra)
     local d = { Version = "2012-10-17", Statement = { st } }
     for k, v in pairs(extra or {}) do d[k] = v end
     return d
   end
-  t.check(problem(doc({ Effect = "Allow", Action = "s3:*", Resource = "*" }, { Statment = {} }))
-    :find("unknown element 'Statment' (did you mean 'Statement'?)", 1, true))
-  t.check(problem({ Version = "2012-10-17", Statement = {} }):find("Statement is missing or empty", 1, true))
-  t.check(problem(doc({ Effect = "Allow", Action = "s3:*", Resource = "*" }, { Version = "2012-10-18" }))
-    :find("Version must be", 1, true))
-  t.check(problem(doc({ Effect = "allow", Action = "s3:*", Resource = "*" })):find("Effect must be", 1, true))
-  t.check(problem(doc({ Effect = "Allow", Actoin = "s3:*", Resource = "*" }))
-    :find("Statement 1: unknown element 'Actoin' (did you mean 'Action'?)", 1, true))
-  t.check(problem(doc({ Effect = "Allow", Resource = "*" })):find("needs Action or NotAction", 1, true))
-  t.check(problem(doc({ Effect = "Allow", Action = "s3:*", NotAction = "s3:Get*", Resource = "*" }))
-    :find("both Action and NotAction", 1, true))
-  t.check(problem(doc({ Effect = "Allow", Action = "s3 GetObject", Resource = "*" })):find("is not an action", 1, true))
-  t.check(problem(doc({ Effect = "Allow", Action = {}, Resource = "*" })):find("non-empty list", 1, true))
-  t.check(problem(doc({ Effect = "Allow", Action = "s3:*" })):find("needs Resource or NotResource", 1, true))
-  t.check(problem(doc({ Effect = "Allow", Action = "s3:*", Resource = "my-bucket" })):find("must be an ARN", 1, true))
-  t.check(problem(doc({ Effect = "Allow", Action = "s3:*", Resource = "*", Principal = "*" }))
-    :find("not in an identity policy", 1, true))
-  t.check(problem(doc({ Sid = "a-b", Effect = "Allow", Action = "s3:*", Resource = "*" }))
-    :find("letters and digits", 1, true))
-  t.check(problem({ Version = "2012-10-17", Statement = {
+  t.eq(problem(doc({ Effect = "Allow", Action = "s3:*", Resource = "*" }, { Statment = {} })),
+    "Statment: Syntax errors in policy. Unknown field Statment (did you mean 'Statement'?)")
+  t.eq(problem({ Version = "2012-10-17", Statement = {} }), "Statement: Syntax errors in policy. Statement is empty")
+  t.eq(problem({ Version = "2012-10-17" }), "Syntax errors in policy. Missing required field Statement")
+  t.eq(problem(doc({ Effect = "Allow", Action = "s3:*", Resource = "*" }, { Version = "2012-10-18" })),
+    "Version: The policy failed legacy parsing")
+  t.eq(problem(doc({ Effect = "allow", Action = "s3:*", Resource = "*" })),
+    "Statement[1].Effect: Invalid effect: allow (Allow or Deny)")
+  t.eq(problem(doc({ Effect = "Allow", Actoin = "s3:*", Resource = "*" })),
+    "Statement[1].Actoin: Syntax errors in policy. Unknown field Actoin (did you mean 'Action'?)")
+  t.eq(problem(doc({ Effect = "Allow", Resource = "*" })), "Statement[1]: Policy statement must contain actions.")
+  t.eq(problem(doc({ Effect = "Allow", Action = "s3:*", NotAction = "s3:Get*", Resource = "*" })),
+    "Statement[1]: Syntax errors in policy. A statement has Action or NotAction, not both")
+  t.eq(problem(doc({ Effect = "Allow", Action = "s3GetObject", Resource = "*" })),
+    "Statement[1].Action: Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc.")
+  t.eq(problem(doc({ Effect = "Allow", Action = "s3:Get Object", Resource = "*" })),
+    "Statement[1].Action: Syntax errors in policy. Action s3:Get Object is not service:ActionName")
+  t.eq(problem(doc({ Effect = "Allow", Action = {}, Resource = "*" })),
+    "Statement[1]: Policy statement must contain actions.")
+  t.eq(problem(doc({ Effect = "Allow", Action = "s3:*" })), "Statement[1]: Policy statement must contain resources.")
+  t.eq(problem(doc({ Effect = "Allow", Action = "s3:*", Resource = "my-bucket" })),
+    'Statement[1].Resource: Resource my-bucket must be in ARN format or "*".')
+  t.eq(problem(doc({ Effect = "Allow", Action = "s3:*", Resource = "*", Principal = "*" })),
+    "Statement[1].Principal: Policy document should not specify a principal.")
+  t.eq(problem(doc({ Sid = "a-b", Effect = "Allow", Action = "s3:*", Resource = "*" })),
+    "Statement[1].Sid: Statement IDs (SID) must be alpha-numeric. Check that your input satisfies the regular "
+    .. "expression [0-9A-Za-z]*")
+  t.eq(problem({ Version = "2012-10-17", Statement = {
     { Sid = "A", Effect = "Allow", Action = "s3:*", Resource = "*" },
-    { Sid = "A", Effect = "Deny", Action = "s3:*", Resource = "*" } } }):find("used twice", 1, true))
-  t.check(problem(doc({ Effect = "Allow", Action = "s3:*", Resource = "*", Condition = { StringEquals = "x" } }))
-    :find("Condition.StringEquals must be a table", 1, true))
+    { Sid = "A", Effect = "Deny", Action = "s3:*", Resource = "*" } } }),
+    "Statement[2].Sid: Statement IDs (SID) in a single policy must be unique.")
+  t.eq(problem(doc({ Effect = "Allow", Action = "s3:*", Resource = "*", Condition = { StringEquals = "x" } })),
+    "Statement[1].Condition.StringEquals: Syntax errors in policy. The condition operator StringEquals must map "
+    .. "keys to values")
+  t.eq(problem(doc({ Effect = "Allow", Action = "s3:*", Resource = "*",
+    Condition = { ["ForAnyValue:StringEqual"] = { ["aws:TagKeys"] = "a" } } })),
+    'Statement[1].Condition["ForAnyValue:StringEqual"]: Invalid Condition type : ForAnyValue:StringEqual '
+    .. "(did you mean 'StringEquals'?)", "operator")
+end)
+
+t.test("check: all problems come back, each with its path and IAM's error code", function()
+  local ok, first, all = policy.check({ Version = "2012-10-17", Statement = {
+    { Sid = "a b", Effect = "Permit", Action = "s3", Resource = "bucket" } } }, "managed")
+  t.eq(ok, nil)
+  t.eq(first, "Statement[1].Sid: Statement IDs (SID) must be alpha-numeric. Check that your input satisfies the "
+    .. "regular expression [0-9A-Za-z]*")
+  t.eq(#all, 4)
+  t.eq(all[2].path, "Statement[1].Effect")
+  t.eq(all[4].code, "MalformedPolicyDocument")
+  local _, why, sized = policy.check({ Version = "2012-10-17", Statement = { {
+    Effect = "Allow", Action = "sts:AssumeRole", Principal = { AWS = string.rep("a", 3000) } } } }, "trust")
+  t.check(why:find("^Statement%[1%]%.Principal%.AWS: Invalid principal"), why)
+  t.eq(sized[#sized].code, "LimitExceeded")
 end)
 
 t.test("check: trust policies need a principal and have no resource", function()
   local function st(s) return { Version = "2012-10-17", Statement = { s } } end
-  t.check(problem(st({ Effect = "Allow", Action = "sts:AssumeRole" }), "trust"):find("needs Principal", 1, true))
-  t.check(problem(st({ Effect = "Allow", Action = "sts:AssumeRole", Principal = { Service = "x" }, Resource = "*" }),
-    "trust"):find("has no Resource", 1, true))
-  t.check(problem(st({ Effect = "Allow", Action = "sts:AssumeRole", Principal = { Servce = "x" } }), "trust")
-    :find("did you mean 'Service'", 1, true))
-  t.check(problem(st({ Effect = "Allow", Action = "sts:AssumeRole", Principal = "someone" }), "trust")
-    :find("Principal must be", 1, true))
-  local err = t.raises(function() policy.check(S3, "resource") end)
-  t.check(tostring(err):find("kind must be", 1, true), tostring(err))
+  t.eq(problem(st({ Effect = "Allow", Action = "sts:AssumeRole" }), "trust"),
+    "Statement[1]: Missing required field Principal")
+  t.eq(problem(st({ Effect = "Allow", Action = "sts:AssumeRole", Principal = { Service = "x.amazonaws.com" },
+    Resource = "*" }), "trust"), "Statement[1].Resource: Has prohibited field Resource")
+  t.eq(problem(st({ Effect = "Allow", Action = "sts:AssumeRole", Principal = { Servce = "x" } }), "trust"),
+    "Statement[1].Principal.Servce: Invalid principal in policy: \"Servce\" (did you mean 'Service'?)")
+  t.eq(problem(st({ Effect = "Allow", Action = "sts:AssumeRole", Principal = "someone" }), "trust"),
+    "Statement[1].Principal: Syntax errors in policy. Principal must be \"*\" or an object such as {\"AWS\": ...}")
+  t.eq(problem(st({ Effect = "Allow", Action = "s3:GetObject", Principal = { Service = "x.amazonaws.com" } }), "trust"),
+    "Statement[1].Action: AssumeRole policy may only specify STS AssumeRole actions.")
+  t.eq(problem(st({ Effect = "Deny", Action = "sts:AssumeRole", NotPrincipal = { AWS = "123456789012" } }), "trust"),
+    "Statement[1].NotPrincipal: Has prohibited field NotPrincipal")
+  local err = t.raises(function() policy.check(S3, "bogus") end)
+  t.check(tostring(err):find("kind must be one of identity, managed", 1, true), tostring(err))
+end)
+
+t.test("check: resource-based policies and the other kinds", function()
+  local bucket = { Version = "2012-10-17", Statement = { { Sid = "Public read", Effect = "Allow", Principal = "*",
+    Action = "s3:GetObject", Resource = "arn:aws:s3:::b/*" } } }
+  t.eq(policy.check(bucket, "resource"), bucket)
+  t.eq(problem(S3, "resource"), "Statement[1]: Missing required field Principal")
+  t.eq(policy.check(S3, "session"), S3)
+  t.eq(policy.check(S3, "boundary"), S3)
 end)
 
 t.test("check: size limits count characters without white space", function()

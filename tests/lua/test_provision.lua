@@ -618,12 +618,17 @@ t.test("definitions are checked before anything is read: keys, types, flags, doc
   refused(function() provision.role(role_def({ managed = "ReadOnlyAccess" })) end, "managed must be a list")
   refused(function() provision.role(role_def({ managed = { 42 } })) end, "managed[1] must be a policy name or ARN")
   refused(function() provision.role(role_def({ trust = '{"Version": "2012-10-17", "Statement": [' })) end,
-    "trust is not a valid policy document: not valid JSON")
+    "trust is not a valid policy document: Statement: This policy contains invalid Json (line 1, column 40)")
   refused(function() provision.role(role_def({ trust = policy.load_set("sagemaker-deployer-least-privilege",
     { bucket = "b", execution_role_arn = "arn:aws:iam::1:role/r", partition = "aws", account = "1" }).document })) end,
-    "trust is not a valid policy document: Statement 1: a trust policy has no Resource")
+    "trust is not a valid policy document: Statement[1].Action[1]: AssumeRole policy may only specify STS AssumeRole actions.")
   refused(function() provision.role(role_def({ inline = { read = { Version = "2012-10-17" } } })) end,
-    'inline["read"] is not a valid policy document: Statement is missing or empty')
+    'inline["read"] is not a valid policy document: Syntax errors in policy. Missing required field Statement')
+  refused(function() provision.role(role_def({ inline = { read = { Version = "2012-10-17", Statement = {
+    { Effect = "Allow", Action = "s3:GetObject", Resource = "arn:aws:s3:::b/*",
+      Condition = { StringEquals = { ["s3:prefix"] = { "a" } }, DateGreaterThan = { ["aws:CurrentTime"] = "soon" } } },
+  } } } })) end, 'inline["read"] is not a valid policy document: Statement[1].Condition.DateGreaterThan["aws:CurrentTime"]: '
+    .. 'Syntax errors in policy. DateGreaterThan needs dates (ISO 8601, or seconds since 1970): "soon"')
   refused(function() provision.role(role_def({ max_session_duration = 60 })) end, "between 3600 and 43200")
   refused(function() provision.role(role_def({ path = "ci" })) end, "must be an IAM path")
   refused(function() provision.role(role_def({ tags = { ["aws:x"] = "y" } })) end, "aws: prefix is reserved")

@@ -12,9 +12,9 @@
 
 typedef struct helper {
     pid_t pid;
-    int in_fd;          /* its stdin */
+    int in_fd; /* its stdin */
     int port;
-    char url[64];       /* http://127.0.0.1:<port> */
+    char url[64]; /* http://127.0.0.1:<port> */
 } helper;
 
 /* The first line of fd as a port number, 0 if none. */

@@ -66,8 +66,14 @@ static void fake_sleep(double s)
     nsleeps++;
 }
 
-static double half(void) { return 0.5; }
-static time_t frozen(void) { return 1440938160; }   /* 2015-08-30T12:36:00Z */
+static double half(void)
+{
+    return 0.5;
+}
+static time_t frozen(void)
+{
+    return 1440938160;
+} /* 2015-08-30T12:36:00Z */
 
 static aws_creds test_creds = {
     "AKIDFAKEFAKEFAKE01", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", NULL, 0, "test",
@@ -110,8 +116,7 @@ static void run(outcome *o, int max_attempts, long timeout_ms, char *const *step
     }
     aws_client *c = client(max_attempts, timeout_ms);
     aws_endpoint ep = {s.h.url, "us-east-1", "sts"};
-    o->rc = client_query(c, &ep, &test_creds, GCI, strlen(GCI), &o->body, o->request_id,
-                             &o->err);
+    o->rc = client_query(c, &ep, &test_creds, GCI, strlen(GCI), &o->body, o->request_id, &o->err);
     o->attempts = c->attempts_last;
     client_free(c);
     o->requests = server_count(&s, &o->connections);
@@ -138,7 +143,7 @@ static void test_throttle_then_ok(void)
     CHECK_INT(o.rc, 0);
     CHECK_INT(o.attempts, 3);
     CHECK_INT(o.requests, 3);
-    CHECK_INT(o.connections, 1);   /* keep-alive: one connection for all three */
+    CHECK_INT(o.connections, 1); /* keep-alive: one connection for all three */
     CHECK(o.body.p && strstr(o.body.p, "<Account>123456789012</Account>"));
     CHECK_STR(o.request_id, "fault-0003");
     CHECK_INT(o.err.kind, AWS_ERR_NONE);
@@ -203,7 +208,7 @@ static void test_unreadable_and_layouts(void)
     CHECK_INT(o.err.kind, AWS_ERR_PARSE);
     CHECK_STR(o.err.code, "ResponseParseError");
     CHECK_INT(o.err.status, 500);
-    CHECK_INT(o.attempts, 3);       /* a 500 is transient whatever its body */
+    CHECK_INT(o.attempts, 3); /* a 500 is transient whatever its body */
     CHECK(strstr(o.err.message, "upstream blew up") != NULL);
     buf_free(&o.body);
 
@@ -213,7 +218,7 @@ static void test_unreadable_and_layouts(void)
     CHECK_INT(o.err.kind, AWS_ERR_SERVICE);
     CHECK_STR(o.err.code, "InvalidAction");
     CHECK_STR(o.err.message, "The action Frobnicate is not valid for this web service.");
-    CHECK_STR(o.err.request_id, "fault-0001");   /* no header: from the body */
+    CHECK_STR(o.err.request_id, "fault-0001"); /* no header: from the body */
     CHECK_INT(o.err.status, 400);
     buf_free(&o.body);
 }
@@ -263,9 +268,10 @@ static void test_refused(void)
     CHECK_INT(c->attempts_last, 3);
     CHECK_INT(err.kind, AWS_ERR_TRANSPORT);
     CHECK_STR(err.code, "TransportError");
-    snprintf(want, sizeof want, "could not connect to http://127.0.0.1:%d/: Connection refused", port);
+    snprintf(want, sizeof want, "could not connect to http://127.0.0.1:%d/: Connection refused",
+             port);
     CHECK_STR(err.message, want);
-    CHECK_INT(c->quota.available, 490);   /* two retries at 5, nothing refunded */
+    CHECK_INT(c->quota.available, 490); /* two retries at 5, nothing refunded */
     check_sleeps(2);
     client_free(c);
     buf_free(&body);
@@ -291,7 +297,7 @@ static void test_timeout(void)
     CHECK_STR(o.err.code, "TransportError");
     CHECK(o.err.timeout);
     CHECK(strstr(o.err.message, "timed out after 700 ms") != NULL);
-    CHECK(took < 2.9);   /* the server would answer after 3 s */
+    CHECK(took < 2.9); /* the server would answer after 3 s */
     buf_free(&o.body);
 }
 
@@ -308,15 +314,15 @@ static void test_quota_accounting(void)
     buf body = BUF_INIT;
     CHECK_INT(client_query(c, &ep, &test_creds, GCI, strlen(GCI), &body, NULL, &err), 0);
     CHECK_INT(c->attempts_last, 2);
-    CHECK_INT(c->quota.available, 500);          /* 500 - 10 (timeout) + 10 refund */
+    CHECK_INT(c->quota.available, 500); /* 500 - 10 (timeout) + 10 refund */
     c->quota.available = 400;
     CHECK_INT(client_query(c, &ep, &test_creds, GCI, strlen(GCI), &body, NULL, &err), 0);
     CHECK_INT(c->attempts_last, 2);
-    CHECK_INT(c->quota.available, 400);          /* -5 + 5 */
+    CHECK_INT(c->quota.available, 400); /* -5 + 5 */
     CHECK_INT(client_query(c, &ep, &test_creds, GCI, strlen(GCI), &body, NULL, &err), 0);
     CHECK_INT(c->attempts_last, 1);
-    CHECK_INT(c->quota.available, 401);          /* no retry: +1 */
-    c->quota.available = 3;                      /* cannot pay for a retry */
+    CHECK_INT(c->quota.available, 401); /* no retry: +1 */
+    c->quota.available = 3;             /* cannot pay for a retry */
     client_free(c);
     server_stop(&s);
 
@@ -395,7 +401,8 @@ static void test_parse_error_xml(void)
                     "<Error><Type>Sender</Type><Code>NoSuchEntity</Code>\n"
                     "<Message>The user with name foobar cannot be found.</Message></Error>"
                     "<RequestId>358299bb-b7f8-11e2-8d39-e3a125f625ee</RequestId></ErrorResponse>",
-                    &e), 0);
+                    &e),
+              0);
     CHECK_INT(e.kind, AWS_ERR_SERVICE);
     CHECK_STR(e.code, "NoSuchEntity");
     CHECK_STR(e.message, "The user with name foobar cannot be found.");
@@ -403,7 +410,8 @@ static void test_parse_error_xml(void)
 
     CHECK_INT(parse("<?xml version=\"1.0\"?><Response><Errors><Error><Code> AuthFailure </Code>"
                     "<Message>a\nb</Message></Error></Errors><RequestID>r-1</RequestID></Response>",
-                    &e), 0);
+                    &e),
+              0);
     CHECK_STR(e.code, "AuthFailure");
     CHECK_STR(e.message, "a b");
     CHECK_STR(e.request_id, "r-1");
@@ -420,10 +428,15 @@ static void test_parse_error_xml(void)
 
     /* External entities and entity bombs: refused (any DTD is), never fetched or expanded. */
     CHECK_INT(parse("<!DOCTYPE r [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>"
-                    "<ErrorResponse><Error><Code>&x;</Code></Error></ErrorResponse>", &e), -1);
-    CHECK_INT(parse("<!DOCTYPE r [<!ENTITY a \"aaaaaaaaaa\"><!ENTITY b \"&a;&a;&a;&a;&a;&a;&a;\">"
-                    "<!ENTITY c \"&b;&b;&b;&b;&b;&b;&b;&b;\"><!ENTITY d \"&c;&c;&c;&c;&c;&c;&c;\">]>"
-                    "<ErrorResponse><Error><Code>&d;</Code></Error></ErrorResponse>", &e), -1);
+                    "<ErrorResponse><Error><Code>&x;</Code></Error></ErrorResponse>",
+                    &e),
+              -1);
+    CHECK_INT(
+        parse("<!DOCTYPE r [<!ENTITY a \"aaaaaaaaaa\"><!ENTITY b \"&a;&a;&a;&a;&a;&a;&a;\">"
+              "<!ENTITY c \"&b;&b;&b;&b;&b;&b;&b;&b;\"><!ENTITY d \"&c;&c;&c;&c;&c;&c;&c;\">]>"
+              "<ErrorResponse><Error><Code>&d;</Code></Error></ErrorResponse>",
+              &e),
+        -1);
     CHECK_INT(parse("<ErrorResponse><Error><Code>A&amp;B</Code></Error></ErrorResponse>", &e), 0);
     CHECK_STR(e.code, "A&B");
 
@@ -454,14 +467,14 @@ static void test_http_direct(void)
     http_request get = {.method = "GET", .url = url};
     CHECK_INT(http_send(h, &get, &r, &err), 0);
     CHECK_INT(r.status, 200);
-    CHECK_STR(r.body.p, "0 1\n");          /* control paths are not counted */
+    CHECK_STR(r.body.p, "0 1\n"); /* control paths are not counted */
 
     http_request put = {.method = "PUT", .url = s.h.url, .body = "", .body_len = 0};
     CHECK_INT(http_send(h, &put, &r, &err), 0);
     CHECK_INT(r.status, 200);
     CHECK_STR(r.request_id, "fault-0001");
 
-    put.timeout_ms = 300;                    /* overrides the client's 5000 */
+    put.timeout_ms = 300; /* overrides the client's 5000 */
     CHECK_INT(http_send(h, &put, &r, &err), -1);
     CHECK(err.timeout);
     CHECK(strstr(err.message, "timed out after 300 ms") != NULL);

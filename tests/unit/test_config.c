@@ -8,7 +8,6 @@
 #include "iamsh/config.h"
 #include "fake_env.h"
 
-
 static int load(aws_config *c, const char *profile, const char *region, aws_err *err)
 {
     config_input in = {0};
@@ -40,11 +39,11 @@ static void test_profile_precedence(void)
     CHECK_INT(c.profile_explicit, 0);
     CHECK_INT(c.profile_from_user, 1);
     config_free(&c);
-    env_set("AWS_PROFILE", "a");             /* AWS_PROFILE beats AWS_DEFAULT_PROFILE in CLI v2 */
+    env_set("AWS_PROFILE", "a"); /* AWS_PROFILE beats AWS_DEFAULT_PROFILE in CLI v2 */
     CHECK_INT(load(&c, NULL, NULL, &err), 0);
     CHECK_STR(c.profile, "a");
     config_free(&c);
-    CHECK_INT(load(&c, "cred", NULL, &err), 0);  /* the flag beats both; creds-file profile */
+    CHECK_INT(load(&c, "cred", NULL, &err), 0); /* the flag beats both; creds-file profile */
     CHECK_STR(c.profile, "cred");
     CHECK_INT(c.profile_explicit, 1);
     config_free(&c);
@@ -62,9 +61,9 @@ static void test_profile_not_found(void)
     CHECK_INT(load(&c, NULL, NULL, &err), -1);
     CHECK(strstr(err.message, "(ghost)") != NULL);
     files("", "");
-    CHECK_INT(load(&c, NULL, NULL, &err), 0);   /* the implicit default may be absent */
+    CHECK_INT(load(&c, NULL, NULL, &err), 0); /* the implicit default may be absent */
     config_free(&c);
-    CHECK_INT(load(&c, "default", NULL, &err), -1);  /* but not when named */
+    CHECK_INT(load(&c, "default", NULL, &err), -1); /* but not when named */
     /* missing files are fine */
     env_reset();
     env_set("AWS_CONFIG_FILE", "/nonexistent/config");
@@ -85,7 +84,7 @@ static void test_region_and_values(void)
           "ca_bundle = ~/ca.pem\n",
           "[default]\nregion = cn-north-1\n");
     CHECK_INT(load(&c, NULL, NULL, &err), 0);
-    CHECK_STR(c.region, "cn-north-1");          /* credentials-file keys win */
+    CHECK_STR(c.region, "cn-north-1"); /* credentials-file keys win */
     CHECK_STR(c.partition, "aws-cn");
     CHECK_INT(c.max_attempts, 5);
     CHECK_STR(c.retry_mode, "adaptive");
@@ -110,7 +109,7 @@ static void test_region_and_values(void)
     CHECK_STR(c.ca_bundle, "/etc/ca.pem");
     CHECK_INT(c.ec2_metadata_disabled, 1);
     config_free(&c);
-    CHECK_INT(load(&c, NULL, "ap-south-1", &err), 0);   /* --region beats env */
+    CHECK_INT(load(&c, NULL, "ap-south-1", &err), 0); /* --region beats env */
     CHECK_STR(c.region, "ap-south-1");
     config_free(&c);
     CHECK_INT(load(&c, NULL, "bad/region", &err), -1);
@@ -167,7 +166,7 @@ static void test_paths(void)
     CHECK_STR(x, want);
     free(x);
     config_free(&c);
-    env_reset();                         /* defaults under home */
+    env_reset(); /* defaults under home */
     CHECK_INT(load(&c, NULL, NULL, &err), 0);
     snprintf(want, sizeof want, "%s/.aws/config", dir);
     CHECK_STR(c.config_file, want);
@@ -210,8 +209,7 @@ static void test_default_endpoints(void)
         CHECK_INT(load(&c, NULL, rows[i].region, &err), 0);
         check_ep(&c, "iam", rows[i].iam, rows[i].iam_region);
         const char *sreg = rows[i].region ? rows[i].region : "us-east-1";
-        check_ep(&c, "sts", rows[i].sts,
-                 strcmp(sreg, "aws-global") == 0 ? "us-east-1" : sreg);
+        check_ep(&c, "sts", rows[i].sts, strcmp(sreg, "aws-global") == 0 ? "us-east-1" : sreg);
         config_free(&c);
     }
     CHECK_STR(config_partition_of("us-isob-east-1"), "aws-iso-b");
@@ -229,8 +227,8 @@ static void test_endpoint_order(void)
                       "[services local]\niam =\n  endpoint_url = http://svc-iam:2/\n";
     files(cfg, "");
     CHECK_INT(load(&c, NULL, NULL, &err), 0);
-    check_ep(&c, "iam", "http://svc-iam:2", "eu-west-1");     /* services section */
-    check_ep(&c, "sts", "http://profile:1", "eu-west-1");     /* profile endpoint_url */
+    check_ep(&c, "iam", "http://svc-iam:2", "eu-west-1"); /* services section */
+    check_ep(&c, "sts", "http://profile:1", "eu-west-1"); /* profile endpoint_url */
     config_free(&c);
     env_set("AWS_ENDPOINT_URL", "http://global:3");
     CHECK_INT(load(&c, NULL, NULL, &err), 0);
@@ -246,7 +244,7 @@ static void test_endpoint_order(void)
     check_ep(&c, "iam", "https://iam.amazonaws.com", "us-east-1");
     config_free(&c);
     config_input in = {.getenv_fn = fake_getenv, .home = dir, .endpoint_url = "http://cli:5/"};
-    CHECK_INT(config_load(&c, &in, &err), 0);      /* --endpoint-url wins over the ignore flag */
+    CHECK_INT(config_load(&c, &in, &err), 0); /* --endpoint-url wins over the ignore flag */
     check_ep(&c, "iam", "http://cli:5", "eu-west-1");
     config_free(&c);
     /* no region: custom endpoints sign for us-east-1 */
@@ -269,7 +267,7 @@ static void test_endpoint_errors(void)
     CHECK_INT(err.kind, AWS_ERR_CONFIG);
     CHECK(strstr(err.message, "missing") != NULL);
     config_free(&c);
-    const char *bad[] = {"ftp://x", "http://", "http:///path", "https://a b", "localhost:80",
+    const char *bad[] = {"ftp://x",       "http://", "http:///path", "https://a b", "localhost:80",
                          "http://x\x01y", ""};
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         config_input in = {.getenv_fn = fake_getenv, .home = dir, .endpoint_url = bad[i]};
@@ -302,8 +300,7 @@ static void test_warnings(void)
     aws_err err;
     int n = 0;
     files("[bare]\nk = v\n", "");
-    config_input in = {.getenv_fn = fake_getenv, .home = dir, .warn = collect_warn,
-                       .warn_ud = &n};
+    config_input in = {.getenv_fn = fake_getenv, .home = dir, .warn = collect_warn, .warn_ud = &n};
     CHECK_INT(config_load(&c, &in, &err), 0);
     CHECK_INT(n, 1);
     CHECK(config_profile_exists(&c, "bare") == 0);

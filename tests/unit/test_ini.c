@@ -40,20 +40,23 @@ static void test_profile_prefixes(void)
     ini_file f;
     aws_err err;
     CHECK_INT(parse("[default]\nregion = us-east-1\n[profile a]\nregion=eu-west-1\n"
-                    "[b]\nregion = x\n[profile\tc]\nk = v\n[profilefoo]\nk = v\n", 1, &f, &err), 0);
+                    "[b]\nregion = x\n[profile\tc]\nk = v\n[profilefoo]\nk = v\n",
+                    1, &f, &err),
+              0);
     CHECK_STR(get(&f, "default", "region"), "us-east-1");
     CHECK_STR(get(&f, "a", "region"), "eu-west-1");
-    CHECK(ini_find(&f, INI_PROFILE, "b") == NULL);          /* bare [b] ignored in config */
-    CHECK_STR(get(&f, "c", "k"), "v");                        /* tab after profile */
+    CHECK(ini_find(&f, INI_PROFILE, "b") == NULL); /* bare [b] ignored in config */
+    CHECK_STR(get(&f, "c", "k"), "v");             /* tab after profile */
     CHECK(ini_find(&f, INI_PROFILE, "foo") == NULL);
     CHECK(ini_find(&f, INI_PROFILE, "profilefoo") == NULL);
     CHECK_INT(nwarn, 2);
     ini_free(&f);
 
-    CHECK_INT(parse("[a]\naws_access_key_id = AK\n[profile b]\nk = v\n[default]\nk = d\n", 0,
-                    &f, &err), 0);
+    CHECK_INT(
+        parse("[a]\naws_access_key_id = AK\n[profile b]\nk = v\n[default]\nk = d\n", 0, &f, &err),
+        0);
     CHECK_STR(get(&f, "a", "aws_access_key_id"), "AK");
-    CHECK(ini_find(&f, INI_PROFILE, "b") == NULL);           /* [profile b] ignored in creds */
+    CHECK(ini_find(&f, INI_PROFILE, "b") == NULL); /* [profile b] ignored in creds */
     CHECK(ini_find(&f, INI_PROFILE, "profile b") == NULL);
     CHECK_STR(get(&f, "default", "k"), "d");
     CHECK_INT(nwarn, 1);
@@ -64,8 +67,8 @@ static void test_profile_default_overrides(void)
 {
     ini_file f;
     aws_err err;
-    CHECK_INT(parse("[profile default]\nregion = b\n[default]\nregion = a\nonly = x\n", 1, &f,
-                    &err), 0);
+    CHECK_INT(
+        parse("[profile default]\nregion = b\n[default]\nregion = a\nonly = x\n", 1, &f, &err), 0);
     CHECK_STR(get(&f, "default", "region"), "b");
     CHECK(get(&f, "default", "only") == NULL);
     CHECK_INT(f.nsections, 1);
@@ -121,8 +124,10 @@ static void test_keys_and_identifiers(void)
     ini_file f;
     aws_err err;
     CHECK_INT(parse("[profile A.b-c_d/e%f@g:h+i]\nRegion = X\nbad key = 1\nkey! = 2\n"
-                    "ok=a=b\n[profile bad!]\nk = 1\n", 1, &f, &err), 0);
-    CHECK_STR(get(&f, "A.b-c_d/e%f@g:h+i", "region"), "X");   /* key lower-cased, value not */
+                    "ok=a=b\n[profile bad!]\nk = 1\n",
+                    1, &f, &err),
+              0);
+    CHECK_STR(get(&f, "A.b-c_d/e%f@g:h+i", "region"), "X"); /* key lower-cased, value not */
     CHECK(get(&f, "A.b-c_d/e%f@g:h+i", "bad key") == NULL);
     CHECK(get(&f, "A.b-c_d/e%f@g:h+i", "key!") == NULL);
     CHECK_STR(get(&f, "A.b-c_d/e%f@g:h+i", "ok"), "a=b");
@@ -142,7 +147,9 @@ static void test_continuation(void)
     aws_err err;
     CHECK_INT(parse("[profile a]\nk = first\n  second\n\tthird # c\nafter = 1\n"
                     "s3 =\n  max_concurrent_requests = 10\n  Addressing_Style = path\n"
-                    "bad =\n  bad key = 1\n", 1, &f, &err), 0);
+                    "bad =\n  bad key = 1\n",
+                    1, &f, &err),
+              0);
     CHECK_STR(get(&f, "a", "k"), "first\nsecond\nthird");
     CHECK_STR(get(&f, "a", "after"), "1");
     const ini_section *s = ini_find(&f, INI_PROFILE, "a");
@@ -163,14 +170,16 @@ static void test_duplicates_and_crlf(void)
     ini_file f;
     aws_err err;
     CHECK_INT(parse("[profile a]\r\nk = 1\r\nj = 1\r\n[profile b]\r\nk = b\r\n"
-                    "[profile a]\r\nk = 2\r\n\r\n", 1, &f, &err), 0);
+                    "[profile a]\r\nk = 2\r\n\r\n",
+                    1, &f, &err),
+              0);
     CHECK_STR(get(&f, "a", "k"), "2");
     CHECK_STR(get(&f, "a", "j"), "1");
     CHECK_STR(get(&f, "b", "k"), "b");
     CHECK_INT(f.nsections, 2);
-    CHECK_INT(nwarn, 2);     /* duplicate section, duplicate key */
+    CHECK_INT(nwarn, 2); /* duplicate section, duplicate key */
     ini_free(&f);
-    CHECK_INT(parse("[a]\nk = 1\nk = 2", 0, &f, &err), 0);   /* no final newline */
+    CHECK_INT(parse("[a]\nk = 1\nk = 2", 0, &f, &err), 0); /* no final newline */
     CHECK_STR(get(&f, "a", "k"), "2");
     ini_free(&f);
 }

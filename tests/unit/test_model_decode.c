@@ -1,5 +1,5 @@
 /* test_model_decode.c - decoding recorded IAM/STS answers (tests/data/xml) by the
- * output shape, policy-document decoding, request ids, redaction, bad input. */
+ * output shape, policy-document decoding, request ids, bad input. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,16 +22,14 @@ static char *slurp(const char *name, size_t *len)
     return data;
 }
 
-static cJSON *decode(const char *svc, const char *op, const char *file, char rid[96],
-                     aws_err *err)
+static cJSON *decode(const char *svc, const char *op, const char *file, char rid[96], aws_err *err)
 {
     size_t len = 0;
     char *xml = slurp(file, &len);
     CHECK(xml != NULL);
     err_clear(err);
     rid[0] = '\0';
-    return model_decode(model_op_find(model_service_find(svc), op), xml ? xml : "", len, rid,
-                        err);
+    return model_decode(model_op_find(model_service_find(svc), op), xml ? xml : "", len, rid, err);
 }
 
 static char *compact(const cJSON *j)
@@ -53,13 +51,14 @@ static void test_list_roles(void)
     cJSON_Delete(r);
 
     r = decode("iam", "list_roles", "list_roles_1.xml", rid, &err);
-    CHECK_STR(compact(r),
-              "{\"Roles\":[{\"Path\":\"/app/\",\"RoleName\":\"S3Access\",\"RoleId\":"
-              "\"AROACVSVTSZYEXAMPLEYK\",\"Arn\":\"arn:aws:iam::123456789012:role/app/S3Access\","
-              "\"CreateDate\":\"2012-05-09T15:45:35Z\",\"AssumeRolePolicyDocument\":{\"Version\":"
-              "\"2008-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"Service\":"
-              "[\"ec2.amazonaws.com\"]},\"Action\":[\"sts:AssumeRole\"]}]},"
-              "\"MaxSessionDuration\":3600}],\"IsTruncated\":true,\"Marker\":\"AAEAAXR0aGVyZQ==\"}");
+    CHECK_STR(
+        compact(r),
+        "{\"Roles\":[{\"Path\":\"/app/\",\"RoleName\":\"S3Access\",\"RoleId\":"
+        "\"AROACVSVTSZYEXAMPLEYK\",\"Arn\":\"arn:aws:iam::123456789012:role/app/S3Access\","
+        "\"CreateDate\":\"2012-05-09T15:45:35Z\",\"AssumeRolePolicyDocument\":{\"Version\":"
+        "\"2008-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"Service\":"
+        "[\"ec2.amazonaws.com\"]},\"Action\":[\"sts:AssumeRole\"]}]},"
+        "\"MaxSessionDuration\":3600}],\"IsTruncated\":true,\"Marker\":\"AAEAAXR0aGVyZQ==\"}");
     CHECK_STR(rid, "20f7279f-99ee-11e1-a4c3-27EXAMPLE804");
     cJSON_Delete(r);
 
@@ -88,30 +87,22 @@ static void test_get_role(void)
               "[{\"Effect\":\"Allow\",\"Principal\":{\"Service\":\"ec2.amazonaws.com\"},"
               "\"Action\":\"sts:AssumeRole\",\"Condition\":{\"StringEquals\":"
               "{\"aws:UserAgent\":\"a+b\"}}}]");
-    CHECK_STR(compact(cJSON_GetObjectItem(role, "Tags")), "[{\"Key\":\"team\",\"Value\":\"infra\"}]");
+    CHECK_STR(compact(cJSON_GetObjectItem(role, "Tags")),
+              "[{\"Key\":\"team\",\"Value\":\"infra\"}]");
     CHECK_STR(compact(cJSON_GetObjectItem(role, "RoleLastUsed")),
               "{\"LastUsedDate\":\"2019-11-18T05:32:47Z\",\"Region\":\"us-east-2\"}");
     CHECK_INT(cJSON_GetObjectItem(role, "MaxSessionDuration")->valueint, 3600);
     cJSON_Delete(r);
 }
 
-static void test_access_key_and_redact(void)
+static void test_access_key(void)
 {
     char rid[96];
     aws_err err;
-    const model_op *op = model_op_find(model_service_find("iam"), "create_access_key");
     cJSON *r = decode("iam", "create_access_key", "create_access_key.xml", rid, &err);
     cJSON *ak = cJSON_GetObjectItem(r, "AccessKey");
     CHECK_STR(cJSON_GetStringValue(cJSON_GetObjectItem(ak, "SecretAccessKey")),
               "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY");
-    cJSON *red = model_redact(op->output, r);
-    CHECK_STR(compact(red),
-              "{\"AccessKey\":{\"UserName\":\"Bob\",\"AccessKeyId\":\"AKIDFAKEFAKEFAKE01\","
-              "\"Status\":\"Active\",\"SecretAccessKey\":\"<redacted>\","
-              "\"CreateDate\":\"2024-01-02T03:04:05Z\"}}");
-    /* The original is untouched. */
-    CHECK(strstr(compact(r), "EXAMPLEKEY") != NULL);
-    cJSON_Delete(red);
     cJSON_Delete(r);
 }
 
@@ -177,7 +168,7 @@ int main(void)
 {
     test_list_roles();
     test_get_role();
-    test_access_key_and_redact();
+    test_access_key();
     test_others();
     test_bad();
     return check_summary();

@@ -31,18 +31,18 @@ static char *body_of(const char *svc, const char *op, const char *json)
  * QuerySerializer: A.entry.N.key / A.entry.N.value, entries in the order given)
  * are checked on a small model made here. */
 static const model_shape str_shape = {.name = "s", .type = MODEL_STRING};
-static const model_shape map_shape = {.name = "m", .type = MODEL_MAP, .member = &str_shape,
-                                      .value = &str_shape};
+static const model_shape map_shape = {
+    .name = "m", .type = MODEL_MAP, .member = &str_shape, .value = &str_shape};
 static const model_shape list_of_maps = {.name = "l", .type = MODEL_LIST, .member = &map_shape};
 static const model_member in_members[] = {
     {.name = "Attrs", .shape = &map_shape},
     {.name = "Many", .shape = &list_of_maps},
 };
-static const model_shape in_shape = {.name = "in", .type = MODEL_STRUCTURE,
-                                     .members = in_members, .nmembers = 2};
+static const model_shape in_shape = {
+    .name = "in", .type = MODEL_STRUCTURE, .members = in_members, .nmembers = 2};
 static const model_service test_svc = {.name = "test", .api_version = "2020-01-01"};
-static const model_op map_op = {.name = "PutAttrs", .snake = "put_attrs", .input = &in_shape,
-                                .svc = &test_svc};
+static const model_op map_op = {
+    .name = "PutAttrs", .snake = "put_attrs", .input = &in_shape, .svc = &test_svc};
 
 static void test_maps(void)
 {
@@ -95,17 +95,18 @@ static void test_lists(void)
     CHECK_STR(body_of("iam", "untag_role", "{\"RoleName\":\"r\",\"TagKeys\":{}}"),
               "Action=UntagRole&Version=2010-05-08&RoleName=r&TagKeys=");
     /* Lists of structures holding lists. */
-    CHECK_STR(body_of("iam", "simulate_principal_policy",
-                      "{\"PolicySourceArn\":\"arn:aws:iam::123456789012:user/u\","
-                      "\"ActionNames\":[\"s3:GetObject\"],\"ContextEntries\":[{\"ContextKeyName\":"
-                      "\"aws:x\",\"ContextKeyValues\":[\"1\",\"2\"],\"ContextKeyType\":\"string\"}]}"),
-              "Action=SimulatePrincipalPolicy&Version=2010-05-08"
-              "&PolicySourceArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Auser%2Fu"
-              "&ActionNames.member.1=s3%3AGetObject"
-              "&ContextEntries.member.1.ContextKeyName=aws%3Ax"
-              "&ContextEntries.member.1.ContextKeyValues.member.1=1"
-              "&ContextEntries.member.1.ContextKeyValues.member.2=2"
-              "&ContextEntries.member.1.ContextKeyType=string");
+    CHECK_STR(
+        body_of("iam", "simulate_principal_policy",
+                "{\"PolicySourceArn\":\"arn:aws:iam::123456789012:user/u\","
+                "\"ActionNames\":[\"s3:GetObject\"],\"ContextEntries\":[{\"ContextKeyName\":"
+                "\"aws:x\",\"ContextKeyValues\":[\"1\",\"2\"],\"ContextKeyType\":\"string\"}]}"),
+        "Action=SimulatePrincipalPolicy&Version=2010-05-08"
+        "&PolicySourceArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Auser%2Fu"
+        "&ActionNames.member.1=s3%3AGetObject"
+        "&ContextEntries.member.1.ContextKeyName=aws%3Ax"
+        "&ContextEntries.member.1.ContextKeyValues.member.1=1"
+        "&ContextEntries.member.1.ContextKeyValues.member.2=2"
+        "&ContextEntries.member.1.ContextKeyType=string");
 }
 
 static void test_scalars(void)
@@ -123,14 +124,15 @@ static void test_scalars(void)
     CHECK_STR(body_of("iam", "list_roles", NULL), "Action=ListRoles&Version=2010-05-08");
     CHECK_STR(body_of("sts", "GetCallerIdentity", "{}"),
               "Action=GetCallerIdentity&Version=2011-06-15");
-    CHECK_STR(body_of("sts", "assume_role",
-                      "{\"RoleArn\":\"arn:aws:iam::123456789012:role/r\",\"RoleSessionName\":\"s1\","
-                      "\"PolicyArns\":[{\"arn\":\"arn:aws:iam::aws:policy/ReadOnlyAccess\"}],"
-                      "\"Policy\":{\"Version\":\"2012-10-17\"},\"DurationSeconds\":900}"),
-              "Action=AssumeRole&Version=2011-06-15"
-              "&RoleArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Arole%2Fr&RoleSessionName=s1"
-              "&PolicyArns.member.1.arn=arn%3Aaws%3Aiam%3A%3Aaws%3Apolicy%2FReadOnlyAccess"
-              "&Policy=%7B%22Version%22%3A%222012-10-17%22%7D&DurationSeconds=900");
+    CHECK_STR(
+        body_of("sts", "assume_role",
+                "{\"RoleArn\":\"arn:aws:iam::123456789012:role/r\",\"RoleSessionName\":\"s1\","
+                "\"PolicyArns\":[{\"arn\":\"arn:aws:iam::aws:policy/ReadOnlyAccess\"}],"
+                "\"Policy\":{\"Version\":\"2012-10-17\"},\"DurationSeconds\":900}"),
+        "Action=AssumeRole&Version=2011-06-15"
+        "&RoleArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Arole%2Fr&RoleSessionName=s1"
+        "&PolicyArns.member.1.arn=arn%3Aaws%3Aiam%3A%3Aaws%3Apolicy%2FReadOnlyAccess"
+        "&Policy=%7B%22Version%22%3A%222012-10-17%22%7D&DurationSeconds=900");
     /* UTF-8 is percent-encoded byte by byte. */
     CHECK_STR(body_of("iam", "tag_role",
                       "{\"RoleName\":\"r\",\"Tags\":[{\"Key\":\"k\",\"Value\":\"\xc3\xa9\"}]}"),

@@ -34,9 +34,11 @@ static void test_ok(void)
     CHECK_STR(check("sts", "get_caller_identity", "{}"), "ok");
     CHECK_STR(check("iam", "untag_role", "{\"RoleName\":\"r\",\"TagKeys\":{}}"), "ok");
     CHECK_STR(check("iam", "update_access_key",
-                    "{\"AccessKeyId\":\"AKIDFAKEFAKEFAKE01\",\"Status\":\"Inactive\"}"), "ok");
+                    "{\"AccessKeyId\":\"AKIDFAKEFAKEFAKE01\",\"Status\":\"Inactive\"}"),
+              "ok");
     CHECK_STR(check("iam", "get_organizations_access_report",
-                    "{\"JobId\":\"examplejob12345678901234567890123456\",\"MaxItems\":10}"), "ok");
+                    "{\"JobId\":\"examplejob12345678901234567890123456\",\"MaxItems\":10}"),
+              "ok");
 }
 
 static void test_structure_errors(void)
@@ -72,52 +74,59 @@ static void test_scalar_errors(void)
     CHECK_STR(check("iam", "create_role", "{\"RoleName\":\"\"," TRUST "}"),
               "create_role: RoleName: length 0 is below the minimum 1");
     CHECK_STR(check("iam", "create_role",
-                    "{\"RoleName\":\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\","
-                    TRUST "}"),
+                    "{\"RoleName\":"
+                    "\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"," TRUST
+                    "}"),
               "create_role: RoleName: length 65 is above the maximum 64");
-    CHECK_STR(check("iam", "create_role",
-                    "{\"RoleName\":\"a\"," TRUST ",\"MaxSessionDuration\":60}"),
-              "create_role: MaxSessionDuration: value 60 is below the minimum 3600");
-    CHECK_STR(check("iam", "create_role",
-                    "{\"RoleName\":\"a\"," TRUST ",\"MaxSessionDuration\":3600.5}"),
-              "create_role: MaxSessionDuration: expected integer, got a number with a fraction");
+    CHECK_STR(
+        check("iam", "create_role", "{\"RoleName\":\"a\"," TRUST ",\"MaxSessionDuration\":60}"),
+        "create_role: MaxSessionDuration: value 60 is below the minimum 3600");
+    CHECK_STR(
+        check("iam", "create_role", "{\"RoleName\":\"a\"," TRUST ",\"MaxSessionDuration\":3600.5}"),
+        "create_role: MaxSessionDuration: expected integer, got a number with a fraction");
     /* A huge whole number (math.maxinteger from Lua) has no fraction: say it is out of range. */
     CHECK_STR(check("iam", "create_role",
                     "{\"RoleName\":\"a\"," TRUST ",\"MaxSessionDuration\":9223372036854775807}"),
               "create_role: MaxSessionDuration: integer out of the 32-bit range");
     CHECK_STR(check("iam", "list_roles", "{\"MaxItems\":1e300}"),
               "list_roles: MaxItems: integer out of the 32-bit range");
-    CHECK_STR(check("iam", "create_role", "{\"RoleName\":\"a\",\"AssumeRolePolicyDocument\":\"{x\"}"),
-              "create_role: AssumeRolePolicyDocument: policy document is not valid JSON");
+    CHECK_STR(
+        check("iam", "create_role", "{\"RoleName\":\"a\",\"AssumeRolePolicyDocument\":\"{x\"}"),
+        "create_role: AssumeRolePolicyDocument: policy document is not valid JSON");
     CHECK_STR(check("iam", "create_role", "{\"RoleName\":\"a\",\"AssumeRolePolicyDocument\":true}"),
               "create_role: AssumeRolePolicyDocument: expected policy document (table or JSON "
               "string), got boolean");
     CHECK_STR(check("iam", "update_access_key",
                     "{\"AccessKeyId\":\"AKIDFAKEFAKEFAKE01\",\"Status\":\"On\"}"),
               "update_access_key: Status: invalid value \"On\" (valid: Active, Inactive, Expired)");
-    CHECK_STR(check("iam", "create_policy_version",
-                    "{\"PolicyArn\":\"arn:aws:iam::123456789012:policy/p\",\"PolicyDocument\":\"{}\","
-                    "\"SetAsDefault\":\"yes\"}"),
-              "create_policy_version: SetAsDefault: expected boolean, got string");
+    CHECK_STR(
+        check("iam", "create_policy_version",
+              "{\"PolicyArn\":\"arn:aws:iam::123456789012:policy/p\",\"PolicyDocument\":\"{}\","
+              "\"SetAsDefault\":\"yes\"}"),
+        "create_policy_version: SetAsDefault: expected boolean, got string");
     CHECK_STR(check("iam", "create_role", "{\"RoleName\":\"a\xff\"," TRUST "}"),
               "create_role: RoleName: not valid UTF-8");
     /* Length counts code points, not bytes: 64 two-byte letters fit... the pattern refuses them. */
     CHECK_STR(check("iam", "tag_role",
-                    "{\"RoleName\":\"r\",\"Tags\":[{\"Key\":\"\xc3\xa9t\xc3\xa9\",\"Value\":\"\xe6\x97\xa5\"}]}"),
+                    "{\"RoleName\":\"r\",\"Tags\":[{\"Key\":\"\xc3\xa9t\xc3\xa9\",\"Value\":"
+                    "\"\xe6\x97\xa5\"}]}"),
               "ok");
-    CHECK_STR(check("iam", "tag_role", "{\"RoleName\":\"r\",\"Tags\":[{\"Key\":\"a!\",\"Value\":\"\"}]}"),
-              "tag_role: Tags[1].Key: does not match pattern [\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+");
+    CHECK_STR(
+        check("iam", "tag_role", "{\"RoleName\":\"r\",\"Tags\":[{\"Key\":\"a!\",\"Value\":\"\"}]}"),
+        "tag_role: Tags[1].Key: does not match pattern [\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+");
 }
 
 static void test_union_and_sts(void)
 {
     /* PolicyIdentifier is a union: exactly one member. */
-#define SIM "{\"PolicySourceArn\":\"arn:aws:iam::123456789012:user/u\",\"ActionNames\":[\"s3:Get\"],"
+#define SIM \
+    "{\"PolicySourceArn\":\"arn:aws:iam::123456789012:user/u\",\"ActionNames\":[\"s3:Get\"],"
     CHECK_STR(check("iam", "simulate_principal_policy",
-                    SIM "\"PolicyExclusionList\":[{\"PolicyType\":\"inline\"}]}"), "ok");
+                    SIM "\"PolicyExclusionList\":[{\"PolicyType\":\"inline\"}]}"),
+              "ok");
     CHECK_STR(check("iam", "simulate_principal_policy",
                     SIM "\"PolicyExclusionList\":[{\"PolicyType\":\"inline\",\"PolicyArn\":"
-                    "\"arn:aws:iam::aws:policy/ReadOnlyAccess\"}]}"),
+                        "\"arn:aws:iam::aws:policy/ReadOnlyAccess\"}]}"),
               "simulate_principal_policy: PolicyExclusionList[1]: exactly one member must be set, "
               "got several");
     CHECK_STR(check("iam", "simulate_principal_policy", SIM "\"PolicyExclusionList\":[{}]}"),

@@ -22,9 +22,12 @@ static const sample samples[] = {
     {"[\\d]*", "", "42", "x", "4 2"},
     {"[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*", "", "team-\xc3\xa9quipe 1", "a!", "a\tb"},
     {"[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+", "k", "\xe6\x97\xa5\xe6\x9c\xac:\xd9\xa3", "", "a#"},
-    {"[\\x{0009}\\x{000A}\\x{000D}\\x{0020}-\\x{007E}\\x{00A1}-\\x{00FF}]*", "", "d\xc3\xa9sc\n", "\xc2\xa0", "\xe2\x80\x9c"},
-    {"[\\x{0009}\\x{000A}\\x{000D}\\x{0020}-\\x{007E}\\x{00A1}-\\x{00FF}]+", "x", "\xc3\xbf", "", "\x7f"},
-    {"[\\x{0009}\\x{000A}\\x{000D}\\x{0020}-\\x{00FF}]+", "{\"a\": 1}\r\n", "\xc2\xa0", "", "\xc4\x80"},
+    {"[\\x{0009}\\x{000A}\\x{000D}\\x{0020}-\\x{007E}\\x{00A1}-\\x{00FF}]*", "", "d\xc3\xa9sc\n",
+     "\xc2\xa0", "\xe2\x80\x9c"},
+    {"[\\x{0009}\\x{000A}\\x{000D}\\x{0020}-\\x{007E}\\x{00A1}-\\x{00FF}]+", "x", "\xc3\xbf", "",
+     "\x7f"},
+    {"[\\x{0009}\\x{000A}\\x{000D}\\x{0020}-\\x{00FF}]+", "{\"a\": 1}\r\n", "\xc2\xa0", "",
+     "\xc4\x80"},
     {"[\\x{0020}-\\x{00FF}]+", " x", "\xc3\xbf", "\t", ""},
     {"[\\w+=,.@-]*", "", "a+b=c,d.e@f-g_1", "a b", "a/b"},
     {"[\\w+=,.@-]+", "MyRole", "r_1", "", "r\xc3\xa9"},
@@ -51,7 +54,8 @@ static const sample samples[] = {
     {"[\\w+=,.@:\\/-]*", "a/b:c", "", "a b", "a#"},
     {"[\\w+=,.@\\:-]*", "a:b", "", "a/b", "a b"},
     {"[\\w+=/:,.@-]*", "", "arn:aws:iam::1:x", "a b", "a#"},
-    {"[\\x{0009}\\x{000A}\\x{000D}\\x{0020}-\\x{007E}\\x{0085}\\x{00A0}-\\x{D7FF}\\x{E000}-\\x{FFFD}\\x{10000}-\\x{10FFFF}]+",
+    {"[\\x{0009}\\x{000A}\\x{000D}\\x{0020}-\\x{007E}\\x{0085}\\x{00A0}-\\x{D7FF}\\x{E000}-\\x{"
+     "FFFD}\\x{10000}-\\x{10FFFF}]+",
      "arn:aws:iam::123456789012:role/x", "\xf0\x9f\x98\x80\xef\xbf\xbd", "\x01", "\xef\xbf\xbe"},
 };
 
@@ -103,20 +107,20 @@ static void test_all_model_patterns(void)
 static void test_unicode_and_utf8(void)
 {
     const char *tag = "[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+";
-    CHECK_INT(match(tag, "\xe2\x80\x83"), 1);           /* U+2003 EM SPACE: Zs */
-    CHECK_INT(match(tag, "\xe2\x85\xa0"), 1);           /* U+2160 ROMAN ONE: Nl */
-    CHECK_INT(match(tag, "\xf0\x9d\x90\x80"), 1);       /* U+1D400 math bold A: Lu */
-    CHECK_INT(match(tag, "\xf0\x9f\x98\x80"), 0);       /* emoji: So */
-    CHECK_INT(match(tag, "a\xff"), 0);                  /* invalid byte */
-    CHECK_INT(match(tag, "\xc3"), 0);                   /* truncated */
-    CHECK_INT(match(tag, "\xc0\xaf"), 0);               /* overlong '/' */
-    CHECK_INT(match(tag, "\xed\xa0\x80"), 0);           /* a surrogate */
-    CHECK_INT(match(tag, "\xf4\x90\x80\x80"), 0);       /* > U+10FFFF */
-    CHECK_INT(pattern_match(tag, "a\0b", 3), 0);        /* NUL is not in the class */
+    CHECK_INT(match(tag, "\xe2\x80\x83"), 1);     /* U+2003 EM SPACE: Zs */
+    CHECK_INT(match(tag, "\xe2\x85\xa0"), 1);     /* U+2160 ROMAN ONE: Nl */
+    CHECK_INT(match(tag, "\xf0\x9d\x90\x80"), 1); /* U+1D400 math bold A: Lu */
+    CHECK_INT(match(tag, "\xf0\x9f\x98\x80"), 0); /* emoji: So */
+    CHECK_INT(match(tag, "a\xff"), 0);            /* invalid byte */
+    CHECK_INT(match(tag, "\xc3"), 0);             /* truncated */
+    CHECK_INT(match(tag, "\xc0\xaf"), 0);         /* overlong '/' */
+    CHECK_INT(match(tag, "\xed\xa0\x80"), 0);     /* a surrogate */
+    CHECK_INT(match(tag, "\xf4\x90\x80\x80"), 0); /* > U+10FFFF */
+    CHECK_INT(pattern_match(tag, "a\0b", 3), 0);  /* NUL is not in the class */
     CHECK_INT(pattern_match("[\\w]*", NULL, 0), 1);
     CHECK(match("\\p{L}", "a") == 1 && match("\\p{L}", "1") == 0);
     CHECK(match("\\p{N}", "7") == 1 && match("\\p{Z}", " ") == 1);
-    CHECK_INT(match("\\w", "\xc3\xa9"), 0);        /* \w is ASCII, as in Java */
+    CHECK_INT(match("\\w", "\xc3\xa9"), 0); /* \w is ASCII, as in Java */
 }
 
 static void test_syntax_and_limits(void)
@@ -126,15 +130,17 @@ static void test_syntax_and_limits(void)
     CHECK_INT(match("[a-", "a"), -1);
     CHECK_INT(match("\\q", "q"), -1);
     CHECK_INT(match("*a", "a"), -1);
-    CHECK_INT(match("\\u0041", "A"), -1);  /* Java's \u: genmodel rewrites it, PCRE2 refuses it */
+    CHECK_INT(match("\\u0041", "A"), -1); /* Java's \u: genmodel rewrites it, PCRE2 refuses it */
     CHECK_INT(match("a|b", "b"), 1);
     CHECK_INT(match("(?:ab)+", "ababab"), 1);
     CHECK_INT(match("a(?=b)b", "ab"), 1);
-    CHECK_INT(match("a.c", "a\xc3\xa9" "c"), 1);
+    CHECK_INT(match("a.c", "a\xc3\xa9"
+                           "c"),
+              1);
     CHECK_INT(match("a.c", "a\nc"), 0);
     CHECK_INT(match("a{2,}", "aaaa"), 1);
     CHECK_INT(match("a{2,}", "a"), 0);
-    CHECK_INT(match("()*x", "x"), 1);      /* empty iterations terminate */
+    CHECK_INT(match("()*x", "x"), 1); /* empty iterations terminate */
     /* Catastrophic backtracking is capped, not hung on: (a*)*b on a long run of a's. */
     size_t n = 5000;
     char *s = malloc(n + 1);
@@ -154,7 +160,7 @@ static void test_syntax_and_limits(void)
     CHECK_INT(pattern_match("[\\x{0009}\\x{000A}\\x{000D}\\x{0020}-\\x{00FF}]+", doc, big), 0);
     /* Group repetition over a long valid path (recursion per iteration stays bounded). */
     for (size_t i = 0; i < 511; i++)
-        doc[i] = i % 2 ? 'a' : '/';   /* "/a/a/.../a/", 511 bytes */
+        doc[i] = i % 2 ? 'a' : '/'; /* "/a/a/.../a/", 511 bytes */
     CHECK_INT(pattern_match("((/[A-Za-z0-9\\.,\\+@=_-]+)*)/", doc, 511), 1);
     CHECK_INT(pattern_match("((/[A-Za-z0-9\\.,\\+@=_-]+)*)/", doc, 512), 0);
     free(doc);

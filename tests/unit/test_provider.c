@@ -44,16 +44,16 @@ static void test_env_order(void)
     CHECK_STR(cr.access_key_id, "ENVKEY");
     CHECK_STR(cr.session_token, "tok");
     creds_free(&cr);
-    env_set("AWS_PROFILE", "p");                   /* AWS_PROFILE does not remove env */
+    env_set("AWS_PROFILE", "p"); /* AWS_PROFILE does not remove env */
     CHECK_INT(resolve(NULL, &cr, &err), 0);
     CHECK_STR(cr.source, "env");
     creds_free(&cr);
-    CHECK_INT(resolve("p", &cr, &err), 0);         /* --profile does */
+    CHECK_INT(resolve("p", &cr, &err), 0); /* --profile does */
     CHECK_STR(cr.source, "shared-credentials-file");
     CHECK_STR(cr.access_key_id, "PKEY");
     CHECK(cr.session_token == NULL);
     creds_free(&cr);
-    env_set("AWS_SECURITY_TOKEN", "legacy");       /* botocore checks the legacy name first */
+    env_set("AWS_SECURITY_TOKEN", "legacy"); /* botocore checks the legacy name first */
     CHECK_INT(resolve(NULL, &cr, &err), 0);
     CHECK_STR(cr.session_token, "legacy");
     creds_free(&cr);
@@ -61,7 +61,7 @@ static void test_env_order(void)
     CHECK_INT(resolve(NULL, &cr, &err), 0);
     CHECK_INT(cr.expiration, 1893553445);
     creds_free(&cr);
-    env_set("AWS_SECRET_ACCESS_KEY", "");          /* id without secret: partial, no fallthrough */
+    env_set("AWS_SECRET_ACCESS_KEY", ""); /* id without secret: partial, no fallthrough */
     CHECK_INT(resolve(NULL, &cr, &err), -1);
     CHECK_INT(err.kind, AWS_ERR_CREDS);
     CHECK_STR(err.code, "PartialCredentials");
@@ -73,11 +73,15 @@ static void test_file_process_config_order(void)
     aws_err err;
     char script[256], cfg[1024];
     snprintf(script, sizeof script, "%s/ok.sh", dir);
-    write_file_mode(script, "#!/bin/sh\necho '{\"Version\": 1, \"AccessKeyId\": \"PROCKEY\", "
-                       "\"SecretAccessKey\": \"ps\", \"SessionToken\": \"pt\", "
-                       "\"Expiration\": \"2031-01-01T00:00:00.123Z\"}'\n", 0700);
-    snprintf(cfg, sizeof cfg, "[profile p]\ncredential_process = %s\naws_access_key_id = CFGKEY\n"
-             "aws_secret_access_key = cs\n", script);
+    write_file_mode(script,
+                    "#!/bin/sh\necho '{\"Version\": 1, \"AccessKeyId\": \"PROCKEY\", "
+                    "\"SecretAccessKey\": \"ps\", \"SessionToken\": \"pt\", "
+                    "\"Expiration\": \"2031-01-01T00:00:00.123Z\"}'\n",
+                    0700);
+    snprintf(cfg, sizeof cfg,
+             "[profile p]\ncredential_process = %s\naws_access_key_id = CFGKEY\n"
+             "aws_secret_access_key = cs\n",
+             script);
     setup(cfg, "[p]\naws_access_key_id = CREDKEY\naws_secret_access_key = x\n");
     CHECK_INT(resolve("p", &cr, &err), 0);
     CHECK_STR(cr.source, "shared-credentials-file");
@@ -90,7 +94,8 @@ static void test_file_process_config_order(void)
     CHECK_INT(cr.expiration, 1924992000);
     creds_free(&cr);
     setup("[profile p]\naws_access_key_id = CFGKEY\naws_secret_access_key = cs\n"
-          "aws_session_token = ct\n", "");
+          "aws_session_token = ct\n",
+          "");
     CHECK_INT(resolve("p", &cr, &err), 0);
     CHECK_STR(cr.source, "config-file");
     CHECK_STR(cr.session_token, "ct");
@@ -118,29 +123,38 @@ static void test_process(void)
     /* arguments are split shell-style and arrive intact */
     CHECK_INT(run_process("#!/bin/sh\n[ \"$1\" = 'arg one' ] && [ \"$2\" = 'two three' ] || "
                           "exit 9\necho '{\"Version\":1,\"AccessKeyId\":\"A\","
-                          "\"SecretAccessKey\":\"S\"}'\n", 5000, &cr, &err), 1);
+                          "\"SecretAccessKey\":\"S\"}'\n",
+                          5000, &cr, &err),
+              1);
     CHECK_STR(cr.source, "process");
     CHECK(cr.session_token == NULL);
     CHECK_INT(cr.expiration, 0);
     creds_free(&cr);
-    CHECK_INT(run_process("#!/bin/sh\necho 'token expired' >&2\necho more >&2\nexit 3\n", 5000,
-                          &cr, &err), -1);
+    CHECK_INT(run_process("#!/bin/sh\necho 'token expired' >&2\necho more >&2\nexit 3\n", 5000, &cr,
+                          &err),
+              -1);
     CHECK_INT(err.kind, AWS_ERR_CREDS);
     CHECK(strstr(err.message, "exit status 3") && strstr(err.message, "token expired"));
     CHECK(strstr(err.message, "more") == NULL);
     CHECK_INT(run_process("#!/bin/sh\necho 'not json'\n", 5000, &cr, &err), -1);
     CHECK(strstr(err.message, "JSON") != NULL);
     CHECK_INT(run_process("#!/bin/sh\necho '{\"Version\":2,\"AccessKeyId\":\"A\","
-                          "\"SecretAccessKey\":\"S\"}'\n", 5000, &cr, &err), -1);
+                          "\"SecretAccessKey\":\"S\"}'\n",
+                          5000, &cr, &err),
+              -1);
     CHECK(strstr(err.message, "supported versions: 1") != NULL);
     CHECK_INT(run_process("#!/bin/sh\necho '{\"Version\":\"1\",\"AccessKeyId\":\"A\","
-                          "\"SecretAccessKey\":\"S\"}'\n", 5000, &cr, &err), -1);
-    CHECK_INT(run_process("#!/bin/sh\necho '{\"Version\":1,\"AccessKeyId\":\"A\"}'\n", 5000,
-                          &cr, &err), -1);
+                          "\"SecretAccessKey\":\"S\"}'\n",
+                          5000, &cr, &err),
+              -1);
+    CHECK_INT(
+        run_process("#!/bin/sh\necho '{\"Version\":1,\"AccessKeyId\":\"A\"}'\n", 5000, &cr, &err),
+        -1);
     CHECK(strstr(err.message, "SecretAccessKey") != NULL);
     CHECK_INT(run_process("#!/bin/sh\necho '{\"Version\":1,\"AccessKeyId\":\"A\","
-                          "\"SecretAccessKey\":\"S\",\"Expiration\":\"soon\"}'\n", 5000, &cr,
-                          &err), -1);
+                          "\"SecretAccessKey\":\"S\",\"Expiration\":\"soon\"}'\n",
+                          5000, &cr, &err),
+              -1);
     CHECK(strstr(err.message, "Expiration") != NULL);
     time_t t0 = time(NULL);
     CHECK_INT(run_process("#!/bin/sh\nsleep 30\n", 300, &cr, &err), -1);
@@ -184,7 +198,7 @@ static void test_assume_role_config(void)
     CHECK_INT(err.kind, AWS_ERR_CONFIG);
     CHECK_INT(resolve("self", &cr, &err), -1);
     CHECK_STR(err.code, "InfiniteLoopConfigError");
-    CHECK_INT(resolve("selfkeys", &cr, &err), -1);   /* accepted: fails only for want of a client */
+    CHECK_INT(resolve("selfkeys", &cr, &err), -1); /* accepted: fails only for want of a client */
     CHECK_STR(err.code, "NoClient");
     CHECK_INT(resolve("chain", &cr, &err), -1);
     CHECK_STR(err.code, "NoClient");
@@ -198,7 +212,7 @@ static void test_assume_role_config(void)
     CHECK(strstr(err.message, "Moon") != NULL);
     CHECK_INT(resolve("mfa", &cr, &err), -1);
     CHECK(strstr(err.message, "mfa_serial is not supported yet") != NULL);
-    CHECK_INT(resolve("envsrc", &cr, &err), -1);     /* no env keys: nothing from the source */
+    CHECK_INT(resolve("envsrc", &cr, &err), -1); /* no env keys: nothing from the source */
     CHECK_STR(err.code, "CredentialRetrievalError");
     env_set("AWS_ACCESS_KEY_ID", "E");
     env_set("AWS_SECRET_ACCESS_KEY", "S");

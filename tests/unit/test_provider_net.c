@@ -80,7 +80,7 @@ static void test_imds(const server *v2, const server *v1)
     CHECK(strstr(wire_log, "/latest/api/token") != NULL);
     CHECK(strstr(wire_log, "fake-imds-token") == NULL);
     CHECK(strstr(wire_log, "fake-secret-IMDSKEY") == NULL);
-    env_set("AWS_EC2_METADATA_SERVICE_ENDPOINT", v1->url);   /* 403 on the token: v1 */
+    env_set("AWS_EC2_METADATA_SERVICE_ENDPOINT", v1->url); /* 403 on the token: v1 */
     CHECK_INT(resolve(NULL, &cr, &err), 0);
     CHECK_STR(cr.access_key_id, "IMDSKEY");
     creds_free(&cr);
@@ -110,7 +110,7 @@ static void test_container(const server *s)
     char url[128], tokfile[128];
     snprintf(url, sizeof url, "%s/container/creds", s->url);
     files("", "");
-    env_set("AWS_EC2_METADATA_SERVICE_ENDPOINT", s->url);   /* container wins over IMDS */
+    env_set("AWS_EC2_METADATA_SERVICE_ENDPOINT", s->url); /* container wins over IMDS */
     env_set("AWS_CONTAINER_CREDENTIALS_FULL_URI", url);
     env_set("AWS_CONTAINER_AUTHORIZATION_TOKEN", "secret-token");
     CHECK_INT(resolve(NULL, &cr, &err), 0);
@@ -123,7 +123,7 @@ static void test_container(const server *s)
     CHECK(strstr(err.message, "401") != NULL);
     snprintf(tokfile, sizeof tokfile, "%s/token", dir);
     write_file(tokfile, "secret-token");
-    env_set("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", tokfile);   /* the file wins */
+    env_set("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", tokfile); /* the file wins */
     CHECK_INT(resolve(NULL, &cr, &err), 0);
     creds_free(&cr);
     write_file(tokfile, "secret-token\n");
@@ -149,7 +149,8 @@ static void test_assume_role(const server *s)
              "[profile r2]\n%ssource_profile = r\nexternal_id = ext1\nduration_seconds = 900\n"
              "[profile self]\n%ssource_profile = self\naws_access_key_id = SELFKEY\n"
              "aws_secret_access_key = ss\n"
-             "[profile envsrc]\n%scredential_source = Environment\n", arn, arn, arn, arn);
+             "[profile envsrc]\n%scredential_source = Environment\n",
+             arn, arn, arn, arn);
     files(cfg, "");
     env_set("AWS_ENDPOINT_URL_STS", s->url);
     env_set("AWS_EC2_METADATA_DISABLED", "true");
@@ -159,7 +160,7 @@ static void test_assume_role(const server *s)
     CHECK_STR(cr.session_token, "session-sess");
     CHECK_INT(cr.expiration, 1893553445);
     creds_free(&cr);
-    CHECK_INT(resolve("r2", &cr, &err), 0);                   /* chained, signed by r's creds */
+    CHECK_INT(resolve("r2", &cr, &err), 0); /* chained, signed by r's creds */
     CHECK_STR(cr.access_key_id, "ASIA-ASIA-BASEKEY-ext-ext1");
     CHECK(strncmp(cr.session_token, "session-iamsh-", 14) == 0);
     creds_free(&cr);

@@ -41,7 +41,7 @@ typedef struct raw_request {
     char *method, *target, *body;
     size_t body_len;
     sigv4_header headers[MAX_HEADERS];
-    buf values[MAX_HEADERS];  /* values own their text (continuations appended) */
+    buf values[MAX_HEADERS]; /* values own their text (continuations appended) */
     char *names[MAX_HEADERS];
     size_t nheaders;
     const char *host;
@@ -140,8 +140,8 @@ static int parse_context(context *c, const char *text, sigv4_request *req)
     const char *ts = json_str(c->json, "timestamp");
     if (!creds || !ts || strlen(ts) != 20)
         return -1;
-    snprintf(c->timestamp, sizeof c->timestamp, "%.4s%.2s%.2sT%.2s%.2s%.2sZ", ts, ts + 5,
-             ts + 8, ts + 11, ts + 14, ts + 17);
+    snprintf(c->timestamp, sizeof c->timestamp, "%.4s%.2s%.2sT%.2s%.2s%.2sZ", ts, ts + 5, ts + 8,
+             ts + 11, ts + 14, ts + 17);
     req->access_key = json_str(creds, "access_key_id");
     req->secret_key = json_str(creds, "secret_access_key");
     req->session_token = json_str(creds, "token");
@@ -167,8 +167,8 @@ static const char *auth_line(char *signed_req)
 
 /* --- one case ---------------------------------------------------------------------- */
 
-static void check_case(const char *name, const sigv4_result *res, char *cr, char *sts,
-                       char *sig, char *signed_req)
+static void check_case(const char *name, const sigv4_result *res, char *cr, char *sts, char *sig,
+                       char *signed_req)
 {
     size_t n = strlen(sig);
     while (n && (sig[n - 1] == '\n' || sig[n - 1] == '\r'))
@@ -257,9 +257,14 @@ static void test_vectors(void)
 static sigv4_request base_request(const char *url)
 {
     return (sigv4_request){
-        .method = "GET", .url = url, .region = "us-east-1", .service = "service",
-        .access_key = "AKIDEXAMPLE", .secret_key = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
-        .timestamp = "20150830T123600Z", .normalize_path = 1,
+        .method = "GET",
+        .url = url,
+        .region = "us-east-1",
+        .service = "service",
+        .access_key = "AKIDEXAMPLE",
+        .secret_key = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+        .timestamp = "20150830T123600Z",
+        .normalize_path = 1,
     };
 }
 
@@ -272,17 +277,18 @@ static void test_ports(void)
     CHECK(strstr(res.canonical_request, "\nhost:localhost:5000\n") != NULL);
     sigv4_result_free(&res);
 
-    const char *defaults[] = {"https://example.amazonaws.com:443/", "http://example.amazonaws.com:80/",
-                              "https://example.amazonaws.com/"};
+    const char *defaults[] = {"https://example.amazonaws.com:443/",
+                              "http://example.amazonaws.com:80/", "https://example.amazonaws.com/"};
     for (size_t i = 0; i < 3; i++) {
         req.url = defaults[i];
         CHECK_INT(sigv4_sign(&req, &res, NULL), 0);
         CHECK_STR(res.host, "example.amazonaws.com");
         /* The same request as get-vanilla, so the same signature. */
-        CHECK_STR(res.signature, "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31");
+        CHECK_STR(res.signature,
+                  "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31");
         sigv4_result_free(&res);
     }
-    req.url = "http://example.amazonaws.com:443/";  /* 443 is not http's default */
+    req.url = "http://example.amazonaws.com:443/"; /* 443 is not http's default */
     CHECK_INT(sigv4_sign(&req, &res, NULL), 0);
     CHECK_STR(res.host, "example.amazonaws.com:443");
     sigv4_result_free(&res);
@@ -297,7 +303,7 @@ static void test_session_token(void)
     CHECK(strstr(res.canonical_request, "\nx-amz-security-token:6e86291e") != NULL);
     CHECK(strstr(res.authorization, "SignedHeaders=host;x-amz-date;x-amz-security-token,") != NULL);
     sigv4_result_free(&res);
-    req.session_token = "";  /* empty means none */
+    req.session_token = ""; /* empty means none */
     CHECK_INT(sigv4_sign(&req, &res, NULL), 0);
     CHECK(strstr(res.canonical_request, "x-amz-security-token") == NULL);
     sigv4_result_free(&res);
@@ -364,8 +370,13 @@ static void test_good_urls(void)
 
 static void test_bad_inputs(void)
 {
-    const char *stamps[] = {"2015-08-30T12:36:00Z", "20150830T123600", "20151330T123600Z",
-                            "20150830T243600Z", "20150830 123600Z", "20150830T123600ZZ", ""};
+    const char *stamps[] = {"2015-08-30T12:36:00Z",
+                            "20150830T123600",
+                            "20151330T123600Z",
+                            "20150830T243600Z",
+                            "20150830 123600Z",
+                            "20150830T123600ZZ",
+                            ""};
     sigv4_request req = base_request("https://example.amazonaws.com/");
     sigv4_result res;
     aws_err err;
@@ -422,7 +433,7 @@ static void test_steps(void)
     check_query("", "");
     check_uri("/a/b/../c/./d//", 1, "/a/c/d/");
     check_uri("/../..", 1, "/");
-    check_uri("/a%20b", 1, "/a%2520b");  /* non-S3 double encoding */
+    check_uri("/a%20b", 1, "/a%2520b"); /* non-S3 double encoding */
     check_uri("", 0, "/");
     check_uri("/a/..", 0, "/a/..");
     char hex[65];
@@ -473,7 +484,8 @@ static void test_speed(void)
             sigv4_result_free(&res);
     }
     clock_gettime(CLOCK_MONOTONIC, &t1);
-    double us = ((double)(t1.tv_sec - t0.tv_sec) * 1e6 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e3) / N;
+    double us =
+        ((double)(t1.tv_sec - t0.tv_sec) * 1e6 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e3) / N;
     printf("sigv4_sign: %.1f us per request\n", us);
     /* Under valgrind everything is ~100x slower: report only. */
     const char *preload = getenv("LD_PRELOAD");

@@ -73,14 +73,14 @@ static void test_iam(aws_client *c, const char *url)
     CHECK(resp.p && strstr(resp.p, "<IsTruncated>") != NULL);
 
     /* moto's IAM error document goes through the same parser as AWS's. */
-    rc = call(c, url, "iam", "Action=GetRole&Version=2010-05-08&RoleName=iamsh-no-such-role",
-              &resp, rid, &err);
+    rc = call(c, url, "iam", "Action=GetRole&Version=2010-05-08&RoleName=iamsh-no-such-role", &resp,
+              rid, &err);
     CHECK_INT(rc, -1);
     CHECK_INT(err.kind, AWS_ERR_SERVICE);
     CHECK_STR(err.code, "NoSuchEntity");
     CHECK_INT(err.status, 404);
     CHECK(strstr(err.message, "iamsh-no-such-role") != NULL);
-    CHECK_INT(c->attempts_last, 1);   /* not retryable */
+    CHECK_INT(c->attempts_last, 1); /* not retryable */
     buf_free(&resp);
 }
 
@@ -88,7 +88,7 @@ int main(void)
 {
     helper m;
     signal(SIGPIPE, SIG_IGN);
-    setenv("no_proxy", "127.0.0.1,localhost", 1);   /* moto is on loopback */
+    setenv("no_proxy", "127.0.0.1,localhost", 1); /* moto is on loopback */
     setenv("NO_PROXY", "127.0.0.1,localhost", 1);
     if (moto_start(&m) != 0) {
         CHECK(!"moto started (tests/support/moto.py)");

@@ -19,9 +19,9 @@ M.docs_dir = nil
 local MODULES = {
   { "iam", "IAM operations: iam.create_role{...}, iam.all, iam.wait" },
   { "sts", "STS operations: sts.get_caller_identity(), sts.assume_role{...}" },
-  { "aws", "aws.call, config, json, model, sigv4, base64, Error" },
+  { "aws", "aws.call, config, json, model, policy, sigv4, base64, Error" },
   { "provision", "convergent set-up of roles, users, keys and policies" },
-  { "policy", "policy documents, managed policies, trust policies" },
+  { "policy", "policy documents: check, evaluate, can, who_can" },
   { "iamsh.pp", "the printer: pp.format, display, tabulate, columns, view" },
 }
 local POLICY_ENGINE = { "can", "who_can", "who_can_assume" }
@@ -302,13 +302,18 @@ local function no_doc(name)
   return string.format("help: no documentation for %s", name)
 end
 
+-- A docs section as it reads on the terminal (Markdown marks gone, reflowed).
+local function doc_text(s)
+  return require("iamsh.help.layout").markdown(docs.text(s), iamsh.term_width())
+end
+
 local function function_text(f)
   local svc, op = operation_of(f)
   if svc then return operation_module().text(svc, op) end
   local name = name_of(f)
   if name then
     local s = section(name)
-    return s and docs.text(s) or no_doc(name)
+    return s and doc_text(s) or no_doc(name)
   end
   local info = debug.getinfo(f, "S")
   local where = info.what == "C" and "a C function" or ("defined at " .. info.short_src .. ":"
@@ -346,7 +351,7 @@ local function name_text(name)
   local svc, op = operation_module().find(name)
   if svc then return operation_module().text(svc, op) end
   local s = section(name)
-  if s then return docs.text(s) end
+  if s then return doc_text(s) end
   local v = package.loaded[name] or lookup(name)
   if type(v) == "table" then
     for _, sv in ipairs({ "iam", "sts" }) do

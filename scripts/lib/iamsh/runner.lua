@@ -163,14 +163,16 @@ local function counts()
 end
 
 -- How every script ends: the plan summary (exit 2 with changes), or the apply
--- summary when the script used the provision library.
+-- summary when the script converged or tore down something with the provision
+-- library.
 local function finish()
   local c = counts()
   if iamsh.options.plan then
     print(string.format("Plan: %d to add, %d to change, %d to destroy.", c.add, c.change, c.destroy))
     return (c.add + c.change + c.destroy > 0) and 2 or 0
   end
-  if package.loaded["provision"] and not iamsh.options.quiet then
+  local provision = package.loaded["provision"]
+  if provision and provision.used() and not iamsh.options.quiet then
     io.stderr:write(string.format("Done: %d added, %d changed, %d destroyed.\n",
       c.add, c.change, c.destroy))
   end

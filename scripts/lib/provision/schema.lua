@@ -49,10 +49,11 @@ local function list_of(v, where, key, each)
   return out
 end
 
--- A document, decoded and shape-checked; `what` names its kind for policy.check.
+-- A document, decoded and checked as IAM would (policy.check); sizes are
+-- checked later against the account's live quotas, not the defaults.
 local function document(kind)
   return function(v, where, key)
-    local doc, why = policy.check(v, kind)
+    local doc, why = policy.check(v, kind, { max_size = false })
     if not doc then
       bad(where, key, "is not a valid policy document: %s", why)
     end

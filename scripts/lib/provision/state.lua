@@ -21,6 +21,7 @@ function state.clear()
     planned = {},  -- step key -> true: a plan line already shown
     exists = {},   -- "kind:name" -> true: a read found it
     cache = {},    -- anything else read once per run (account quotas)
+    used = false,  -- a definition was converged or torn down (the runner's "Done:")
   }
 end
 
@@ -36,6 +37,14 @@ local BY_NAME = { role = true, user = true, group = true, instance_profile = tru
 
 local function id(kind, name)
   return kind .. ":" .. (BY_NAME[kind] and name:lower() or name)
+end
+
+function state.use()
+  run.used = true
+end
+
+function state.used()
+  return run.used
 end
 
 function state.count(kind)

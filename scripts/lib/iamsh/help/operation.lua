@@ -3,6 +3,7 @@
 -- fields, its errors, pagination and waiters.
 local aws = require "aws"
 local iamsh = require "iamsh"
+local layout = require "iamsh.help.layout"
 
 local M = {}
 
@@ -115,40 +116,9 @@ local function member_rows(svc, s, input)
   return rows
 end
 
--- The last cell's text in pieces of at most room characters, broken after a
--- ", " where one fits (a long pattern is broken where it must).
-local function wrap(text, room)
-  local pieces = {}
-  while #text > room do
-    local cut = text:sub(1, room):match("^.*(), ") or room
-    pieces[#pieces + 1] = text:sub(1, cut)
-    text = text:sub(cut + 1):gsub("^ +", "")
-  end
-  pieces[#pieces + 1] = text
-  return pieces
-end
-
--- Rows as aligned columns, indented by two; a last cell too long for the
--- terminal continues on lines of its own, under itself.
+-- Rows as aligned columns, indented by two, fitting the terminal.
 local function rows_text(rows)
-  local widths = {}
-  for _, r in ipairs(rows) do
-    for j = 1, #r - 1 do widths[j] = math.max(widths[j] or 0, #r[j]) end
-  end
-  local lines = {}
-  for _, r in ipairs(rows) do
-    local cells = {}
-    for j = 1, #r - 1 do
-      if widths[j] > 0 then cells[#cells + 1] = r[j] .. string.rep(" ", widths[j] - #r[j]) end
-    end
-    local lead = "  " .. table.concat(cells, "  ") .. (#cells > 0 and "  " or "")
-    local room = math.max(20, iamsh.term_width() - #lead)
-    for k, piece in ipairs(wrap(r[#r], room)) do
-      local line = (k == 1 and lead or string.rep(" ", #lead)) .. piece
-      lines[#lines + 1] = line:gsub("%s+$", "")
-    end
-  end
-  return table.concat(lines, "\n")
+  return layout.columns(rows, iamsh.term_width())
 end
 
 local function call_example(svc, op)

@@ -1,0 +1,58 @@
+/* boundary.h - what the iamsh program and iamsh_aws.so (loaded with dlopen on first
+ * use) agree on: the run options the program hands over once, the entry point that
+ * takes them, the error kinds of the error objects, which the program turns into exit
+ * codes, and every name either side keeps in the Lua registry. No lua.h here: the
+ * names are plain strings. */
+#ifndef IAMSH_BOUNDARY_H
+#define IAMSH_BOUNDARY_H
+#include <signal.h>
+
+/* The command line's run options. The program fills one when it starts and hands it
+ * to the module before the module's first luaopen_*; the module copies it into its
+ * own memory and never takes another, so nothing a script does (iamsh.options, the
+ * registry, the debug library) reaches it. */
+#define IAMSH_RUN_OPTIONS_MAGIC 0x69616d73u /* "iams": refuses a pointer to anything else */
+
+typedef struct iamsh_run_options {
+    unsigned magic;                                          /* IAMSH_RUN_OPTIONS_MAGIC */
+    unsigned size;                                           /* sizeof(iamsh_run_options) */
+    const char *profile, *region, *endpoint_url, *ca_bundle; /* NULL when not given */
+    int plan;                           /* --plan: only read-only operations are sent */
+    int debug;                          /* --debug: the wire log on stderr */
+    int quiet;                          /* --quiet */
+    volatile sig_atomic_t *interrupted; /* Ctrl-C: stop a transfer, make no retry */
+    unsigned long max_response;         /* IAMSH_MAX_RESPONSE in bytes; 0: the default */
+} iamsh_run_options;
+
+/* In iamsh_aws.so (bindings/lsession.c), found by the program with dlsym: 0 when the
+ * options are taken; -1 when the module already has options or the pointer is not to
+ * an iamsh_run_options. */
+int iamsh_aws_configure(const iamsh_run_options *options);
+#define IAMSH_AWS_CONFIGURE "iamsh_aws_configure"
+typedef int (*iamsh_aws_configure_fn)(const iamsh_run_options *options);
+
+/* The "kind" field of error objects: aws.Error (bindings/lerror.c) and the errors of
+ * the Lua library (scripts/lib/iamsh/errors.lua). host/program/report.c maps each to
+ * the exit code the AWS CLI uses. */
+#define ERR_KIND_SERVICE "service"         /* 254 */
+#define ERR_KIND_CONFIG "config"           /* 253 */
+#define ERR_KIND_CREDENTIALS "credentials" /* 253 */
+#define ERR_KIND_TRANSPORT "transport"     /* 255 */
+#define ERR_KIND_PARSE "parse"             /* 255 */
+#define ERR_KIND_WAITER "waiter"           /* 255, as `aws ... wait` */
+#define ERR_KIND_PARAM "param"             /* 252, as the CLI's ParamValidation */
+#define ERR_KIND_USAGE "usage"             /* 252 */
+#define ERR_KIND_PLAN "plan"               /* 1: a write refused under --plan */
+#define ERR_KIND_SCRIPT "script"           /* 1 */
+#define ERR_KIND_INTERNAL "internal"       /* 1 */
+
+/* Names in the Lua registry, each owned by the one file named. */
+#define REG_TRACEBACK "iamsh.traceback" /* host/program/report.c: the last error's traceback */
+#define REG_REPL "iamsh.repl"           /* host/program/repl.c: the REPL's Lua side (iamsh.repl) */
+#define REG_SESSION "aws.session"       /* bindings/lsession.c: config, client, credentials */
+#define REG_SECRETS "aws.secrets"       /* bindings/lcall.c: strings results held as secrets */
+#define REG_ERROR_MT "aws.Error"        /* bindings/lerror.c: the aws.Error metatable */
+#define REG_JSON_ARRAY_MT "aws.json.array" /* bindings/ljson.c: marks a table as an array */
+#define REG_BOX_MT "aws.box"               /* bindings/ljson.c: a cJSON tree the GC frees */
+
+#endif
