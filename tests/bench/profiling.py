@@ -317,6 +317,9 @@ def callgrind(ctx, url, tmp):
 # (label, functions) of one GetRole, from the Lua binding down.
 CALL_PHASES = [
     ("the whole call, from Lua's arguments to Lua's result (`lcall_invoke`)", ["lcall_invoke"]),
+    ("the params table into cJSON (`ljson_from_lua`)", ["ljson_from_lua"]),
+    ("the core's call: validate, serialise, sign, send, decode (`call_prepare`, `call_send`)",
+     ["call_prepare", "call_send"]),
     ("parameter validation (`model_validate`)", ["model_validate"]),
     ("query serialisation (`model_serialize`)", ["model_serialize"]),
     ("SigV4 signing (`sigv4_sign_headers`)", ["sigv4_sign_headers"]),

@@ -63,7 +63,7 @@ int main(int argc, char **argv)
         perror(argv[1]);
         return 2;
     }
-    fprintf(f, "%lld %lld %lld %ld %d\n", wall, tv_us(ru.ru_utime), tv_us(ru.ru_stime), ru.ru_maxrss,
-            status);
+    fprintf(f, "%lld %lld %lld %ld %d\n", wall, tv_us(ru.ru_utime), tv_us(ru.ru_stime),
+            ru.ru_maxrss, status);
     return fclose(f) == 0 ? 0 : 2;
 }
