@@ -1,14 +1,17 @@
 /* sigv4.c - AWS Signature Version 4 (Authorization header), one step a function:
  * check the request, list the headers to sign, canonical request, string to sign,
  * signing key, signature, Authorization. Pure: the time comes in as an argument.
- * The secret and every key derived from it are wiped as soon as they are used. No
- * signing key is kept between requests: deriving it is four HMACs, microseconds beside
- * a network round trip, and a cache would hold the secret for the life of the process. */
+ * The secret is wiped as soon as it is used. The last signing key of each thread is
+ * kept (deriving it is four of the five HMACs of a signature), as botocore and the
+ * AWS SDKs keep theirs: it is scoped to one day, region and service, it is matched by
+ * a SHA-256 digest of the secret (never the secret itself), and it is wiped when the
+ * thread ends or the process exits, and whenever another key replaces it. */
 #include "iamsh/sigv4.h"
 
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -44,16 +47,6 @@ static EVP_MAC *hmac_mac(void)
     if (!mac)
         mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
     return mac;
-}
-
-void sigv4_sha256_hex(const void *data, size_t len, char out[65])
-{
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int mdlen = 0;
-    const EVP_MD *alg = sha256_md();
-    if (!alg || !EVP_Digest(len ? data : "", len, md, &mdlen, alg, NULL) || mdlen != 32)
-        memset(md, 0, 32); /* cannot happen with a working libcrypto; never a valid hash */
-    hex_encode(md, 32, out);
 }
 
 /* --- checking the request ----------------------------------------------------- */
@@ -209,16 +202,26 @@ static int canonical_request(const sigv4_request *req, const sigv4_url *u, const
     return 0;
 }
 
+/* The hot path builds its strings with buf_append/buf_puts: buf_printf formats twice
+ * (to measure, then to write), which cost a fifth of a signature. */
 static int credential_scope(const sigv4_request *req, buf *scope)
 {
-    return buf_printf(scope, "%.8s/%s/%s/aws4_request", req->timestamp, req->region, req->service);
+    return buf_append(scope, req->timestamp, 8) || buf_append(scope, "/", 1) ||
+                   buf_puts(scope, req->region) || buf_append(scope, "/", 1) ||
+                   buf_puts(scope, req->service) || buf_puts(scope, "/aws4_request")
+               ? -1
+               : 0;
 }
 
 static int string_to_sign(const sigv4_request *req, const buf *scope, const buf *cr, buf *sts)
 {
     char hash[65];
     sigv4_sha256_hex(cr->p, cr->len, hash);
-    return buf_printf(sts, ALGORITHM "\n%s\n%s\n%s", req->timestamp, scope->p, hash);
+    return buf_puts(sts, ALGORITHM "\n") || buf_puts(sts, req->timestamp) ||
+                   buf_append(sts, "\n", 1) || buf_append(sts, scope->p, scope->len) ||
+                   buf_append(sts, "\n", 1) || buf_append(sts, hash, 64)
+               ? -1
+               : 0;
 }
 
 /* --- signing key and signature ------------------------------------------------ */
@@ -233,29 +236,8 @@ static int hmac_sha256(EVP_MAC_CTX *ctx, const void *key, size_t klen, const voi
     return 0;
 }
 
-/* One HMAC-SHA256 context per thread, keyed anew for each use (EVP_MAC_init):
- * setting its digest parameter fetches SHA256 again, so it is done once. */
-static EVP_MAC_CTX *hmac_ctx(void)
-{
-    static _Thread_local EVP_MAC_CTX *ctx;
-    if (ctx)
-        return ctx;
-    EVP_MAC *mac = hmac_mac();
-    EVP_MAC_CTX *c = mac ? EVP_MAC_CTX_new(mac) : NULL;
-    char digest[] = "SHA256";
-    OSSL_PARAM params[] = {
-        OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
-        OSSL_PARAM_construct_end(),
-    };
-    if (c && !EVP_MAC_CTX_set_params(c, params)) {
-        EVP_MAC_CTX_free(c);
-        c = NULL;
-    }
-    return ctx = c;
-}
-
 /* kSigning = HMAC(HMAC(HMAC(HMAC("AWS4" + secret, date), region), service), "aws4_request") */
-static int signing_key(EVP_MAC_CTX *ctx, const sigv4_request *req, unsigned char key[32])
+static int derive_key(EVP_MAC_CTX *ctx, const sigv4_request *req, unsigned char key[32])
 {
     buf k = BUF_INIT;
     unsigned char tmp[32];
@@ -273,25 +255,151 @@ static int signing_key(EVP_MAC_CTX *ctx, const sigv4_request *req, unsigned char
     return rc;
 }
 
-/* The reused context keeps the state of the last key it was given: give it a key of
- * zeros, so the signing key does not stay in memory until the next signature. */
-static void forget_key(EVP_MAC_CTX *ctx)
+/* A thread's signer: its HMAC-SHA256 context (keyed anew for each use; setting its
+ * digest parameter fetches SHA256 again, so that is done once), its last signing key
+ * and what that was derived from: the scope ("date/region/service/access-key") and the
+ * secret's digest. The context holds the last key it was given, so it is freed
+ * (EVP_MAC_CTX_free clears it) with the rest. */
+#define KEY_SCOPE_MAX 256
+
+typedef struct key_cache {
+    EVP_MAC_CTX *ctx;
+    EVP_MD_CTX *md; /* reused for every digest: a new one per digest costs more than hashing */
+    char scope[KEY_SCOPE_MAX];
+    unsigned char secret_digest[32];
+    unsigned char key[32];
+    int valid;
+} key_cache;
+
+static EVP_MAC_CTX *hmac_ctx_new(void)
 {
-    static const unsigned char zeros[32];
-    if (ctx)
-        EVP_MAC_init(ctx, zeros, sizeof zeros, NULL);
+    EVP_MAC *mac = hmac_mac();
+    EVP_MAC_CTX *c = mac ? EVP_MAC_CTX_new(mac) : NULL;
+    char digest[] = "SHA256";
+    OSSL_PARAM params[] = {
+        OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
+        OSSL_PARAM_construct_end(),
+    };
+    if (c && !EVP_MAC_CTX_set_params(c, params)) {
+        EVP_MAC_CTX_free(c);
+        c = NULL;
+    }
+    return c;
+}
+
+static pthread_key_t cache_key;
+static pthread_once_t cache_once = PTHREAD_ONCE_INIT;
+
+static void cache_free(void *p)
+{
+    key_cache *c = p;
+    if (c) {
+        EVP_MAC_CTX_free(c->ctx);
+        EVP_MD_CTX_free(c->md);
+        OPENSSL_cleanse(c, sizeof *c);
+        free(c);
+    }
+}
+
+/* At exit, the cache of the thread that calls exit (key destructors do not run for it). */
+static void cache_free_at_exit(void)
+{
+    cache_free(pthread_getspecific(cache_key));
+    pthread_setspecific(cache_key, NULL);
+}
+
+static void cache_make_key(void)
+{
+    if (pthread_key_create(&cache_key, cache_free) == 0)
+        atexit(cache_free_at_exit);
+}
+
+static key_cache *thread_cache(void)
+{
+    pthread_once(&cache_once, cache_make_key);
+    key_cache *c = pthread_getspecific(cache_key);
+    if (c)
+        return c;
+    if ((c = calloc(1, sizeof *c)) == NULL)
+        return NULL;
+    if ((c->ctx = hmac_ctx_new()) == NULL || (c->md = EVP_MD_CTX_new()) == NULL ||
+        pthread_setspecific(cache_key, c) != 0) {
+        cache_free(c);
+        return NULL;
+    }
+    return c;
+}
+
+/* "YYYYMMDD/region/service/access-key" in out, or 0 when it does not fit (not cached). */
+static int key_scope(const sigv4_request *req, char out[KEY_SCOPE_MAX])
+{
+    const char *part[] = {req->region, req->service, req->access_key ? req->access_key : ""};
+    size_t n = 8;
+    memcpy(out, req->timestamp, 8);
+    for (size_t i = 0; i < sizeof part / sizeof *part; i++) {
+        size_t len = strlen(part[i]);
+        if (n + 1 + len >= KEY_SCOPE_MAX)
+            return 0;
+        out[n++] = '/';
+        memcpy(out + n, part[i], len);
+        n += len;
+    }
+    out[n] = '\0';
+    return 1;
+}
+
+/* SHA-256 of data with the thread's digest context: 0 or -1. */
+static int sha256(key_cache *c, const void *data, size_t len, unsigned char out[32])
+{
+    unsigned int n = 0;
+    const EVP_MD *alg = sha256_md();
+    if (!c || !alg || !EVP_DigestInit_ex(c->md, alg, NULL) || !EVP_DigestUpdate(c->md, data, len) ||
+        !EVP_DigestFinal_ex(c->md, out, &n) || n != 32)
+        return -1;
+    return 0;
+}
+
+void sigv4_sha256_hex(const void *data, size_t len, char out[65])
+{
+    unsigned char md[32];
+    if (sha256(thread_cache(), len ? data : "", len, md) != 0)
+        memset(md, 0, 32); /* cannot happen with a working libcrypto; never a valid hash */
+    hex_encode(md, 32, out);
+}
+
+/* The signing key for req: the thread's cached one when the scope and the secret are
+ * the same, else derived and cached. */
+static int signing_key(key_cache *c, const sigv4_request *req, unsigned char key[32])
+{
+    char scope[KEY_SCOPE_MAX];
+    unsigned char digest[32];
+    if (!key_scope(req, scope) || sha256(c, req->secret_key, strlen(req->secret_key), digest) != 0)
+        return derive_key(c->ctx, req, key);
+    if (c->valid && strcmp(c->scope, scope) == 0 &&
+        CRYPTO_memcmp(c->secret_digest, digest, 32) == 0) {
+        memcpy(key, c->key, 32);
+        return 0;
+    }
+    c->valid = 0;
+    OPENSSL_cleanse(c->key, sizeof c->key);
+    if (derive_key(c->ctx, req, key) != 0)
+        return -1;
+    memcpy(c->scope, scope, sizeof scope);
+    memcpy(c->secret_digest, digest, 32);
+    memcpy(c->key, key, 32);
+    c->valid = 1;
+    return 0;
 }
 
 static int signature(const sigv4_request *req, const buf *sts, char out[65], aws_err *err)
 {
     unsigned char key[32], sig[32];
-    EVP_MAC_CTX *ctx = hmac_ctx();
-    int rc = ctx ? signing_key(ctx, req, key) : -1;
+    key_cache *c = thread_cache();
+    int rc = c ? signing_key(c, req, key) : -1;
     if (rc == 0)
-        rc = hmac_sha256(ctx, key, 32, sts->p, sts->len, sig);
+        rc = hmac_sha256(c->ctx, key, 32, sts->p, sts->len, sig);
     if (rc == 0)
         hex_encode(sig, 32, out);
-    forget_key(ctx);
     OPENSSL_cleanse(key, sizeof key);
     OPENSSL_cleanse(sig, sizeof sig);
     if (rc != 0)
@@ -302,8 +410,13 @@ static int signature(const sigv4_request *req, const buf *sts, char out[65], aws
 static int authorization(const sigv4_request *req, const buf *scope, const buf *signed_names,
                          const char *sig, buf *out)
 {
-    return buf_printf(out, ALGORITHM " Credential=%s/%s, SignedHeaders=%s, Signature=%s",
-                      req->access_key, scope->p, signed_names->p, sig);
+    return buf_puts(out, ALGORITHM " Credential=") || buf_puts(out, req->access_key) ||
+                   buf_append(out, "/", 1) || buf_append(out, scope->p, scope->len) ||
+                   buf_puts(out, ", SignedHeaders=") ||
+                   buf_append(out, signed_names->p, signed_names->len) ||
+                   buf_puts(out, ", Signature=") || buf_puts(out, sig)
+               ? -1
+               : 0;
 }
 
 /* --- the pipeline -------------------------------------------------------------- */
@@ -399,7 +512,7 @@ void sigv4_headers_free(char *lines[SIGV4_MAX_ADDED_HEADERS + 1])
 static char *header_line(const char *name, const char *value)
 {
     buf b = BUF_INIT;
-    if (buf_printf(&b, "%s: %s", name, value) != 0) {
+    if (buf_puts(&b, name) != 0 || buf_append(&b, ": ", 2) != 0 || buf_puts(&b, value) != 0) {
         buf_free(&b);
         return NULL;
     }

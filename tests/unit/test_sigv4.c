@@ -309,6 +309,51 @@ static void test_session_token(void)
     sigv4_result_free(&res);
 }
 
+/* The signing key a thread keeps is used only for the same day, region, service,
+ * access key and secret: each change signs as a fresh signer would. */
+static void test_key_cache(void)
+{
+    static const char vanilla[] =
+        "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31";
+    sigv4_request req = base_request("https://example.amazonaws.com/");
+    sigv4_result res;
+    struct {
+        const char *field, *value;
+    } changes[] = {
+        {"secret", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEZ"},
+        {"timestamp", "20150831T123600Z"},
+        {"region", "us-west-2"},
+        {"service", "iam"},
+    };
+    for (size_t i = 0; i < sizeof changes / sizeof *changes; i++) {
+        sigv4_request other = req;
+        if (strcmp(changes[i].field, "secret") == 0)
+            other.secret_key = changes[i].value;
+        else if (strcmp(changes[i].field, "timestamp") == 0)
+            other.timestamp = changes[i].value;
+        else if (strcmp(changes[i].field, "region") == 0)
+            other.region = changes[i].value;
+        else
+            other.service = changes[i].value;
+        CHECK_INT(sigv4_sign(&req, &res, NULL), 0);
+        CHECK_STR(res.signature, vanilla);
+        sigv4_result_free(&res);
+        CHECK_INT(sigv4_sign(&other, &res, NULL), 0);
+        CHECK(strcmp(res.signature, vanilla) != 0);
+        sigv4_result_free(&res);
+        CHECK_INT(sigv4_sign(&req, &res, NULL), 0); /* back: not the other's key */
+        CHECK_STR(res.signature, vanilla);
+        sigv4_result_free(&res);
+    }
+    /* The same secret under another access key id signs the same bytes alike. */
+    sigv4_request renamed = req;
+    renamed.access_key = "AKIDEXAMPLE2";
+    CHECK_INT(sigv4_sign(&renamed, &res, NULL), 0);
+    CHECK_STR(res.signature, vanilla);
+    CHECK(strstr(res.authorization, "Credential=AKIDEXAMPLE2/20150830/") != NULL);
+    sigv4_result_free(&res);
+}
+
 static void expect_url_error(const char *url, const char *fragment)
 {
     aws_err err;
@@ -498,6 +543,7 @@ int main(void)
     test_vectors();
     test_ports();
     test_session_token();
+    test_key_cache();
     test_bad_urls();
     test_good_urls();
     test_bad_inputs();
