@@ -105,7 +105,7 @@ check_eq "history: ordinary lines kept, secret-looking ones not" "$(cat "$HOME/.
 x + 1"
 check_absent "history: the secret value is absent" "$(cat "$HOME/.iamsh_history")" "$secret"
 # Earlier lines come back with the arrow keys (here: Ctrl-P, previous line).
-printf 'wait > $\nsend \x10\x10\nkey Enter\nwait > $\nsend \x10\x10\nkey Enter\nwait 2\nkey C-d\n' >"$TMP/steps"
+printf 'wait > $\nsend \x10\x10\nkey Enter\nwait > $\nsend \x10\x10\nkey Enter\nwait 2\nwait > $\nkey C-d\n' >"$TMP/steps"
 pty
 check_match "history: read back in the next session" "$OUT" "> x = 1
 iamsh default us-east-1> x \+ 1
@@ -127,7 +127,9 @@ coproc FAULT { exec python3 "$IAMSH_TEST_SUPPORT/fault_server.py" --hang 60 --li
   --count-file "$TMP/count" hang; }
 read -r -t 30 FPORT <&"${FAULT[0]}"
 # Ctrl-C only once the request is out (on a slow machine the line may still be
-# loading the AWS module a second after Enter).
+# loading the AWS module a second after Enter). Ctrl-D only at a prompt: typed
+# while a line runs, the terminal is still in cooked mode and the kernel turns it
+# into an empty read that readline's switch to raw mode drops (as in bash).
 cat >"$TMP/steps" <<EOF
 wait > \$
 line iam.list_roles()
@@ -137,6 +139,7 @@ wait interrupted
 wait > \$
 line 6 * 7
 wait 42
+wait > \$
 key C-d
 EOF
 start=$(date +%s)
