@@ -33,15 +33,21 @@ void options_usage(FILE *out);
 
 /* paths.c: where the module and the scripts are (build tree or install prefix). */
 typedef struct host_paths {
-    char module[4096];  /* iamsh_aws.so */
-    char scripts[4096]; /* the shipped scripts/ folder */
-    char docs[4096];    /* docs/ (help() reads function documentation from it) */
+    char module[4096];   /* iamsh_aws.so */
+    char scripts[4096];  /* the shipped scripts/ folder */
+    char docs[4096];     /* docs/ (help() reads function documentation from it) */
+    char bytecode[4096]; /* the shipped library precompiled (tools/precompile.lua) */
 } host_paths;
 int paths_find(host_paths *p);
 
 /* searcher.c: package.path, the lazy AWS module and the lazy globals (aws, iam, sts,
  * provision, policy and the REPL's helpers). Call after liamsh_install. */
 void searcher_install(lua_State *L, const host_paths *p); /* [-0, +0, e] */
+
+/* chunks.c: the precompiled chunk bin of the source file src, when it was made from
+ * src as it is now, named as src: 1 with the function pushed, else 0 (nothing).
+ * [-0, +1|0, m] */
+int chunks_load(lua_State *L, const char *src, const char *bin);
 
 /* liamsh.c: the built-in modules "iamsh" and "iamsh.fs". */
 void liamsh_install(lua_State *L, const host_options *o, const host_paths *p); /* [-0, +0, e] */

@@ -102,9 +102,13 @@ static int l_stat(lua_State *L)
     struct stat st;
     if ((nofollow ? lstat(path, &st) : stat(path, &st)) != 0)
         return 0;
-    lua_createtable(L, 0, 3);
+    lua_createtable(L, 0, 5);
     lua_pushinteger(L, st.st_mode & 07777);
     lua_setfield(L, -2, "mode");
+    lua_pushinteger(L, (lua_Integer)st.st_mtim.tv_sec);
+    lua_setfield(L, -2, "mtime");
+    lua_pushinteger(L, (lua_Integer)st.st_mtim.tv_nsec);
+    lua_setfield(L, -2, "mtime_nsec");
     lua_pushinteger(L, (lua_Integer)st.st_size);
     lua_setfield(L, -2, "size");
     lua_pushstring(L, S_ISREG(st.st_mode)   ? "file"

@@ -3,7 +3,8 @@
  * Run from its build tree, iamsh uses the module built beside it and the scripts of
  * the source tree, so a developer's edit is live without an install. Installed,
  * it looks relative to its own location (<prefix>/bin/iamsh -> <prefix>/lib/iamsh,
- * <prefix>/share/iamsh), so the install is relocatable. */
+ * <prefix>/share/iamsh), so the install is relocatable. The shipped library's
+ * precompiled chunks are in the build tree's luac/, or <prefix>/share/iamsh/luac. */
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,19 +54,23 @@ int paths_find(host_paths *p)
     char dir[PATH_MAX];
     if (exe_dir(dir, sizeof dir) != 0)
         return -1;
-    int n1, n2, n3;
+    int n1, n2, n3, n4;
     if (same_dir(dir, IAMSH_BUILD_DIR)) {
         n1 = snprintf(p->module, sizeof p->module, "%s/iamsh_aws.so", dir);
         n2 = snprintf(p->scripts, sizeof p->scripts, "%s/scripts", IAMSH_SOURCE_DIR);
         n3 = snprintf(p->docs, sizeof p->docs, "%s/docs", IAMSH_SOURCE_DIR);
+        n4 = snprintf(p->bytecode, sizeof p->bytecode, "%s/luac", dir);
     } else {
         n1 = snprintf(p->module, sizeof p->module, "%s/../%s/iamsh_aws.so", dir, IAMSH_REL_LIBDIR);
         n2 = snprintf(p->scripts, sizeof p->scripts, "%s/../%s/scripts", dir, IAMSH_REL_DATADIR);
         n3 = snprintf(p->docs, sizeof p->docs, "%s/../%s/docs", dir, IAMSH_REL_DATADIR);
+        n4 = snprintf(p->bytecode, sizeof p->bytecode, "%s/../%s/luac", dir, IAMSH_REL_DATADIR);
     }
-    if (n1 >= (int)sizeof p->module || n2 >= (int)sizeof p->scripts || n3 >= (int)sizeof p->docs)
+    if (n1 >= (int)sizeof p->module || n2 >= (int)sizeof p->scripts || n3 >= (int)sizeof p->docs ||
+        n4 >= (int)sizeof p->bytecode)
         return -1;
     canonical(p->scripts, sizeof p->scripts);
     canonical(p->docs, sizeof p->docs);
+    canonical(p->bytecode, sizeof p->bytecode);
     return is_file(p->module) ? 0 : -1;
 }
