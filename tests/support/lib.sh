@@ -14,6 +14,10 @@ export AWS_ACCESS_KEY_ID=AKIDFAKEFAKEFAKE01
 export AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY
 export AWS_CONFIG_FILE="$TMP/aws-config" AWS_SHARED_CREDENTIALS_FILE="$TMP/aws-credentials"
 export AWS_EC2_METADATA_DISABLED=true
+# A home of its own: iamsh and the AWS CLI keep caches there (~/.aws/cli/cache,
+# ~/.aws/sso/cache) that must not come from, or go to, the user running the tests.
+export HOME="$TMP/home"
+mkdir -p "$HOME"
 # The endpoints are on loopback: never send them through a proxy from the environment.
 export no_proxy=127.0.0.1,localhost NO_PROXY=127.0.0.1,localhost
 unset AWS_PROFILE AWS_DEFAULT_PROFILE AWS_REGION AWS_DEFAULT_REGION AWS_SESSION_TOKEN \
