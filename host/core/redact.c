@@ -18,14 +18,19 @@
 
 #define REDACTED "<redacted>"
 
+/* ClientSecret and DeviceCode: IAM Identity Center's OIDC registration and device
+ * sign-in (with both, anyone could finish the sign-in); accessToken and refreshToken
+ * end in Token. */
 static const char *const secret_suffixes[] = {
-    "SecretAccessKey", "SecretKey", "Token", "Password", "PrivateKey", "SAMLAssertion", NULL,
+    "SecretAccessKey", "SecretKey",    "Token",      "Password", "PrivateKey",
+    "SAMLAssertion",   "ClientSecret", "DeviceCode", NULL,
 };
 
 static const char *const secret_headers[] = {
     "authorization",
     "x-amz-security-token",
     "x-aws-ec2-metadata-token",
+    "x-amz-sso_bearer_token", /* the IAM Identity Center portal's access token */
     NULL,
 };
 
