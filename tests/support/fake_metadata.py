@@ -38,6 +38,8 @@ def sts_xml(action, key, session):
             f"<SecretAccessKey>fake-secret</SecretAccessKey>"
             f"<SessionToken>session-{session}</SessionToken>"
             f"<Expiration>2030-01-02T03:04:05.000Z</Expiration></Credentials>"
+            f"<AssumedRoleUser><AssumedRoleId>AROAFAKE:{session}</AssumedRoleId>"
+            f"<Arn>arn:aws:sts::123456789012:assumed-role/r/{session}</Arn></AssumedRoleUser>"
             f"</{action}Result><ResponseMetadata><RequestId>req-1</RequestId>"
             f"</ResponseMetadata></{action}Response>")
 
