@@ -49,14 +49,16 @@ static const char *status_code(long status)
     switch (status) {
     case 400: return "BadRequestException";
     case 401: return "UnauthorizedException";
-    case 403: return "AccessDeniedException";
+    case 403: return "ForbiddenException";
     case 404: return "ResourceNotFoundException";
     case 429: return "TooManyRequestsException";
     default: return status >= 500 ? "InternalServerException" : "UnknownError";
     }
 }
 
-/* The code: "__type" (without a namespace before '#'), OAuth's "error", or the status. */
+/* The code: "__type" (without a namespace before '#'), OAuth's "error", or the status
+ * as the portal names it (its x-amzn-ErrorType header, which botocore reads, says the
+ * same: UnauthorizedException, ForbiddenException, ...). */
 static void error_code(const cJSON *doc, long status, char *out, size_t n)
 {
     const char *type = str_member(doc, "__type");
