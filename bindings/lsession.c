@@ -108,6 +108,7 @@ aws_client *lsession_client(lua_State *L, lsession *s)
         .log = run_options.debug ? debug_log : NULL,
         .abort_flag = run_options.interrupted,
         .read_only = run_options.plan,
+        .max_response = run_options.max_response,
     };
     aws_err err;
     err_clear(&err);

@@ -236,6 +236,7 @@ static void set_run_options(const host_options *o)
         .debug = o->debug,
         .quiet = o->quiet,
         .interrupted = &host_interrupted,
+        .max_response = limits_max_response(),
     };
     run_options = r;
 }

@@ -21,6 +21,7 @@ typedef struct iamsh_run_options {
     int debug;                          /* --debug: the wire log on stderr */
     int quiet;                          /* --quiet */
     volatile sig_atomic_t *interrupted; /* Ctrl-C: stop a transfer, make no retry */
+    unsigned long max_response;         /* IAMSH_MAX_RESPONSE in bytes; 0: the default */
 } iamsh_run_options;
 
 /* In iamsh_aws.so (bindings/lsession.c), found by the program with dlsym: 0 when the
