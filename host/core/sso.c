@@ -114,6 +114,16 @@ cJSON *sso_scopes(const sso_config *s)
     return list;
 }
 
+char *sso_said(const aws_err *err)
+{
+    buf b = BUF_INIT;
+    if (buf_printf(&b, "%s: %s", err->code, err_message(err)) != 0) {
+        buf_free(&b);
+        return NULL;
+    }
+    return buf_steal(&b);
+}
+
 void sso_login_command(const aws_config *c, const char *profile, char *out, size_t n)
 {
     if (strcmp(profile, "default") == 0 && !c->profile_from_user)

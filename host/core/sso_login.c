@@ -14,6 +14,7 @@
 #include <cJSON.h>
 #include <dirent.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -56,12 +57,13 @@ static void free_doc(cJSON *doc)
 /* One line for a failed step: the profile, the step, what the service said, the fix. */
 static int step_error(const login_ctx *t, const char *step, aws_err *err)
 {
-    char said[400], code[64];
+    char code[64], *said = sso_said(err);
     int kind = err->kind == AWS_ERR_SERVICE ? AWS_ERR_CREDS : err->kind;
-    snprintf(said, sizeof said, "%.60s: %.300s", err->code, err->message);
     snprintf(code, sizeof code, "%s", err->code);
-    return err_set(err, kind, code, "profile '%s': sign-in failed at %s (%s): run %s again",
-                   t->s.profile, step, said, t->fix);
+    err_set(err, kind, code, "profile '%s': sign-in failed at %s (%s): run %s again", t->s.profile,
+            step, said ? said : code, t->fix);
+    free(said);
+    return -1;
 }
 
 /* ---- the client registration ---- */

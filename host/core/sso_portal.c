@@ -6,6 +6,7 @@
 #include <cJSON.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define BEARER "x-amz-sso_bearer_token: "
@@ -61,29 +62,30 @@ static int read_role_credentials(const cJSON *answer, aws_creds *out, aws_err *e
     return 0;
 }
 
-/* The portal's refusal in the profile's words, with the fix. */
+/* The portal's refusal in the profile's words, with the fix; a transport failure keeps
+ * its kind (and exit code) and its line, which names the endpoint. */
 static int role_error(const aws_config *c, const sso_config *s, aws_err *err)
 {
-    char fix[160], msg[400], code[64];
-    snprintf(msg, sizeof msg, "%.60s: %.300s", err->code, err->message);
-    if (err->kind != AWS_ERR_SERVICE) { /* the transport's line, which names the endpoint */
-        int kind = err->kind, timeout = err->timeout;
-        snprintf(code, sizeof code, "%s", err->code);
-        snprintf(msg, sizeof msg, "%.380s", err->message);
-        err_set(err, kind, code, "profile '%s': GetRoleCredentials: %s", s->profile, msg);
-        err->timeout = timeout;
-        return -1;
-    }
+    char fix[160], code[64], *said = sso_said(err);
+    int kind = err->kind, timeout = err->timeout;
+    snprintf(code, sizeof code, "%s", err->code);
     sso_login_command(c, s->profile, fix, sizeof fix);
-    if (strcmp(err->code, "UnauthorizedException") == 0)
-        return err_set(err, AWS_ERR_CREDS, "SSOTokenRejected",
-                       "profile '%s': the IAM Identity Center sign-in is no longer valid "
-                       "(GetRoleCredentials: %s): run %s",
-                       s->profile, msg, fix);
-    return err_set(err, AWS_ERR_CREDS, "SSORoleCredentialsError",
-                   "profile '%s': GetRoleCredentials for role '%.64s' in account %.20s failed "
-                   "(%s): check sso_account_id and sso_role_name, or run %s",
-                   s->profile, s->role_name, s->account_id, msg, fix);
+    if (kind != AWS_ERR_SERVICE)
+        err_set(err, kind, code, "profile '%s': GetRoleCredentials: %s", s->profile,
+                said ? said : code);
+    else if (strcmp(code, "UnauthorizedException") == 0)
+        err_set(err, AWS_ERR_CREDS, "SSOTokenRejected",
+                "profile '%s': the IAM Identity Center sign-in is no longer valid "
+                "(GetRoleCredentials: %s): run %s",
+                s->profile, said ? said : code, fix);
+    else
+        err_set(err, AWS_ERR_CREDS, "SSORoleCredentialsError",
+                "profile '%s': GetRoleCredentials for role '%.64s' in account %.20s failed "
+                "(%s): check sso_account_id and sso_role_name, or run %s",
+                s->profile, s->role_name, s->account_id, said ? said : code, fix);
+    err->timeout = timeout;
+    free(said);
+    return -1;
 }
 
 int sso_role_credentials(const aws_config *c, aws_client *client, const sso_config *s,

@@ -11,6 +11,7 @@
 #include <cJSON.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define TOKEN_MAX_FILE (1u << 20)
@@ -110,9 +111,11 @@ static cJSON *refresh(const token_ctx *t, const cJSON *doc, char *why, size_t nw
     cJSON *answer = NULL, *fresh = NULL;
     aws_err e;
     err_clear(&e);
-    if (sso_oidc_create_token(t->c, t->client, t->s, id, secret, 1, rt, &answer, &e) != 0)
-        snprintf(why, nwhy, "CreateToken: %s: %.200s", e.code, e.message);
-    else if (!(fresh = sso_token_doc(t->s, answer, id, secret, reg, t->now)))
+    if (sso_oidc_create_token(t->c, t->client, t->s, id, secret, 1, rt, &answer, &e) != 0) {
+        char *said = sso_said(&e);
+        snprintf(why, nwhy, "CreateToken: %s", said ? said : e.code);
+        free(said);
+    } else if (!(fresh = sso_token_doc(t->s, answer, id, secret, reg, t->now)))
         snprintf(why, nwhy, "CreateToken answered without accessToken or expiresIn");
     creds_wipe_json(answer);
     cJSON_Delete(answer);
@@ -135,12 +138,11 @@ static int try_refresh(const token_ctx *t, cJSON **doc, char *why, size_t nwhy, 
 
 static int expired(const token_ctx *t, const cJSON *doc, const char *why, aws_err *err)
 {
-    return err_set(
-        err, AWS_ERR_CREDS, "SSOTokenExpired",
-        "profile '%s': the IAM Identity Center sign-in for %s expired at %.40s%s%.300s%s: "
-        "run %s",
-        t->s->profile, t->name, str(doc, "expiresAt"),
-        why[0] ? " and could not be refreshed (" : "", why, why[0] ? ")" : "", t->fix);
+    return err_set(err, AWS_ERR_CREDS, "SSOTokenExpired",
+                   "profile '%s': the IAM Identity Center sign-in for %s expired at %.40s%s%s%s: "
+                   "run %s",
+                   t->s->profile, t->name, str(doc, "expiresAt"),
+                   why[0] ? " and could not be refreshed (" : "", why, why[0] ? ")" : "", t->fix);
 }
 
 int sso_token_get(const aws_config *c, aws_client *client, const sso_config *s, buf *token,
@@ -156,7 +158,7 @@ int sso_token_get(const aws_config *c, aws_client *client, const sso_config *s, 
                        "(HOME is not set)",
                        s->profile);
     cJSON *doc = read_doc(&t, err);
-    char why[300] = "";
+    char why[1024] = "";
     int rc = doc ? 0 : -1;
     if (rc == 0 && s->session && time_of(doc, "expiresAt") - t.now < SSO_REFRESH_WINDOW)
         rc = try_refresh(&t, &doc, why, sizeof why, err);

@@ -45,6 +45,9 @@ int sso_config_load(const aws_config *c, const char *profile, int need_role, sso
 /* sso_registration_scopes as the CLI parses it ("a, b" -> ["a", "b"]); JSON null when
  * the session sets none (botocore's registration key writes None). */
 struct cJSON *sso_scopes(const sso_config *s);
+/* "Code: the whole message" of err, for a message that says what a service said
+ * (malloc'd; NULL when memory runs out). */
+char *sso_said(const aws_err *err);
 /* "iamsh sso login" or "iamsh sso login --profile NAME": the fix in messages. */
 void sso_login_command(const aws_config *c, const char *profile, char *out, size_t n);
 /* What the token is for, in messages: "session 'corp'" or "start URL https://...". */
