@@ -124,7 +124,8 @@ class Handler(BaseHTTPRequestHandler):
     def do_GET(self):
         if self.path == "/__requests":
             with self.state.lock:
-                return self.send_json(200, self.state.requests)
+                seen = list(self.state.requests)
+            return self.send_json(200, seen)
         self.record(b"")
         url = urllib.parse.urlsplit(self.path)
         if url.path != "/federation/credentials":

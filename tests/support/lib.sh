@@ -70,6 +70,22 @@ start_moto() {
   ENDPOINT="http://127.0.0.1:$MOTO_PORT"
 }
 
+# start_helper VAR SCRIPT [ARGS...]: a tests/support helper (fake_sso.py, fault_server.py,
+# ...) in the background, its port in VAR. Its stdin is a pipe this shell holds open,
+# so it stops when the test ends; unlike coproc, any number can run at once.
+start_helper() {
+  local var=$1 script=$2 out fd
+  shift 2
+  out=$(mktemp "$TMP/helper.XXXXXX")
+  exec {fd}> >(exec python3 "$IAMSH_TEST_SUPPORT/$script" "$@" >"$out")
+  for _ in $(seq 600); do [ -s "$out" ] && break; sleep 0.05; done
+  printf -v "$var" '%s' "$(head -1 "$out")"
+  if [ -z "${!var}" ]; then
+    echo "could not start $script" >&2
+    exit 1
+  fi
+}
+
 # aws_cli ARGS...: the AWS CLI against moto
 aws_cli() { "$AWS_CLI" --endpoint-url "$ENDPOINT" --region us-east-1 --output json "$@"; }
 
