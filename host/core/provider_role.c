@@ -161,6 +161,22 @@ static int add_token_code(const struct aws_client *client, const char *profile, 
     return rc == 0 ? 0 : err_set(err, AWS_ERR_INTERNAL, "OutOfMemory", "out of memory");
 }
 
+/* STS refused the role: one line naming the profile and the fix, exit 253 (the code
+ * stays AWS's: AccessDenied, ...). Transport failures keep their kind and line. */
+static int assume_refused(const char *profile, const char *role, int mfa, aws_err *err)
+{
+    if (err->kind != AWS_ERR_SERVICE)
+        return -1;
+    char code[64], said[1024];
+    snprintf(code, sizeof code, "%s", err->code);
+    snprintf(said, sizeof said, "%s", err_message(err));
+    return err_set(err, AWS_ERR_CREDS, code,
+                   "profile '%s': AssumeRole of %.200s was refused (%s: %s): %s", profile, role,
+                   code, said,
+                   mfa ? "check mfa_serial and type the code your MFA device shows now"
+                       : "check role_arn and that the source credentials may assume it");
+}
+
 /* AssumeRole with args (taken) signed by base; the answer cached under key. */
 static int call_assume_role(const aws_config *c, struct aws_client *client, const char *profile,
                             cJSON *args, const char *key, const aws_creds *base, aws_creds *out,
@@ -179,7 +195,11 @@ static int call_assume_role(const aws_config *c, struct aws_client *client, cons
         cJSON_Delete(args);
         return -1;
     }
-    return sts_credentials(c, client, base, "AssumeRole", args, key, "assume-role", out, err);
+    const char *role = config_profile_get(c, profile, "role_arn");
+    int mfa = config_profile_get(c, profile, "mfa_serial") != NULL;
+    if (sts_credentials(c, client, base, "AssumeRole", args, key, "assume-role", out, err) != 0)
+        return assume_refused(profile, role, mfa, err);
+    return 0;
 }
 
 static int has_static(const aws_config *c, const char *profile)

@@ -187,8 +187,9 @@ static void test_assume_role(const server *s)
              "[profile r2]\n%ssource_profile = r\nexternal_id = ext1\nduration_seconds = 900\n"
              "[profile self]\n%ssource_profile = self\naws_access_key_id = SELFKEY\n"
              "aws_secret_access_key = ss\n"
-             "[profile envsrc]\n%scredential_source = Environment\n",
-             arn, arn, arn, arn);
+             "[profile envsrc]\n%scredential_source = Environment\n"
+             "[profile refused]\n%ssource_profile = base\nexternal_id = refuse\n",
+             arn, arn, arn, arn, arn);
     files(cfg, "");
     env_set("AWS_ENDPOINT_URL_STS", s->url);
     env_set("AWS_EC2_METADATA_DISABLED", "true");
@@ -203,6 +204,12 @@ static void test_assume_role(const server *s)
     CHECK_STR(cr.access_key_id, "ASIA-ASIA-BASEKEY-ext-ext1");
     CHECK(strncmp(cr.session_token, "session-iamsh-", 14) == 0);
     creds_free(&cr);
+    CHECK_INT(resolve("refused", &cr, &err), -1);
+    CHECK_INT(err.kind, AWS_ERR_CREDS);
+    CHECK_STR(err.code, "AccessDenied");
+    CHECK(strstr(err.message, "profile 'refused': AssumeRole of arn:aws:iam::123456789012:role/r "
+                              "was refused (AccessDenied: not authorized to assume): check "
+                              "role_arn") == err.message);
     CHECK_INT(resolve("self", &cr, &err), 0);
     CHECK_STR(cr.access_key_id, "ASIA-SELFKEY");
     creds_free(&cr);
