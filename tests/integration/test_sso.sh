@@ -9,7 +9,7 @@
 start_moto
 start_helper SSO_PORT fake_sso.py --device pending,slow_down,ok --token cli-legacy-token \
   --lifetime 280
-start_helper FAST_PORT fake_sso.py --lifetime 280
+start_helper FAST_PORT fake_sso.py --role-ttl 600 --lifetime 280
 SSO_URL=http://127.0.0.1:$SSO_PORT FAST_URL=http://127.0.0.1:$FAST_PORT
 # IAM Identity Center credentials only: no keys in the environment.
 unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY
@@ -77,7 +77,7 @@ field() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get(sy
 # The fake's role credentials: ASIA + 16 hex of sha1("account/role").
 role_key() { python3 -c 'import hashlib,sys; print("ASIA" + hashlib.sha1(sys.argv[1].encode()).hexdigest()[:16].upper())' "$1"; }
 # How many requests the fake saw for PATH (and, with a third argument, whose body has it).
-seen() { curl -s "$1/__requests" | python3 -c 'import json,sys; print(sum(1 for r in json.load(sys.stdin) if r["path"] == sys.argv[1] and sys.argv[2] in r["body"]))' "$2" "${3:-}"; }
+seen() { curl -s "$1/__requests" | python3 -c 'import json,sys; print(sum(1 for r in json.load(sys.stdin) if r["path"].split("?")[0] == sys.argv[1] and sys.argv[2] in r["body"]))' "$2" "${3:-}"; }
 botocore() { python3 "$IAMSH_TEST_SUPPORT/botocore_creds.py" "$@" 2>&1; }
 key_of() { "$IAMSH" --profile "$1" -e 'local c = aws.config() print(c.credential_source, c.access_key_id)' 2>&1; }
 
@@ -179,6 +179,12 @@ check_match "sso login --debug shows the flow" "$ERR" "POST $FAST_URL/device_aut
 
 # --- sign-out: every sign-in and the role credentials fetched with it --------------
 check_eq "the fast sign-in works" "$(fast key_of fast)" "sso	$(role_key 444455556666/Fast)"
+# Role credentials with 10 minutes left (within the 15-minute window) are fetched again
+# before each call, as the CLI refreshes them.
+BEFORE=$(seen "$FAST_URL" /federation/credentials)
+fast "$IAMSH" --profile fast -e 'for _ = 1, 3 do sts.get_caller_identity() end' >/dev/null 2>&1
+check_eq "role credentials near their end are fetched again" \
+  "$(( $(seen "$FAST_URL" /federation/credentials) - BEFORE ))" 3
 "$IAMSH" --profile plain-role -e 'sts.get_caller_identity()' >/dev/null 2>&1
 fast run_iamsh sso logout
 check_eq "sso logout exits 0" "$RC" 0

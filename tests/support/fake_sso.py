@@ -2,7 +2,7 @@
 """A loopback stand-in for IAM Identity Center: the SSO OIDC service and the portal.
 
     fake_sso.py [--lifetime S] [--interval N] [--device STEPS] [--refresh ok|fail]
-                [--token TOKEN ...] [--refresh-token TOKEN ...]
+                [--role-ttl S] [--token TOKEN ...] [--refresh-token TOKEN ...]
 
 Prints its port on the first stdout line (flushed), then serves on 127.0.0.1. Point
 AWS_ENDPOINT_URL_SSO and AWS_ENDPOINT_URL_SSO_OIDC at http://127.0.0.1:PORT.
@@ -17,14 +17,16 @@ an OAuth body {"error": "authorization_pending", "error_description": ...}):
   POST /token                 grantType device_code: the n-th attempt of a device code
                                  answers the n-th of --device (comma-separated: pending,
                                  slow_down, expired, denied, ok; the last repeats; default
-                                 ok); grantType refresh_token: a known refresh token gets
-                                 a new access token (and refresh token) unless
-                                 --refresh fail, else invalid_grant
+                                 ok); grantType refresh_token: a refresh token issued here
+                                 or given with --refresh-token (any client) gets a new
+                                 access token and refresh token unless --refresh fail,
+                                 else invalid_grant
 The portal:
   GET /federation/credentials?role_name=R&account_id=A with x-amz-sso_bearer_token: a
       known access token (issued here or given with --token) gets role credentials that
       depend only on the account and role (ASIA + 16 hex of their SHA-1, so two clients
-      asking for the same role see the same key), expiring in an hour; role "Denied"
+      asking for the same role see the same key), expiring in --role-ttl seconds
+      (default 3600); role "Denied"
       gets 403 ForbiddenException; anything else 401 UnauthorizedException
   POST /logout with the bearer token: the token is forgotten
 Control (not recorded): GET /__requests -> JSON list of {method, path, headers, body}.
@@ -72,12 +74,12 @@ class State:
             return self.n
 
 
-def role_credentials(account, role):
+def role_credentials(account, role, ttl):
     digest = hashlib.sha1(("%s/%s" % (account, role)).encode()).hexdigest()
     return {"accessKeyId": "ASIA" + digest[:16].upper(),
             "secretAccessKey": "ssoSecret/" + digest[16:36],
             "sessionToken": "ssoSession/" + digest,
-            "expiration": int((time.time() + 3600) * 1000)}
+            "expiration": int((time.time() + ttl) * 1000)}
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -138,7 +140,8 @@ class Handler(BaseHTTPRequestHandler):
         role, account = q.get("role_name", [""])[0], q.get("account_id", [""])[0]
         if role == "Denied":
             return self.send_json(403, {"message": "No access"}, "ForbiddenException")
-        self.send_json(200, {"roleCredentials": role_credentials(account, role)})
+        self.send_json(200, {"roleCredentials": role_credentials(account, role,
+                                                                 self.server.opts.role_ttl)})
 
     def do_POST(self):
         doc = self.read_json()
@@ -223,6 +226,7 @@ def main():
     ap.add_argument("--lifetime", type=float, default=120.0)
     ap.add_argument("--interval", type=int, default=1)
     ap.add_argument("--device", default="ok")
+    ap.add_argument("--role-ttl", type=int, default=3600)
     ap.add_argument("--refresh", choices=("ok", "fail"), default="ok")
     ap.add_argument("--token", action="append", help="an access token the portal accepts")
     ap.add_argument("--refresh-token", action="append",
