@@ -12,6 +12,7 @@
 #include "bindings.h"
 #include "iamsh/boundary.h"
 #include "iamsh/buf.h"
+#include "iamsh/creds.h"
 #include "iamsh/json.h"
 #include "iamsh/keypath.h"
 #include "iamsh/utf8.h"
@@ -69,12 +70,20 @@ static void push_value(lua_State *L, const cJSON *v, int depth)
     }
 }
 
+/* A tree that may hold secrets (the parameters of a call, its decoded answer) is
+ * wiped before it is freed: freed memory keeps its bytes until reused. */
+static void delete_wiped(cJSON *v)
+{
+    creds_wipe_json(v);
+    cJSON_Delete(v);
+}
+
 /* A box's finaliser: the tree it still owns. */
 static int box_gc(lua_State *L)
 {
     cJSON **box = lua_touserdata(L, 1);
     if (box && *box) {
-        cJSON_Delete(*box);
+        delete_wiped(*box);
         *box = NULL;
     }
     return 0;
@@ -96,7 +105,7 @@ void ljson_push_owned(lua_State *L, cJSON *v)
 {
     cJSON **box = ljson_box(L, v);
     push_value(L, v, 0);
-    cJSON_Delete(v);
+    delete_wiped(v);
     *box = NULL;
     lua_remove(L, -2);
 }

@@ -267,7 +267,8 @@ static int attempt_once(aws_client *c, const aws_endpoint *ep, const aws_creds *
     if (endpoint_url(ep, &url, err) != 0)
         return -1;
     if (request_headers(c, ep, creds, &url, body, body_len, lines, headers, err) == 0) {
-        http_request req = {"POST", url.p, headers, body, body_len, 0, 0, 0};
+        http_request req = {
+            .method = "POST", .url = url.p, .headers = headers, .body = body, .body_len = body_len};
         rc = http_send(c->http, &req, hr, err);
         sigv4_headers_free(lines);
     }

@@ -270,6 +270,7 @@ static void set_options(http_client *c, const http_request *req, http_call *call
 
     curl_easy_reset(h); /* keeps live connections, so keep-alive survives */
     curl_easy_setopt(h, CURLOPT_URL, req->url);
+    curl_easy_setopt(h, CURLOPT_NOPROXY, req->no_proxy ? "*" : NULL);
 #if LIBCURL_VERSION_NUM >= 0x075500
     curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
 #else

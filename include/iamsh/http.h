@@ -29,6 +29,7 @@ typedef struct http_request {
     long timeout_ms;         /* overrides http_opts.timeout_ms when > 0 (IMDS: 1000) */
     long connect_timeout_ms; /* overrides when > 0 */
     int secret_body;         /* the answer is a secret (the IMDSv2 token): the log shows its size */
+    int no_proxy;            /* reach the host directly, whatever the proxy settings say */
 } http_request;
 
 typedef struct http_response {

@@ -324,6 +324,38 @@ check_absent "container URL: no signed query" "$ERR" "CtSigFAKE"
 export AWS_ACCESS_KEY_ID=AKIDFAKEFAKEFAKE01
 export AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY
 
+# Decisions (issue 13, item 9; README "Security").
+# An http:// endpoint that is not loopback: accepted, with one warning.
+AWS_MAX_ATTEMPTS=1 run_iamsh --endpoint-url http://iam.example.test:9 -e 'pcall(sts.get_caller_identity)'
+check_eq "http:// to another host: one warning line" "$ERR" \
+  "iamsh: warning: requests go to http://iam.example.test:9 over plain HTTP: they and any session token can be read on the network (use https://)"
+run_iamsh --endpoint-url http://127.0.0.1:9 -e 'pcall(sts.get_caller_identity)'
+check_eq "http:// on loopback: no warning" "$ERR" ""
+# Instance metadata is reached directly, never through an http_proxy from the environment.
+coproc META { exec python3 "$IAMSH_TEST_SUPPORT/fake_metadata.py" --lifetime 60; }
+read -r -t 30 METAPORT <&"${META[0]}"
+coproc PROXY { exec python3 "$IAMSH_TEST_SUPPORT/fault_server.py" --lifetime 60 \
+  --count-file "$TMP/proxy-count" 500; }
+read -r -t 30 PROXYPORT <&"${PROXY[0]}"
+(unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY
+ AWS_EC2_METADATA_DISABLED=false AWS_EC2_METADATA_SERVICE_ENDPOINT="http://127.0.0.1:$METAPORT" \
+ http_proxy="http://127.0.0.1:$PROXYPORT" no_proxy= NO_PROXY= \
+   "$IAMSH" -e 'print(aws.config().credential_source)' >"$TMP/out" 2>"$TMP/err")
+check_eq "metadata credentials through a proxy setting: found directly" "$(cat "$TMP/out")" "iam-role"
+check_eq "metadata credentials: the proxy saw no request" "$(cut -d' ' -f1 "$TMP/proxy-count")" 0
+# Files: a symbolic link is not replaced; the umask applies to files that are not secret.
+mkdir -p "$TMP/files"
+printf 'A=1\n' >"$TMP/files/real.env"
+ln -s real.env "$TMP/files/.env"
+run_iamsh -e "provision.env_file{path = '$TMP/files/.env', values = {B = '2'}}"
+check_eq "a .env that is a symbolic link: refused before any write, exit 252" "$RC" 252
+check_match "a .env that is a symbolic link: says so" "$ERR" "is a symbolic link: iamsh does not replace links"
+check_eq "the link and its target are untouched" "$(readlink "$TMP/files/.env"):$(cat "$TMP/files/real.env")" \
+  "real.env:A=1"
+(umask 077; "$IAMSH" -e "provision.file{path = '$TMP/files/arn.txt', content = 'arn'}" 2>/dev/null)
+check_eq "umask 077: a 0644 file is written 0600" "$(stat -c %a "$TMP/files/arn.txt")" 600
+OUT=$(umask 077; "$IAMSH" -e "provision.file{path = '$TMP/files/arn.txt', content = 'arn'}" 2>&1)
+check_match "umask 077: the second run changes nothing" "$OUT" "Done: 0 added, 0 changed, 0 destroyed"
 # Malformed config file: a clear line, not a crash.
 printf '[default\nregion = \x01\xff\n[profile x]\n  = =\n' >"$TMP/aws-config"
 run_iamsh -e 'print(aws.config().region)'
