@@ -101,8 +101,11 @@ static int json_attempt(aws_client *c, void *ud, http_response *hr, aws_err *err
     for (size_t i = 0; req->headers && req->headers[i] && i < JSON_MAX_HEADERS; i++)
         headers[n++] = req->headers[i];
     headers[n] = NULL;
-    http_request hreq = {
-        req->method, req->url, headers, call->body, call->body ? strlen(call->body) : 0, 0, 0, 0};
+    http_request hreq = {.method = req->method,
+                         .url = req->url,
+                         .headers = headers,
+                         .body = call->body,
+                         .body_len = call->body ? strlen(call->body) : 0};
     if (http_send(c->http, &hreq, hr, err) != 0)
         return -1;
     if (hr->status >= 200 && hr->status < 300)

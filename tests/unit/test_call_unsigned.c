@@ -83,7 +83,7 @@ static cJSON *last_request(aws_client *c, const char *base)
 {
     char url[128];
     snprintf(url, sizeof url, "%s/__last", base);
-    http_request req = {"GET", url, NULL, NULL, 0, 0, 0, 0};
+    http_request req = {.method = "GET", .url = url};
     http_response resp = {0, BUF_INIT, ""};
     aws_err err;
     cJSON *last = NULL;
