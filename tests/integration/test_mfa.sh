@@ -70,6 +70,12 @@ no_tty --profile admin -e 'print(sts.get_caller_identity().Arn, aws.config().acc
 check_eq "cached: no terminal needed" "$RC" 0
 check_eq "cached: the same session and key" "$OUT" \
   "arn:aws:sts::123456789012:assumed-role/admin/admin-sess	$(field "$ADMIN_ENTRY" AccessKeyId)"
+# The issue's "done when": the shipped flow under the MFA-protected admin role, from a
+# job with no terminal, on the credentials cached by the first run.
+mkdir -p "$TMP/work"
+cd "$TMP/work" && no_tty --profile admin --plan run sagemaker; cd - >/dev/null
+check_eq "cached: iamsh --profile admin --plan run sagemaker exits 2 (changes to make)" "$RC" 2
+check_match "cached: ... with the plan" "$OUT" "Plan: 14 to add, 0 to change, 0 to destroy\."
 
 # --- no terminal and nothing cached: one line, 253 ---------------------------------
 rm -f "$ADMIN_ENTRY"

@@ -119,6 +119,14 @@ check_eq "a services section names the endpoints" \
   "$(role_key 111122223333/ViaServices)"
 run_iamsh --profile admin-via-sso -e 'print(sts.get_caller_identity().Arn)'
 check_eq "a role assumed with SSO source credentials" "$OUT" "arn:aws:sts::123456789012:assumed-role/r/via-sso"
+# The "done when": the shipped flow run with nothing but the SSO profile, as
+# `aws --profile dev ...` would be (IAM on moto, signed with the portal's credentials).
+mkdir -p "$TMP/work"
+cd "$TMP/work" && run_iamsh --profile dev run sagemaker; cd - >/dev/null
+check_eq "iamsh --profile dev run sagemaker (an SSO profile) exits 0" "$RC" 0
+check_match "... and sets the role up" "$ERR" "\+ create role SageMakerExecutionRoleLLM"
+cd "$TMP/work" && run_iamsh --profile dev --plan run sagemaker; cd - >/dev/null
+check_eq "... a second run has nothing to do" "$RC" 0
 
 # --- a legacy profile, with a token as the AWS CLI writes it -----------------------
 printf '{"startUrl": "%s", "region": "us-east-1", "accessToken": "cli-legacy-token", "expiresAt": "2099-01-01T00:00:00UTC"}' \
