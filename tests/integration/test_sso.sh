@@ -114,6 +114,13 @@ check "botocore's entry has iamsh's file name" test -f "$CORP_ROLE"
 BEFORE=$(seen "$SSO_URL" /federation/credentials)
 check_eq "iamsh takes botocore's entry" "$(AWS_ENDPOINT_URL_SSO=http://127.0.0.1:9 key_of dev)" "sso	$ADMIN"
 check_eq "... without a call to the portal" "$(seen "$SSO_URL" /federation/credentials)" "$BEFORE"
+# An http:// portal or OIDC endpoint off this machine would carry the sign-in's tokens in
+# clear text: told once, as for IAM and STS (the cached credentials need no call).
+AWS_ENDPOINT_URL_SSO=http://sso.example.test:9 AWS_ENDPOINT_URL_SSO_OIDC=http://sso.example.test:9 \
+  run_iamsh --profile dev -e 'print(aws.config().access_key_id)'
+check_eq "http:// SSO endpoints off this machine: the credentials" "$OUT" "$ADMIN"
+check_eq "http:// SSO endpoints off this machine: one warning line" "$ERR" \
+  "iamsh: warning: requests go to http://sso.example.test:9 over plain HTTP: they and any session token can be read on the network (use https://)"
 check_eq "a services section names the endpoints" \
   "$(env -u AWS_ENDPOINT_URL_SSO -u AWS_ENDPOINT_URL_SSO_OIDC "$IAMSH" --profile svc -e 'print(aws.config().access_key_id)' 2>&1)" \
   "$(role_key 111122223333/ViaServices)"
