@@ -33,6 +33,8 @@ static void test_dumps(void)
     dumps_is("0.1", 0, "0.1");
     dumps_is("1.5e-5", 0, "1.5e-05");
     dumps_is("\"\"", 0, "\"\"");
+    /* a number past the double's range, as json.dumps writes float('inf') (not JSON) */
+    dumps_is("[1e999, -1e999]", 0, "[Infinity, -Infinity]");
 }
 
 /* botocore's AssumeRoleCredentialFetcher and SSOCredentialFetcher keys. */
