@@ -69,6 +69,9 @@ int lmodel_is_secret_name(const char *name);
 /* lpolicy.c: aws.policy, the policy engine (check, compile, evaluate). */
 int luaopen_aws_policy(lua_State *L); /* [-0, +1, m] */
 
+/* lsso.c: aws.sso, the IAM Identity Center sign-in and sign-out (iamsh sso). */
+int luaopen_aws_sso(lua_State *L); /* [-0, +1, m] */
+
 /* lsigv4.c */
 int lsigv4_sign(lua_State *L); /* aws.sigv4.sign{...} */
 

@@ -116,6 +116,8 @@ int luaopen_aws(lua_State *L)
     lua_setfield(L, -2, "model");
     luaopen_aws_policy(L);
     lua_setfield(L, -2, "policy");
+    luaopen_aws_sso(L);
+    lua_setfield(L, -2, "sso");
     static const luaL_Reg b64[] = {
         {"encode", l_b64_encode}, {"decode", l_b64_decode}, {NULL, NULL}};
     luaL_newlib(L, b64);

@@ -12,6 +12,7 @@
 #include "iamsh/client.h"
 #include "iamsh/config.h"
 #include "iamsh/provider.h"
+#include "iamsh/sso.h"
 
 struct lsession {
     int loaded;
@@ -57,27 +58,43 @@ static void debug_log(void *ud, const char *line)
     fprintf(stderr, "[debug] %s\n", line);
 }
 
+/* Tell once per URL that requests to an http:// endpoint off this machine travel in
+ * clear text; frees ep. warned holds the last URL told. */
+static void warn_endpoint(aws_endpoint *ep, char *warned, size_t n)
+{
+    if (ep->url && config_url_in_clear(ep->url) && strcmp(warned, ep->url) != 0) {
+        fprintf(stderr,
+                "iamsh: warning: requests go to %s over plain HTTP: they and any session "
+                "token can be read on the network (use https://)\n",
+                ep->url);
+        snprintf(warned, n, "%s", ep->url);
+    }
+    config_endpoint_free(ep);
+}
+
 /* AWS CLI habit: an http:// endpoint is accepted (a proxy or test service may need
  * it), but when it is not on this machine the user is told once that the requests
- * and any session token travel in clear text. */
+ * and any session token travel in clear text. An IAM Identity Center profile's portal
+ * and OIDC endpoints too: they carry the sign-in's bearer and refresh tokens. */
 static void warn_in_clear(const aws_config *cfg)
 {
     static const char *const services[] = {"iam", "sts", NULL};
+    static const char *const sso_services[] = {"sso", "sso-oidc", NULL};
     char warned[512] = "";
+    aws_endpoint ep;
+    aws_err err;
+    sso_config sc;
     for (const char *const *svc = services; *svc; svc++) {
-        aws_endpoint ep;
-        aws_err err;
         memset(&ep, 0, sizeof ep);
-        err_clear(&err);
-        if (config_endpoint(cfg, *svc, &ep, &err) == 0 && ep.url && config_url_in_clear(ep.url) &&
-            strcmp(warned, ep.url) != 0) {
-            fprintf(stderr,
-                    "iamsh: warning: requests go to %s over plain HTTP: they and any session "
-                    "token can be read on the network (use https://)\n",
-                    ep.url);
-            snprintf(warned, sizeof warned, "%s", ep.url);
-        }
-        config_endpoint_free(&ep);
+        if (config_endpoint(cfg, *svc, &ep, &err) == 0)
+            warn_endpoint(&ep, warned, sizeof warned);
+    }
+    if (sso_config_load(cfg, cfg->profile, 0, &sc, &err) != 1)
+        return; /* not an IAM Identity Center profile; its mistakes are told when used */
+    for (const char *const *svc = sso_services; *svc; svc++) {
+        memset(&ep, 0, sizeof ep);
+        if (config_sso_endpoint(cfg, *svc, sc.region, &ep, &err) == 0)
+            warn_endpoint(&ep, warned, sizeof warned);
     }
 }
 

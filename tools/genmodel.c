@@ -455,12 +455,17 @@ static int op_index(gen *g, const char *name)
     return -1;
 }
 
-/* authtype "none": the operation is sent unsigned (STS's AssumeRoleWithWebIdentity and
- * AssumeRoleWithSAML, whose token or assertion is the proof). */
+/* The operation is sent unsigned (STS's AssumeRoleWithWebIdentity and AssumeRoleWithSAML,
+ * whose token or assertion is the proof) when the model says so either way: the legacy
+ * authtype "none", or an "auth" list whose first (preferred) scheme is smithy's noAuth,
+ * as botocore picks the first scheme it supports. */
 static int op_flags(const cJSON *op)
 {
-    const char *auth = jstr(op, "authtype");
-    return auth && strcmp(auth, "none") == 0 ? MODEL_OP_UNSIGNED : 0;
+    const char *authtype = jstr(op, "authtype");
+    const cJSON *auth = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(op, "auth"), 0);
+    int none = (authtype && strcmp(authtype, "none") == 0) ||
+               (cJSON_IsString(auth) && strcmp(auth->valuestring, "smithy.api#noAuth") == 0);
+    return none ? MODEL_OP_UNSIGNED : 0;
 }
 
 static void emit_ops(gen *g)

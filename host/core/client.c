@@ -293,10 +293,8 @@ static int check_args(const aws_client *c, const aws_endpoint *ep, const aws_cre
     return 0;
 }
 
-static int deliver(aws_client *c, http_response *hr, int last_cost, buf *resp, char request_id[96],
-                   aws_err *err)
+static int deliver(http_response *hr, buf *resp, char request_id[96], aws_err *err)
 {
-    retry_quota_release(&c->quota, last_cost);
     if (request_id)
         memcpy(request_id, hr->request_id, 96);
     if (resp) {
@@ -325,12 +323,46 @@ static int may_retry(aws_client *c, int attempt, aws_err *err, int *cost)
     return !(c->opts.abort_flag && *c->opts.abort_flag);
 }
 
+int client_retrying(aws_client *c, client_attempt_fn attempt_fn, void *ud, http_response *hr,
+                    aws_err *err)
+{
+    int attempt = 0, last_cost = 0, rc = -1;
+    c->requests++;
+    for (;;) {
+        attempt++;
+        if (attempt_fn(c, ud, hr, err) == 0) {
+            retry_quota_release(&c->quota, last_cost);
+            err_clear(err);
+            rc = 0;
+            break;
+        }
+        if (!may_retry(c, attempt, err, &last_cost))
+            break;
+    }
+    c->attempts_last = attempt;
+    c->answered += rc == 0 || err->kind == AWS_ERR_SERVICE;
+    return rc;
+}
+
+typedef struct query_call {
+    const aws_endpoint *ep;
+    const aws_creds *creds;
+    const char *body;
+    size_t body_len;
+} query_call;
+
+static int query_attempt(aws_client *c, void *ud, http_response *hr, aws_err *err)
+{
+    const query_call *q = ud;
+    return attempt_once(c, q->ep, q->creds, q->body, q->body_len, hr, err);
+}
+
 int client_query(aws_client *c, const aws_endpoint *ep, const aws_creds *creds, const char *body,
                  size_t body_len, buf *resp, char request_id[96], aws_err *err)
 {
     aws_err scratch;
     http_response hr = {0, BUF_INIT, ""};
-    int attempt = 0, last_cost = 0, rc = -1;
+    query_call q = {ep, creds, body, body_len};
 
     if (!err)
         err = &scratch;
@@ -338,20 +370,11 @@ int client_query(aws_client *c, const aws_endpoint *ep, const aws_creds *creds, 
         request_id[0] = '\0';
     if (check_args(c, ep, creds, body, err) != 0)
         return -1;
-    c->requests++;
-    for (;;) {
-        attempt++;
-        if (attempt_once(c, ep, creds, body, body_len, &hr, err) == 0) {
-            rc = deliver(c, &hr, last_cost, resp, request_id, err);
-            break;
-        }
-        if (!may_retry(c, attempt, err, &last_cost))
-            break;
-    }
-    if (rc != 0 && request_id)
+    int rc = client_retrying(c, query_attempt, &q, &hr, err);
+    if (rc == 0)
+        rc = deliver(&hr, resp, request_id, err);
+    else if (request_id)
         memcpy(request_id, err->request_id, 96);
-    c->attempts_last = attempt;
-    c->answered += rc == 0 || err->kind == AWS_ERR_SERVICE;
     http_response_free(&hr);
     return rc;
 }

@@ -350,6 +350,32 @@ int config_endpoint(const aws_config *c, const char *service, aws_endpoint *out,
     return rc == 0 ? 0 : oom(err);
 }
 
+int config_sso_endpoint(const aws_config *c, const char *service, const char *sso_region,
+                        aws_endpoint *out, aws_err *err)
+{
+    memset(out, 0, sizeof *out);
+    int oidc = service && strcmp(service, "sso-oidc") == 0;
+    if (!oidc && (!service || strcmp(service, "sso") != 0))
+        return err_set(err, AWS_ERR_PARAM, "UnknownService", "unknown service '%s'",
+                       service ? service : "(null)");
+    if (!sso_region || !valid_region(sso_region))
+        return err_set(err, AWS_ERR_CONFIG, "InvalidConfigError",
+                       "sso_region '%.64s' of profile '%s' is not a valid region name",
+                       sso_region ? sso_region : "", c->profile);
+    const char *url = NULL;
+    char source[640], def[256];
+    if (!c->ignore_configured_endpoints &&
+        configured_url(c, oidc ? "sso_oidc" : "sso", &url, source, sizeof source, err) != 0)
+        return -1;
+    if (url && check_url(url, source, err) != 0)
+        return -1;
+    snprintf(def, sizeof def, "https://%s.%s.%s", oidc ? "oidc" : "portal.sso", sso_region,
+             dns_suffix(config_partition_of(sso_region)));
+    if (endpoint_fill(out, url ? url : def, sso_region, oidc ? "sso-oauth" : "awsssoportal") != 0)
+        return oom(err);
+    return 0;
+}
+
 void config_endpoint_free(aws_endpoint *e)
 {
     if (!e)

@@ -407,14 +407,16 @@ static int add_sub(parser *p, ini_prop *pr, span line)
 }
 
 /* An indented line: a sub-property when the property's value is empty ("s3 =\n  k = v"),
- * otherwise more text for the value, joined with '\n' as botocore does. */
+ * otherwise more text for the value, joined with '\n' as botocore does. Either way a
+ * '#' or ';' inside it is text, not a comment (botocore's configparser strips inline
+ * comments nowhere); only a line that starts with one is a comment line. */
 static int continuation_line(parser *p, span line)
 {
     if (p->cur_sec == -2)
         return fail(p, "expected a section definition ([profile name]) before properties");
     if (p->cur_prop < 0)
         return fail(p, "indented line without a property to continue");
-    span s = prepare_line(line, 1);
+    span s = span_trim(line);
     if (s.n == 0 || s.p[0] == '#' || s.p[0] == ';') /* an indented comment line */
         return 0;
     ini_section *sec = p->prop_sec >= 0 ? &p->f->sections[p->prop_sec] : &p->scratch;

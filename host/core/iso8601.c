@@ -4,6 +4,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 static long long days_from_civil(long long y, unsigned m, unsigned d)
@@ -28,10 +29,15 @@ static int digits(const char *s, int n, int *out)
     return 0;
 }
 
-/* "Z", "+hh:mm", "-hhmm", "+hh" or nothing (UTC) into seconds east of UTC. */
+/* "Z", "+hh:mm", "-hhmm", "+hh" or nothing (UTC) into seconds east of UTC. "UTC" too:
+ * the AWS CLI writes its cached credentials' Expiration with strftime's %Z. */
 static int parse_offset(const char *s, double *off)
 {
     int h, m = 0;
+    if (strcmp(s, "UTC") == 0) {
+        *off = 0;
+        return 0;
+    }
     if (*s == 'Z' || *s == 'z' || *s == '\0') {
         *off = 0;
         return s[*s ? 1 : 0] == '\0' ? 0 : -1;

@@ -1,28 +1,20 @@
 /* provider.c - the credential provider chain in the AWS CLI v2 order. The providers
  * live in provider_keys.c (environment, profile keys), provider_role.c (assume role,
- * web identity), provider_process.c (credential_process) and provider_net.c
- * (container and instance metadata); nothing calls back into this file. */
+ * web identity; provider_mfa.c asks for MFA codes), provider_sso.c (IAM Identity
+ * Center), provider_process.c (credential_process) and provider_net.c (container and
+ * instance metadata); nothing calls back into this file. */
 #include "iamsh/provider.h"
 
 #include <stdio.h>
 #include <string.h>
 
-static int is_sso_profile(const aws_config *c, const char *profile)
+/* The AWS CLI's newer console sign-in (login_session), which iamsh does not speak. */
+static int login_error(const char *profile, aws_err *err)
 {
-    static const char *keys[] = {"sso_session", "sso_start_url", "sso_account_id", "sso_role_name",
-                                 "login_session"};
-    for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
-        if (config_profile_get(c, profile, keys[i]))
-            return 1;
-    return 0;
-}
-
-static int sso_error(const char *profile, aws_err *err)
-{
-    return err_set(err, AWS_ERR_CREDS, "SSONotSupported",
-                   "profile '%s' uses IAM Identity Center (sso_*/login_*) credentials, "
-                   "which iamsh cannot fetch: use credential_process or "
-                   "`aws configure export-credentials`",
+    return err_set(err, AWS_ERR_CREDS, "LoginNotSupported",
+                   "profile '%s' uses console sign-in credentials (login_session), which "
+                   "iamsh cannot fetch: use an sso_session profile (iamsh sso login), "
+                   "credential_process or `aws configure export-credentials`",
                    profile);
 }
 
@@ -35,8 +27,10 @@ static int chain_profile(const aws_config *c, struct aws_client *client, aws_cre
     int r = provider_assume_role(c, client, p, out, err);
     if (r == 0)
         r = provider_web_identity(c, client, p, !c->profile_explicit, out, err);
-    if (r == 0 && is_sso_profile(c, p))
-        return sso_error(p, err);
+    if (r == 0)
+        r = provider_sso(c, client, p, out, err);
+    if (r == 0 && config_profile_get(c, p, "login_session"))
+        return login_error(p, err);
     if (r == 0)
         r = provider_file(c, &c->creds, c->credentials_file, p, "shared-credentials-file", out,
                           err);

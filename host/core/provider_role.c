@@ -1,10 +1,12 @@
 /* provider_role.c - assume-role profiles (role_arn + source_profile | credential_source),
  * following botocore's AssumeRoleProvider: chains, cycle detection, a profile naming
- * itself only with static keys; and AssumeRoleWithWebIdentity (IRSA). The STS calls
- * take the same path as every other call (call.h), so they are validated, retried and
- * decoded by the model like sts.assume_role from a script. */
+ * itself only with static keys, MFA (mfa_serial), and the AWS CLI's credential cache,
+ * looked in before anything is asked or sent; and AssumeRoleWithWebIdentity (IRSA).
+ * The STS calls take the same path as every other call (call.h), so they are
+ * validated, retried and decoded by the model like sts.assume_role from a script. */
 #include "iamsh/provider.h"
 #include "iamsh/call.h"
+#include "iamsh/credcache.h"
 
 #include <cJSON.h>
 #include <stdio.h>
@@ -14,6 +16,7 @@
 #include <time.h>
 
 #include "iamsh/buf.h"
+#include "iamsh/file.h"
 
 #define ROLE_MAX_CHAIN 32
 
@@ -39,11 +42,28 @@ static cJSON *with(cJSON *obj, const char *name, const char *value)
     return obj;
 }
 
+/* The cache entry of an AssumeRole answer: its credentials, AssumedRoleUser and
+ * request id, as botocore caches the response. A cache that cannot be written costs
+ * only a later call, so a failure here is not one of the call. */
+static void cache_result(const aws_config *c, const char *key, const aws_creds *cr,
+                         const cJSON *result, const char *rid)
+{
+    cJSON *extra = cJSON_CreateObject();
+    const cJSON *user = cJSON_GetObjectItemCaseSensitive(result, "AssumedRoleUser");
+    cJSON *meta = cJSON_AddObjectToObject(extra, "ResponseMetadata");
+    if (user)
+        cJSON_AddItemToObject(extra, "AssumedRoleUser", cJSON_Duplicate(user, 1));
+    cJSON_AddStringToObject(meta, "RequestId", rid);
+    credcache_store(c->home, key, cr, 0, extra);
+    cJSON_Delete(extra);
+}
+
 /* The STS operation op_name with params (taken, and wiped: a web identity token is a
- * secret), signed with base (NULL for an unsigned one); its Credentials into out. */
+ * secret), signed with base (NULL for an unsigned one); its Credentials into out, and
+ * into the CLI's cache under cache_key when there is one. */
 static int sts_credentials(const aws_config *c, struct aws_client *client, const aws_creds *base,
-                           const char *op_name, cJSON *params, const char *source, aws_creds *out,
-                           aws_err *err)
+                           const char *op_name, cJSON *params, const char *cache_key,
+                           const char *source, aws_creds *out, aws_err *err)
 {
     const model_op *op = model_op_find(model_service_find("sts"), op_name);
     call_env env = {client, c, base};
@@ -57,6 +77,8 @@ static int sts_credentials(const aws_config *c, struct aws_client *client, const
         err_set(err, AWS_ERR_PARSE, "ResponseParseError", "%s: Credentials: %s", op->snake, why);
     else if (result)
         rc = 0;
+    if (rc == 0 && cache_key && out->expiration)
+        cache_result(c, cache_key, out, result, rid);
     creds_wipe_json(result);
     creds_wipe_json(params);
     cJSON_Delete(result);
@@ -97,24 +119,87 @@ static int duration(const char *d, const char *profile, cJSON *params, aws_err *
 
 /* ---- AssumeRole ---- */
 
-static int call_assume_role(const aws_config *c, struct aws_client *client, const char *profile,
-                            const aws_creds *base, aws_creds *out, aws_err *err)
+/* The AssumeRole arguments the profile sets, named as botocore names them in its cache
+ * key: RoleArn, RoleSessionName (only when configured: a generated one is left out),
+ * ExternalId, SerialNumber, DurationSeconds; and SourceIdentity, which the AWS CLI does
+ * not read (a profile that sets it gets a cache entry of its own). NULL with err. */
+static cJSON *role_args(const aws_config *c, const char *profile, aws_err *err)
 {
-    if (!client)
+    static const char *const keys[][2] = {
+        {"RoleArn", "role_arn"},
+        {"RoleSessionName", "role_session_name"},
+        {"ExternalId", "external_id"},
+        {"SerialNumber", "mfa_serial"},
+        {"SourceIdentity", "source_identity"},
+    };
+    cJSON *args = cJSON_CreateObject();
+    for (size_t i = 0; args && i < sizeof keys / sizeof *keys; i++)
+        args = with(args, keys[i][0], config_profile_get(c, profile, keys[i][1]));
+    if (!args) {
+        err_set(err, AWS_ERR_INTERNAL, "OutOfMemory", "out of memory");
+        return NULL;
+    }
+    if (duration(config_profile_get(c, profile, "duration_seconds"), profile, args, err) != 0) {
+        cJSON_Delete(args);
+        return NULL;
+    }
+    return args;
+}
+
+/* The MFA code (mfa_serial set) as TokenCode, asked on the terminal. */
+static int add_token_code(const struct aws_client *client, const char *profile, cJSON *params,
+                          aws_err *err)
+{
+    const cJSON *serial = cJSON_GetObjectItemCaseSensitive(params, "SerialNumber");
+    char code[64];
+    if (!cJSON_IsString(serial))
+        return 0;
+    if (provider_mfa_code(client, profile, serial->valuestring, code, sizeof code, err) != 0)
+        return -1;
+    int rc = cJSON_AddStringToObject(params, "TokenCode", code) ? 0 : -1;
+    creds_wipe_str(code);
+    return rc == 0 ? 0 : err_set(err, AWS_ERR_INTERNAL, "OutOfMemory", "out of memory");
+}
+
+/* STS refused the role: one line naming the profile and the fix, exit 253 (the code
+ * stays AWS's: AccessDenied, ...). Transport failures keep their kind and line. */
+static int assume_refused(const char *profile, const char *role, int mfa, aws_err *err)
+{
+    if (err->kind != AWS_ERR_SERVICE)
+        return -1;
+    char code[64], said[1024];
+    snprintf(code, sizeof code, "%s", err->code);
+    snprintf(said, sizeof said, "%s", err_message(err));
+    return err_set(err, AWS_ERR_CREDS, code,
+                   "profile '%s': AssumeRole of %.200s was refused (%s: %s): %s", profile, role,
+                   code, said,
+                   mfa ? "check mfa_serial and type the code your MFA device shows now"
+                       : "check role_arn and that the source credentials may assume it");
+}
+
+/* AssumeRole with args (taken) signed by base; the answer cached under key. */
+static int call_assume_role(const aws_config *c, struct aws_client *client, const char *profile,
+                            cJSON *args, const char *key, const aws_creds *base, aws_creds *out,
+                            aws_err *err)
+{
+    char name[80];
+    if (!client) {
+        cJSON_Delete(args);
         return err_set(err, AWS_ERR_CREDS, "NoClient",
                        "profile '%s' assumes a role, which needs a network client", profile);
-    char name[80];
+    }
     session_name(c, client, profile, NULL, name);
-    cJSON *params =
-        with(cJSON_CreateObject(), "RoleArn", config_profile_get(c, profile, "role_arn"));
-    params = with(with(params, "RoleSessionName", name), "ExternalId",
-                  config_profile_get(c, profile, "external_id"));
-    if (params &&
-        duration(config_profile_get(c, profile, "duration_seconds"), profile, params, err) != 0) {
-        cJSON_Delete(params);
+    if (!cJSON_GetObjectItemCaseSensitive(args, "RoleSessionName"))
+        args = with(args, "RoleSessionName", name);
+    if (args && add_token_code(client, profile, args, err) != 0) {
+        cJSON_Delete(args);
         return -1;
     }
-    return sts_credentials(c, client, base, "AssumeRole", params, "assume-role", out, err);
+    const char *role = config_profile_get(c, profile, "role_arn");
+    int mfa = config_profile_get(c, profile, "mfa_serial") != NULL;
+    if (sts_credentials(c, client, base, "AssumeRole", args, key, "assume-role", out, err) != 0)
+        return assume_refused(profile, role, mfa, err);
+    return 0;
 }
 
 static int has_static(const aws_config *c, const char *profile)
@@ -168,6 +253,8 @@ static int from_source_profile(const aws_config *c, struct aws_client *client, c
         !config_profile_get(c, sp, "web_identity_token_file"))
         return assume_chain(c, client, sp, seen, base, err);
     r = provider_web_identity(c, client, sp, 0, base, err);
+    if (r == 0)
+        r = provider_sso(c, client, sp, base, err);
     const char *proc = r == 0 ? config_profile_get(c, sp, "credential_process") : NULL;
     if (proc && *proc)
         r = provider_process(proc, PROVIDER_PROCESS_TIMEOUT_MS, base, err);
@@ -200,6 +287,19 @@ static int check_source(const aws_config *c, const char *profile, const char *sp
     return 0;
 }
 
+/* The base credentials the role is assumed with. */
+static int source_credentials(const aws_config *c, struct aws_client *client, const char *profile,
+                              visited *seen, aws_creds *base, aws_err *err)
+{
+    const char *sp = config_profile_get(c, profile, "source_profile");
+    if (sp)
+        return from_source_profile(c, client, sp, seen, base, err);
+    return from_credential_source(c, client, profile,
+                                  config_profile_get(c, profile, "credential_source"), base, err);
+}
+
+/* The configuration is checked first, then the CLI's cache is asked: a hit needs no
+ * source credentials, no MFA code and no call. */
 static int assume_chain(const aws_config *c, struct aws_client *client, const char *profile,
                         visited *seen, aws_creds *out, aws_err *err)
 {
@@ -210,16 +310,23 @@ static int assume_chain(const aws_config *c, struct aws_client *client, const ch
                        "profile '%s' must set exactly one of source_profile and "
                        "credential_source (it sets %s)",
                        profile, sp ? "both" : "neither");
-    if (config_profile_get(c, profile, "mfa_serial"))
-        return err_set(err, AWS_ERR_CREDS, "MFANotSupported",
-                       "profile '%s': mfa_serial is not supported yet", profile);
+    if (sp && check_source(c, profile, sp, seen, err) != 0)
+        return -1;
+    cJSON *args = role_args(c, profile, err);
+    char key[41];
+    if (!args)
+        return -1;
+    if (credcache_key(args, 0, key) == 0 &&
+        credcache_load(c->home, key, client_now(client), "assume-role", out) == 1) {
+        cJSON_Delete(args);
+        return 0;
+    }
     aws_creds base = {0};
-    int rc = sp ? check_source(c, profile, sp, seen, err) : 0;
+    int rc = source_credentials(c, client, profile, seen, &base, err);
     if (rc == 0)
-        rc = sp ? from_source_profile(c, client, sp, seen, &base, err)
-                : from_credential_source(c, client, profile, cs, &base, err);
-    if (rc == 0)
-        rc = call_assume_role(c, client, profile, &base, out, err);
+        rc = call_assume_role(c, client, profile, args, key, &base, out, err);
+    else
+        cJSON_Delete(args);
     creds_free(&base);
     return rc;
 }
@@ -240,16 +347,11 @@ int provider_assume_role(const aws_config *c, struct aws_client *client, const c
 static int read_token(const aws_config *c, const char *path, buf *tok, aws_err *err)
 {
     char *p = config_expand_path(c, path);
-    FILE *f = p ? fopen(p, "rb") : NULL;
+    int rc = p ? file_read(p, 1u << 20, tok) : -1;
     free(p);
-    if (!f)
+    if (rc != 0)
         return err_set(err, AWS_ERR_CREDS, "CredentialRetrievalError",
                        "cannot read web identity token file %.300s", path);
-    char chunk[4096];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0 && tok->len < (1u << 20))
-        buf_append(tok, chunk, n);
-    fclose(f);
     while (tok->len && strchr(" \t\r\n", tok->p[tok->len - 1]))
         tok->p[--tok->len] = '\0';
     if (tok->len == 0)
@@ -281,7 +383,7 @@ int provider_web_identity(const aws_config *c, struct aws_client *client, const 
         rc == 0 ? with(with(cJSON_CreateObject(), "RoleArn", arn), "RoleSessionName", name) : NULL;
     if (rc == 0)
         rc = sts_credentials(c, client, NULL, "AssumeRoleWithWebIdentity",
-                             with(params, "WebIdentityToken", tok.p),
+                             with(params, "WebIdentityToken", tok.p), NULL,
                              "assume-role-with-web-identity", out, err);
     buf_wipe(&tok);
     return rc == 0 ? 1 : -1;

@@ -22,14 +22,23 @@
 
 #define REDACTED "<redacted>"
 
+/* DeviceCode: IAM Identity Center's device sign-in (with it and the client secret,
+ * anyone could finish the sign-in); clientSecret, accessToken and refreshToken end in
+ * Secret and Token. */
 static const char *const secret_suffixes[] = {
-    "SecretAccessKey", "SecretKey",  "Secret",        "Token",
-    "Password",        "PrivateKey", "SAMLAssertion", NULL,
+    "SecretAccessKey", "SecretKey",     "Secret",     "Token", "Password",
+    "PrivateKey",      "SAMLAssertion", "DeviceCode", NULL,
 };
 
 static const char *const secret_headers[] = {
-    "authorization",        "proxy-authorization",      "cookie", "set-cookie",
-    "x-amz-security-token", "x-aws-ec2-metadata-token", NULL,
+    "authorization",
+    "proxy-authorization",
+    "cookie",
+    "set-cookie",
+    "x-amz-security-token",
+    "x-aws-ec2-metadata-token",
+    "x-amz-sso_bearer_token", /* the IAM Identity Center portal's access token */
+    NULL,
 };
 
 typedef struct scan {

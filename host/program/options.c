@@ -3,6 +3,7 @@
  *   iamsh [options] run SCRIPT [key=value ...]
  *   iamsh [options] -e CODE [args ...]
  *   iamsh [options] list
+ *   iamsh [options] sso login|logout
  *   iamsh [options] [-i]          the REPL (or, with stdin not a terminal, stdin as a script)
  *   iamsh --version | --help
  *
@@ -24,6 +25,7 @@ void options_usage(FILE *out)
           "       iamsh [options] run SCRIPT [key=value ...]\n"
           "       iamsh [options] -e CODE [args ...]\n"
           "       iamsh [options] list\n"
+          "       iamsh [options] sso login|logout\n"
           "\n"
           "Runs Lua with the AWS IAM and STS APIs as bindings.\n"
           "\n"
@@ -37,6 +39,9 @@ void options_usage(FILE *out)
           "  -               run stdin as a script\n"
           "  list            list the scripts: shipped ones, then IAMSH_PATH and\n"
           "                  ~/.config/iamsh/scripts\n"
+          "  sso login       sign in to IAM Identity Center for the profile (a device code,\n"
+          "                  approved in a browser); the AWS CLI shares the sign-in\n"
+          "  sso logout      remove every cached IAM Identity Center sign-in\n"
           "\n"
           "options (before or after the command; `--` ends them):\n"
           "  -i                  enter the REPL (after SCRIPT or CODE, with its globals kept)\n"
@@ -200,6 +205,8 @@ int options_parse(int argc, char **argv, host_options *o)
         if (strcmp(a, "-") == 0)
             return set_command(o, "stdin", argc, argv, i + 1);
         if (strcmp(a, "run") == 0 || strcmp(a, "list") == 0)
+            return set_command(o, a, argc, argv, i + 1);
+        if (strcmp(a, "sso") == 0) /* sso login|logout: scripts/lib/iamsh/sso.lua */
             return set_command(o, a, argc, argv, i + 1);
         return unknown(a);
     }

@@ -47,6 +47,32 @@ void client_free(aws_client *c);
 int client_query(aws_client *c, const aws_endpoint *ep, const aws_creds *creds, const char *body,
                  size_t body_len, buf *resp, char request_id[96], aws_err *err);
 
+/* One attempt of a request: 0 with a 2xx answer in hr, or -1 with err filled and
+ * classified (kind, code, status, timeout) for the retry policy. */
+typedef int (*client_attempt_fn)(aws_client *c, void *ud, http_response *hr, aws_err *err);
+/* The standard retry mode around any request (client_query's, client_json's): attempts
+ * until one succeeds, the policy calls the error final, the attempts or the quota run
+ * out, or Ctrl-C; sleeps the backoff in between. 0 with the answer in hr, or -1 with
+ * the last attempt's err. Counts c->requests, answered and attempts_last. */
+int client_retrying(aws_client *c, client_attempt_fn attempt, void *ud, http_response *hr,
+                    aws_err *err);
+
+/* A REST-JSON request (IAM Identity Center's portal and OIDC services, which take no
+ * SigV4 signature: their proof is a bearer token or a client secret in the request). */
+typedef struct client_json_request {
+    const char *method;         /* "GET" or "POST" */
+    const char *url;            /* absolute, query string included */
+    const char *const *headers; /* more "Name: value" lines, NULL-terminated; may be NULL */
+    const struct cJSON *body;   /* sent as application/json; NULL: no body */
+} client_json_request;
+/* Send req with retries (client_retrying). 2xx: *out is the JSON answer (an object;
+ * the caller wipes and frees it). An error answer: AWS_ERR_SERVICE with the status, the
+ * code from the body's "__type", its OAuth "error" (authorization_pending becomes
+ * AuthorizationPendingException, as botocore names it) or the status
+ * (401 UnauthorizedException, ...), the message from "message" or
+ * "error_description". A 2xx answer that is not a JSON object: AWS_ERR_PARSE. */
+int client_json(aws_client *c, const client_json_request *req, struct cJSON **out, aws_err *err);
+
 /* Parse an AWS Query error document into err (code, message, request id). 0 or -1. */
 int client_parse_error(const char *xml, size_t len, aws_err *err);
 

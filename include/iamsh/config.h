@@ -65,6 +65,13 @@ int config_url_in_clear(const char *url);
  * AWS_ENDPOINT_URL_<SVC>, AWS_ENDPOINT_URL, [services] section, profile endpoint_url,
  * then the partition's default). Fill out (caller frees with config_endpoint_free). */
 int config_endpoint(const aws_config *c, const char *service, aws_endpoint *out, aws_err *err);
+/* Endpoint of IAM Identity Center's portal ("sso") or its OIDC service ("sso-oidc") in
+ * sso_region: AWS_ENDPOINT_URL_SSO or AWS_ENDPOINT_URL_SSO_OIDC, AWS_ENDPOINT_URL, the
+ * [services] section's sso / sso_oidc endpoint_url, the profile's endpoint_url (as
+ * botocore's configured endpoints), else https://portal.sso.<region>.amazonaws.com or
+ * https://oidc.<region>.amazonaws.com. --endpoint-url is IAM's and STS's only. */
+int config_sso_endpoint(const aws_config *c, const char *service, const char *sso_region,
+                        aws_endpoint *out, aws_err *err);
 void config_endpoint_free(aws_endpoint *e);
 /* "aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b" from a region name; "aws" for NULL. */
 const char *config_partition_of(const char *region);

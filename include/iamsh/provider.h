@@ -1,6 +1,6 @@
 /* provider.h - the credential provider chain, in the AWS CLI v2 order, and its
- * providers (one file each: provider_keys.c, provider_role.c, provider_process.c,
- * provider_net.c; the chain itself is provider.c). */
+ * providers (one file each: provider_keys.c, provider_role.c with provider_mfa.c,
+ * provider_sso.c, provider_process.c, provider_net.c; the chain itself is provider.c). */
 #ifndef IAMSH_PROVIDER_H
 #define IAMSH_PROVIDER_H
 #include <stddef.h>
@@ -26,9 +26,24 @@ int provider_file(const aws_config *c, const ini_file *f, const char *path, cons
 /* Run `command` (split shell-style, no shell), JSON Version 1 on stdout. */
 #define PROVIDER_PROCESS_TIMEOUT_MS 60000
 int provider_process(const char *command, int timeout_ms, aws_creds *out, aws_err *err);
-/* role_arn profiles (not web identity): source_profile chains and credential_source. */
+/* role_arn profiles (not web identity): source_profile chains and credential_source,
+ * mfa_serial, external_id, role_session_name, duration_seconds, source_identity; the
+ * answer cached in the AWS CLI's cache (~/.aws/cli/cache, credcache.h) and taken from
+ * there while it has more than 15 minutes left. */
 int provider_assume_role(const aws_config *c, struct aws_client *client, const char *profile,
                          aws_creds *out, aws_err *err);
+/* The code of the MFA device serial, asked on the controlling terminal ("Enter MFA code
+ * for <serial>: ", not echoed), into code (n bytes). -1 with one line naming profile
+ * and serial when there is no terminal (AWS_ERR_CREDS) or no code was typed; Ctrl-C
+ * (client's abort flag) ends the wait. */
+int provider_mfa_code(const struct aws_client *client, const char *profile, const char *serial,
+                      char *code, size_t n, aws_err *err);
+/* IAM Identity Center profiles (sso_account_id / sso_role_name, with an sso_session
+ * section or the legacy sso_start_url + sso_region): the role credentials of the cached
+ * sign-in (~/.aws/sso/cache), refreshed when it expires and the session allows, through
+ * the portal's GetRoleCredentials; cached in ~/.aws/cli/cache as the AWS CLI does. */
+int provider_sso(const aws_config *c, struct aws_client *client, const char *profile,
+                 aws_creds *out, aws_err *err);
 /* AWS_ROLE_ARN + AWS_WEB_IDENTITY_TOKEN_FILE, or role_arn + web_identity_token_file. */
 int provider_web_identity(const aws_config *c, struct aws_client *client, const char *profile,
                           int use_env, aws_creds *out, aws_err *err);

@@ -50,6 +50,19 @@ OUT=$(env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY "$IAMSH" --endpoint-url 
   print(r.AssumedRoleUser.Arn, aws.is_secret(r.Credentials.SecretAccessKey))' 2>&1)
 check_eq "an unsigned operation needs no credentials" "$OUT" \
   "arn:aws:sts::123456789012:assumed-role/r/web	true"
+# ... and goes out with no signature: both of STS's unsigned operations, as the fault
+# server received them (its last request, GET /__last).
+coproc FAULT { exec python3 "$IAMSH_TEST_SUPPORT/fault_server.py" --lifetime 120 ok; }
+read -r -t 30 FPORT <&"${FAULT[0]}"
+for call in 'sts.assume_role_with_web_identity{RoleArn = "arn:aws:iam::123456789012:role/r", RoleSessionName = "web", WebIdentityToken = "header.payload.signature"}' \
+            'sts.assume_role_with_saml{RoleArn = "arn:aws:iam::123456789012:role/r", PrincipalArn = "arn:aws:iam::123456789012:saml-provider/p", SAMLAssertion = string.rep("x", 8)}'; do
+  env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY "$IAMSH" --endpoint-url "http://127.0.0.1:$FPORT" \
+    -e "pcall(function() $call end)" >/dev/null 2>&1
+  LAST=$(curl -s "http://127.0.0.1:$FPORT/__last")
+  check_match "unsigned: the request reached the endpoint (${call%%\{*})" "$LAST" '"body": "Action=AssumeRoleWith'
+  check_nomatch "unsigned: no Authorization header (${call%%\{*})" "$LAST" '"[Aa]uthorization"'
+  check_nomatch "unsigned: no X-Amz-Date (${call%%\{*})" "$LAST" '"[Xx]-[Aa]mz-[Dd]ate"'
+done
 
 # --plan sends no write, even from a plain script that calls IAM directly.
 printf '' >"$TMP/aws-config"; printf '' >"$TMP/aws-credentials"

@@ -8,7 +8,7 @@ Serves, on 127.0.0.1 and an ephemeral port (printed alone on stdout's first line
   container GET /container/... (checks Authorization against --container-token)
   STS       POST / with Action=AssumeRole (SigV4-signed: AccessKeyId is "ASIA-" + the
             signer's key id, so chains are visible) or AssumeRoleWithWebIdentity
-            (WebIdentityToken must be "jwt-token")
+            (WebIdentityToken must be "jwt-token"); ExternalId "refuse" is AccessDenied
 Exits by itself after --lifetime seconds so a crashed test leaves nothing behind.
 Only the Python standard library is used.
 """
@@ -38,6 +38,8 @@ def sts_xml(action, key, session):
             f"<SecretAccessKey>fake-secret</SecretAccessKey>"
             f"<SessionToken>session-{session}</SessionToken>"
             f"<Expiration>2030-01-02T03:04:05.000Z</Expiration></Credentials>"
+            f"<AssumedRoleUser><AssumedRoleId>AROAFAKE:{session}</AssumedRoleId>"
+            f"<Arn>arn:aws:sts::123456789012:assumed-role/r/{session}</Arn></AssumedRoleUser>"
             f"</{action}Result><ResponseMetadata><RequestId>req-1</RequestId>"
             f"</ResponseMetadata></{action}Response>")
 
@@ -101,6 +103,8 @@ class Handler(BaseHTTPRequestHandler):
             if not m:
                 return self.reply(403, sts_error("MissingAuthenticationToken", "unsigned"))
             ext = form.get("ExternalId", [""])[0]
+            if ext == "refuse":
+                return self.reply(403, sts_error("AccessDenied", "not authorized to assume"))
             key = "ASIA-" + m.group(1) + ("-ext-" + ext if ext else "")
             return self.reply(200, sts_xml(action, key, session), "text/xml")
         if action == "AssumeRoleWithWebIdentity":

@@ -14,6 +14,10 @@ export AWS_ACCESS_KEY_ID=AKIDFAKEFAKEFAKE01
 export AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY
 export AWS_CONFIG_FILE="$TMP/aws-config" AWS_SHARED_CREDENTIALS_FILE="$TMP/aws-credentials"
 export AWS_EC2_METADATA_DISABLED=true
+# A home of its own: iamsh and the AWS CLI keep caches there (~/.aws/cli/cache,
+# ~/.aws/sso/cache) that must not come from, or go to, the user running the tests.
+export HOME="$TMP/home"
+mkdir -p "$HOME"
 # The endpoints are on loopback: never send them through a proxy from the environment.
 export no_proxy=127.0.0.1,localhost NO_PROXY=127.0.0.1,localhost
 unset AWS_PROFILE AWS_DEFAULT_PROFILE AWS_REGION AWS_DEFAULT_REGION AWS_SESSION_TOKEN \
@@ -64,6 +68,22 @@ start_moto() {
     exit 1
   fi
   ENDPOINT="http://127.0.0.1:$MOTO_PORT"
+}
+
+# start_helper VAR SCRIPT [ARGS...]: a tests/support helper (fake_sso.py, fault_server.py,
+# ...) in the background, its port in VAR. Its stdin is a pipe this shell holds open,
+# so it stops when the test ends; unlike coproc, any number can run at once.
+start_helper() {
+  local var=$1 script=$2 out fd
+  shift 2
+  out=$(mktemp "$TMP/helper.XXXXXX")
+  exec {fd}> >(exec python3 "$IAMSH_TEST_SUPPORT/$script" "$@" >"$out")
+  for _ in $(seq 600); do [ -s "$out" ] && break; sleep 0.05; done
+  printf -v "$var" '%s' "$(head -1 "$out")"
+  if [ -z "${!var}" ]; then
+    echo "could not start $script" >&2
+    exit 1
+  fi
 }
 
 # aws_cli ARGS...: the AWS CLI against moto

@@ -150,13 +150,23 @@ static void test_continuation(void)
                     "bad =\n  bad key = 1\n",
                     1, &f, &err),
               0);
-    CHECK_STR(get(&f, "a", "k"), "first\nsecond\nthird");
+    CHECK_STR(get(&f, "a", "k"), "first\nsecond\nthird # c");
     CHECK_STR(get(&f, "a", "after"), "1");
     const ini_section *s = ini_find(&f, INI_PROFILE, "a");
     CHECK_STR(ini_get(s, "s3"), "");
     CHECK_STR(ini_get_sub(s, "s3", "max_concurrent_requests"), "10");
     CHECK_STR(ini_get_sub(s, "s3", "addressing_style"), "path");
     CHECK_INT(ini_prop_find(s, "bad")->nsub, 0);
+    ini_free(&f);
+    /* botocore keeps '#' and ';' in continuation and sub-property lines */
+    CHECK_INT(parse("[profile a]\nname = value\n  -continued # Comment\n  ; whole-line comment\n"
+                    "s3 =\n  k = v ; not a comment\n  j = w#x\n",
+                    1, &f, &err),
+              0);
+    s = ini_find(&f, INI_PROFILE, "a");
+    CHECK_STR(ini_get(s, "name"), "value\n-continued # Comment");
+    CHECK_STR(ini_get_sub(s, "s3", "k"), "v ; not a comment");
+    CHECK_STR(ini_get_sub(s, "s3", "j"), "w#x");
     ini_free(&f);
     /* continuation of an ignored key stays ignored and the section keeps working */
     CHECK_INT(parse("[profile a]\nbad! = x\n  more\ngood = y\n", 1, &f, &err), 0);

@@ -28,8 +28,10 @@ static void test_accepted(void)
     CHECK(parsed("2011-07-11 19:55:29Z") == 1310414129.0);
     CHECK(parsed("2011-07-11T19:55:29,5Z") == 1310414129.5);
     CHECK(parsed("2011-07-11T19:55:29.611Z") > 1310414129.6);
-    CHECK(parsed("2011-07-11T19:55:29") == 1310414129.0); /* no zone: UTC */
-    CHECK(parsed("2023-11-14") == 1699920000.0);          /* a bare date: midnight UTC */
+    CHECK(parsed("2011-07-11T19:55:29") == 1310414129.0);    /* no zone: UTC */
+    CHECK(parsed("2023-11-14") == 1699920000.0);             /* a bare date: midnight UTC */
+    CHECK(parsed("2023-11-14T22:13:20UTC") == 1700000000.0); /* the AWS CLI's cache files */
+    CHECK(parsed("2023-11-14T22:13:20UTCX") == -1);
 }
 
 static void test_refused(void)

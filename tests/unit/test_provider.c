@@ -190,7 +190,8 @@ static void test_assume_role_config(void)
              "[profile mfa]\n%ssource_profile = selfkeys\nmfa_serial = arn:mfa\n"
              "[profile envsrc]\n%scredential_source = environment\n"
              "[profile chain]\n%ssource_profile = selfkeys\n"
-             "[profile sso]\nsso_session = s\nsso_account_id = 1\n",
+             "[profile sso]\nsso_session = s\nsso_account_id = 1\n"
+             "[profile login]\nlogin_session = arn:aws:iam::123456789012:user/u\n",
              arn, arn, arn, arn, arn, arn, arn, arn, arn, arn, arn);
     setup(cfg, "");
     CHECK_INT(resolve("a", &cr, &err), -1);
@@ -210,8 +211,8 @@ static void test_assume_role_config(void)
     CHECK(strstr(err.message, "nobody") != NULL);
     CHECK_INT(resolve("badsrc", &cr, &err), -1);
     CHECK(strstr(err.message, "Moon") != NULL);
-    CHECK_INT(resolve("mfa", &cr, &err), -1);
-    CHECK(strstr(err.message, "mfa_serial is not supported yet") != NULL);
+    CHECK_INT(resolve("mfa", &cr, &err), -1); /* accepted: the code is asked before a call */
+    CHECK_STR(err.code, "NoClient");
     CHECK_INT(resolve("envsrc", &cr, &err), -1); /* no env keys: nothing from the source */
     CHECK_STR(err.code, "CredentialRetrievalError");
     env_set("AWS_ACCESS_KEY_ID", "E");
@@ -219,8 +220,11 @@ static void test_assume_role_config(void)
     CHECK_INT(resolve("envsrc", &cr, &err), -1);
     CHECK_STR(err.code, "NoClient");
     CHECK_INT(resolve("sso", &cr, &err), -1);
-    CHECK(strstr(err.message, "credential_process") &&
-          strstr(err.message, "aws configure export-credentials"));
+    CHECK_INT(err.kind, AWS_ERR_CONFIG);
+    CHECK(strstr(err.message, "profile 'sso'") && strstr(err.message, "[sso-session s]"));
+    CHECK_INT(resolve("login", &cr, &err), -1);
+    CHECK_STR(err.code, "LoginNotSupported");
+    CHECK(strstr(err.message, "profile 'login'") && strstr(err.message, "credential_process"));
 }
 
 static void test_nothing_found(void)

@@ -137,6 +137,44 @@ static void test_container(const server *s)
 
 /* ---- STS ---- */
 
+static void remove_cache(void)
+{
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s/.aws/cli/cache'", dir);
+    CHECK_INT(system(cmd), 0);
+}
+
+/* The AssumeRole answer is in the AWS CLI's cache, under botocore's key for
+ * {"RoleArn": ..., "RoleSessionName": "sess"}, mode 0600, in the CLI's JSON; a second
+ * resolve takes it from there with STS unreachable. */
+static void check_cached_role(const server *s)
+{
+    char path[256], text[4096] = "";
+    struct stat st;
+    snprintf(path, sizeof path, "%s/.aws/cli/cache/175d090882904d61f291b0f821afc3c4efd51ae1.json",
+             dir);
+    CHECK_INT(stat(path, &st), 0);
+    CHECK_INT(st.st_mode & 0777, 0600);
+    FILE *f = fopen(path, "r");
+    if (f) {
+        text[fread(text, 1, sizeof text - 1, f)] = '\0';
+        fclose(f);
+    }
+    CHECK(strstr(text, "{\"Credentials\": {\"AccessKeyId\": \"ASIA-BASEKEY\", "
+                       "\"SecretAccessKey\": ") == text);
+    CHECK(strstr(text, "\"Expiration\": \"2030-01-02T03:04:05UTC\"}") != NULL);
+    CHECK(strstr(text, "\"AssumedRoleUser\": {\"AssumedRoleId\": \"AROAFAKE:sess\"") != NULL);
+    CHECK(strstr(text, "\"ResponseMetadata\": {\"RequestId\": \"req-1\"}") != NULL);
+    aws_creds cr;
+    aws_err err;
+    env_set("AWS_ENDPOINT_URL_STS", "http://127.0.0.1:9");
+    CHECK_INT(resolve("r", &cr, &err), 0);
+    CHECK_STR(cr.access_key_id, "ASIA-BASEKEY");
+    CHECK_STR(cr.session_token, "session-sess");
+    creds_free(&cr);
+    env_set("AWS_ENDPOINT_URL_STS", s->url);
+}
+
 static void test_assume_role(const server *s)
 {
     aws_creds cr;
@@ -149,8 +187,9 @@ static void test_assume_role(const server *s)
              "[profile r2]\n%ssource_profile = r\nexternal_id = ext1\nduration_seconds = 900\n"
              "[profile self]\n%ssource_profile = self\naws_access_key_id = SELFKEY\n"
              "aws_secret_access_key = ss\n"
-             "[profile envsrc]\n%scredential_source = Environment\n",
-             arn, arn, arn, arn);
+             "[profile envsrc]\n%scredential_source = Environment\n"
+             "[profile refused]\n%ssource_profile = base\nexternal_id = refuse\n",
+             arn, arn, arn, arn, arn);
     files(cfg, "");
     env_set("AWS_ENDPOINT_URL_STS", s->url);
     env_set("AWS_EC2_METADATA_DISABLED", "true");
@@ -160,15 +199,25 @@ static void test_assume_role(const server *s)
     CHECK_STR(cr.session_token, "session-sess");
     CHECK_INT(cr.expiration, 1893553445);
     creds_free(&cr);
+    check_cached_role(s);
     CHECK_INT(resolve("r2", &cr, &err), 0); /* chained, signed by r's creds */
     CHECK_STR(cr.access_key_id, "ASIA-ASIA-BASEKEY-ext-ext1");
     CHECK(strncmp(cr.session_token, "session-iamsh-", 14) == 0);
     creds_free(&cr);
+    CHECK_INT(resolve("refused", &cr, &err), -1);
+    CHECK_INT(err.kind, AWS_ERR_CREDS);
+    CHECK_STR(err.code, "AccessDenied");
+    CHECK(strstr(err.message, "profile 'refused': AssumeRole of arn:aws:iam::123456789012:role/r "
+                              "was refused (AccessDenied: not authorized to assume): check "
+                              "role_arn") == err.message);
     CHECK_INT(resolve("self", &cr, &err), 0);
     CHECK_STR(cr.access_key_id, "ASIA-SELFKEY");
     creds_free(&cr);
     env_set("AWS_ACCESS_KEY_ID", "ENVKEY");
     env_set("AWS_SECRET_ACCESS_KEY", "es");
+    /* envsrc assumes the role with the same arguments as self, so (as in botocore, whose
+     * key leaves the source out) it would get self's cached entry */
+    remove_cache();
     CHECK_INT(resolve("envsrc", &cr, &err), 0);
     CHECK_STR(cr.access_key_id, "ASIA-ENVKEY");
     creds_free(&cr);

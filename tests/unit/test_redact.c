@@ -25,6 +25,8 @@ static void test_headers(void)
     EXPECT("> authorization:   secret\n> X-AMZ-SECURITY-TOKEN: FQoGZXIvYXdz\n> X-Amz-Date: 1\n",
            "> authorization:   <redacted>\n> X-AMZ-SECURITY-TOKEN: <redacted>\n> X-Amz-Date: 1\n");
     EXPECT("x-amz-security-token:tok", "x-amz-security-token:<redacted>");
+    EXPECT("> x-amz-sso_bearer_token: aoaAAAAAGExample\n",
+           "> x-amz-sso_bearer_token: <redacted>\n");
     EXPECT("Content-Type: text/xml\n", "Content-Type: text/xml\n");
     EXPECT("X-Authorization-Hint: fine", "X-Authorization-Hint: fine");
 }
@@ -64,6 +66,14 @@ static void test_json(void)
     EXPECT("{\"Token\": null, \"x\": [\"Token\", \"y\"]}",
            "{\"Token\": null, \"x\": [\"Token\", \"y\"]}");
     EXPECT("{\"Token\": \"unterminated", "{\"Token\": \"<redacted>");
+    /* IAM Identity Center: OIDC registration, device sign-in, tokens, role credentials */
+    EXPECT("{\"clientId\":\"cid\",\"clientSecret\":\"cs\",\"deviceCode\":\"dc\","
+           "\"userCode\":\"ABCD-EFGH\",\"accessToken\":\"at\",\"refreshToken\":\"rt\","
+           "\"idToken\":\"it\",\"secretAccessKey\":\"sk\",\"sessionToken\":\"st\"}",
+           "{\"clientId\":\"cid\",\"clientSecret\":\"<redacted>\",\"deviceCode\":\"<redacted>\","
+           "\"userCode\":\"ABCD-EFGH\",\"accessToken\":\"<redacted>\",\"refreshToken\":"
+           "\"<redacted>\",\"idToken\":\"<redacted>\",\"secretAccessKey\":\"<redacted>\","
+           "\"sessionToken\":\"<redacted>\"}");
 }
 
 static void test_form(void)

@@ -1,4 +1,5 @@
--- iamsh.runner: `iamsh run`, `iamsh -e`, stdin scripts and `iamsh list`.
+-- iamsh.runner: `iamsh run`, `iamsh -e`, stdin scripts and `iamsh list` (and hands
+-- `iamsh sso ...` to iamsh.sso).
 --
 -- A script is a path to a .lua file or the name of a script in one of the script
 -- folders (IAMSH_PATH, ~/.config/iamsh/scripts, the shipped ones). A flow is a
@@ -273,6 +274,7 @@ function M.main(command, words, chunk)
   if command == "eval" then return eval(chunk, words) end
   if command == "stdin" then return run_stdin(words) end
   if command == "list" then return list() end
+  if command == "sso" then return require("iamsh.sso").main(words) end
   usage_error("unknown command '%s'", command)
 end
 
