@@ -49,9 +49,7 @@ static const char *header_value(const sigv4_verify_request *req, const char *nam
     return v;
 }
 
-/* The decoded value of the query parameter name (exact case) into out: 1 found once,
- * 0 absent, 2 given more than once, -1 out of memory. */
-static int query_param(const char *q, const char *name, buf *out)
+int sigv4_verify_query_param(const char *q, const char *name, buf *out)
 {
     buf k = BUF_INIT;
     int found = 0;
@@ -238,7 +236,7 @@ static int parse_header_form(const sigv4_verify_request *req, const char *authz,
 static int query_field(const char *q, const char *name, char *dst, size_t size, buf *tmp,
                        int *missing, aws_err *err)
 {
-    int rc = query_param(q, name, tmp);
+    int rc = sigv4_verify_query_param(q, name, tmp);
     if (rc < 0)
         return err_set(err, AWS_ERR_INTERNAL, "InternalFailure", "out of memory");
     if (rc == 2)
@@ -254,7 +252,7 @@ static int query_field(const char *q, const char *name, char *dst, size_t size, 
 
 static int query_expires(const char *q, buf *tmp, long *expires, aws_err *err)
 {
-    int rc = query_param(q, "X-Amz-Expires", tmp);
+    int rc = sigv4_verify_query_param(q, "X-Amz-Expires", tmp);
     if (rc < 0)
         return err_set(err, AWS_ERR_INTERNAL, "InternalFailure", "out of memory");
     if (rc == 0)
@@ -270,7 +268,7 @@ static int query_expires(const char *q, buf *tmp, long *expires, aws_err *err)
 
 static int query_token(const char *q, buf *tmp, sigv4_verify_auth *auth, aws_err *err)
 {
-    int rc = query_param(q, "X-Amz-Security-Token", tmp);
+    int rc = sigv4_verify_query_param(q, "X-Amz-Security-Token", tmp);
     if (rc < 0 || (rc == 1 && !(auth->token_owned = buf_steal(tmp))))
         return err_set(err, AWS_ERR_INTERNAL, "InternalFailure", "out of memory");
     if (rc == 2)
@@ -310,8 +308,9 @@ static int parse_query_form(const char *q, sigv4_verify_auth *auth, aws_err *err
 static int query_has_auth(const char *q)
 {
     buf tmp = BUF_INIT;
-    int found = query_param(q, "X-Amz-Algorithm", &tmp) ||
-                query_param(q, "X-Amz-Credential", &tmp) || query_param(q, "X-Amz-Signature", &tmp);
+    int found = sigv4_verify_query_param(q, "X-Amz-Algorithm", &tmp) ||
+                sigv4_verify_query_param(q, "X-Amz-Credential", &tmp) ||
+                sigv4_verify_query_param(q, "X-Amz-Signature", &tmp);
     buf_free(&tmp);
     return found;
 }

@@ -63,4 +63,8 @@ int sigv4_verify_time(const sigv4_verify_auth *auth, time_t now, aws_err *err);
 int sigv4_verify(const sigv4_verify_request *req, const sigv4_verify_auth *auth, const char *secret,
                  int normalize, aws_err *err);
 
+/* The decoded value of the query (or form) parameter name, exact case, into out:
+ * 1 found once, 0 absent, 2 given more than once, -1 out of memory. */
+int sigv4_verify_query_param(const char *query, const char *name, buf *out);
+
 #endif
