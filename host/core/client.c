@@ -63,8 +63,9 @@ aws_client *client_new(const aws_client_opts *opts, aws_err *err)
         c->opts.rand01 = default_rand01;
     if (!c->opts.sleep_fn)
         c->opts.sleep_fn = default_sleep;
-    http_opts ho = {c->opts.ca_bundle, c->opts.connect_timeout_ms, c->opts.timeout_ms, c->opts.log,
-                    c->opts.log_ud,    c->opts.abort_flag};
+    http_opts ho = {
+        c->opts.ca_bundle, c->opts.connect_timeout_ms, c->opts.timeout_ms, c->opts.log,
+        c->opts.log_ud,    c->opts.abort_flag,         c->opts.exchange,   c->opts.exchange_ud};
     if (!(c->http = http_client_new(&ho, err))) {
         free(c);
         return NULL;
@@ -311,7 +312,7 @@ int client_query(aws_client *c, const aws_endpoint *ep, const aws_creds *creds, 
                  size_t body_len, buf *resp, char request_id[96], aws_err *err)
 {
     aws_err scratch;
-    http_response hr = {0, BUF_INIT, ""};
+    http_response hr = {0, BUF_INIT, "", BUF_INIT};
     int attempt = 0, last_cost = 0, rc = -1;
 
     if (!err)

@@ -241,18 +241,28 @@ static int call_handler(ectx *e, cJSON *params)
     return rc;
 }
 
-static int run_operation(ectx *e)
+/* The parameters, read and checked before the backend is entered (its transaction is
+ * the part of a request that runs one at a time); a failure is answered only once the
+ * caller has signed in, as AWS ranks them. NULL with the error in *perr. */
+static cJSON *read_params(ectx *e, aws_err *perr)
 {
-    cJSON *params = model_parse(e->op, e->form.p, e->form.len, &e->err);
+    cJSON *params = model_parse(e->op, e->form.p, e->form.len, perr);
+    if (!params)
+        perr->status = perr->kind == AWS_ERR_PARAM ? 400 : 500;
+    else if (model_validate_aws(e->op, params, perr) != 0) {
+        cJSON_Delete(params);
+        params = NULL;
+    }
+    return params;
+}
+
+static int run_operation(ectx *e, cJSON *params, const aws_err *perr)
+{
     if (!params) {
-        e->err.status = e->err.kind == AWS_ERR_PARAM ? 400 : 500;
+        e->err = *perr;
         return -1;
     }
-    int rc = model_validate_aws(e->op, params, &e->err);
-    if (rc == 0)
-        rc = call_handler(e, params);
-    cJSON_Delete(params);
-    return rc;
+    return call_handler(e, params);
 }
 
 /* --- the answer ------------------------------------------------------------------------- */
@@ -332,10 +342,15 @@ static int serve_steps(ectx *e)
     e->resp->fault = e->opts && e->opts->faults ? endpoint_faults_draw(e->opts->faults) : 0;
     if (e->resp->fault == ENDPOINT_FAULT_RESET_BEFORE || injected(e) != 0)
         return -1;
-    if (e->b->begin(e->b->ud, e->op, &e->err) != 0)
+    aws_err perr;
+    cJSON *params = read_params(e, &perr);
+    if (e->b->begin(e->b->ud, e->op, &e->err) != 0) {
+        cJSON_Delete(params);
         return -1;
+    }
     e->in_txn = 1;
-    rc = authenticate(e) == 0 && run_operation(e) == 0;
+    rc = authenticate(e) == 0 && run_operation(e, params, &perr) == 0;
+    cJSON_Delete(params);
     return finish(e, rc);
 }
 
