@@ -327,8 +327,20 @@ static int injected(ectx *e)
     return 0;
 }
 
+/* The Query protocol is POST (or GET, parameters in the query). */
+static int check_method(ectx *e)
+{
+    const char *m = e->req->method ? e->req->method : "";
+    if (strcmp(m, "POST") == 0 || strcmp(m, "GET") == 0)
+        return 0;
+    return FAIL(e, "MethodNotAllowed", 405,
+                "The HTTP method %.16s is not allowed: AWS's Query API takes POST (or GET)", m);
+}
+
 static int serve_steps(ectx *e)
 {
+    if (check_method(e) != 0)
+        return -1;
     sigv4_verify_request vr = as_received(e->req);
     int rc = sigv4_verify_parse(&vr, &e->auth, &e->err);
     if (rc < 0)
@@ -366,8 +378,9 @@ void endpoint_serve(const endpoint_opts *opts, const endpoint_backend *backend,
         resp->status = 200;
     else if (resp->fault != ENDPOINT_FAULT_RESET_BEFORE)
         answer_error(&e);
-    if (resp->fault == ENDPOINT_FAULT_RESET_BEFORE ||
-        (resp->fault == ENDPOINT_FAULT_RESET_AFTER && resp->status == 200))
+    if (resp->fault == ENDPOINT_FAULT_RESET_AFTER && resp->status != 200)
+        resp->fault = ENDPOINT_FAULT_NONE; /* nothing was made: it is answered as it is */
+    if (resp->fault == ENDPOINT_FAULT_RESET_BEFORE || resp->fault == ENDPOINT_FAULT_RESET_AFTER)
         resp->status = 0;
     if (e.is_signed)
         sigv4_verify_auth_free(&e.auth);

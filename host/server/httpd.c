@@ -228,9 +228,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     if (!r->started) {
         r->started = 1;
         const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
-        if (cl && strtoull(cl, NULL, 10) > BODY_MAX)
-            r->too_large = 1;
-        return MHD_YES;
+        if (!cl || strtoull(cl, NULL, 10) <= BODY_MAX)
+            return MHD_YES;
+        r->too_large = 1; /* answered at once: the body is not read (and the connection closed) */
     }
     if (*size) {
         if (!r->too_large && r->body.len + *size > BODY_MAX)
@@ -299,7 +299,7 @@ int httpd_start(const httpd_config *c, httpd **out, char *why, size_t nwhy)
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, h, MHD_OPTION_UNESCAPE_CALLBACK, no_unescape,
         NULL, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HEADERS_MEMORY,
         MHD_OPTION_CONNECTION_TIMEOUT, IDLE_SECONDS, MHD_OPTION_CONNECTION_LIMIT, MAX_CONNECTIONS,
-        MHD_OPTION_END);
+        MHD_OPTION_STRICT_FOR_CLIENT, 1, MHD_OPTION_END);
     if (!h->d) {
         snprintf(why, nwhy, "libmicrohttpd would not start on %s:%d", c->host, h->port);
         close(h->fd);
