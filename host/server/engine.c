@@ -297,20 +297,29 @@ static int push_root_creds(lua_State *L)
     return 1;
 }
 
+/* credentials(key) of the handlers, else the environment's root keys (a key the state
+ * knows stays what the state says it is).  [-0, +1, -] 0, or the pcall's error status */
+static int ask_credentials(engine *e, const char *key)
+{
+    lua_State *L = e->L;
+    lua_rawgeti(L, LUA_REGISTRYINDEX, e->module_ref);
+    lua_getfield(L, -1, "credentials");
+    lua_remove(L, -2);
+    lua_pushstring(L, key);
+    int rc = pcall(e, 1, 1);
+    if (rc != LUA_OK || !lua_isnil(L, -1) || !e->root_key || strcmp(key, e->root_key) != 0)
+        return rc;
+    lua_pop(L, 1);
+    lua_pushcfunction(L, push_root_creds);
+    lua_pushlightuserdata(L, e);
+    return pcall(e, 1, 1);
+}
+
 static int e_credentials(void *ud, const char *key, endpoint_creds *out, aws_err *err)
 {
     engine *e = ud;
     lua_State *L = e->L;
-    if (e->root_key && strcmp(key, e->root_key) == 0) {
-        lua_pushcfunction(L, push_root_creds);
-        lua_pushlightuserdata(L, e);
-    } else {
-        lua_rawgeti(L, LUA_REGISTRYINDEX, e->module_ref);
-        lua_getfield(L, -1, "credentials");
-        lua_remove(L, -2);
-        lua_pushstring(L, key);
-    }
-    if (pcall(e, 1, 1) != LUA_OK)
+    if (ask_credentials(e, key) != LUA_OK)
         return take_error(e, NULL, err);
     if (lua_isnil(L, -1)) {
         lua_pop(L, 1);
