@@ -128,6 +128,10 @@ static int init_state(lua_State *L)
     lua_setfield(L, -2, "aws");
     lua_pop(L, 1);
     lstore_preload(L, e->st);
+    lua_getglobal(L, "require"); /* the handlers use aws (aws.model, aws.policy) as scripts do */
+    lua_pushliteral(L, "aws");
+    lua_call(L, 1, 1);
+    lua_setglobal(L, "aws");
     lua_pushlightuserdata(L, e);
     lua_setfield(L, LUA_REGISTRYINDEX, "iamsh.engine");
     load_module(L, c->handlers);
@@ -280,7 +284,8 @@ int engine_set_root_key(engine *e, const char *key, const char *secret)
 }
 
 /* The environment's root keys as credentials() would give them: {secret =, principal =
- * {arn =, account =, kind = "root", name = "root", id = <account>}}.  [-0, +1, e] */
+ * {arn =, account =, kind = "root", name = <account>, id = <account>, access_key_id =}}.
+ * [-0, +1, e] */
 static int push_root_creds(lua_State *L)
 {
     engine *e = lua_touserdata(L, 1);
@@ -291,8 +296,9 @@ static int push_root_creds(lua_State *L)
     lua_setfield(L, -2, "arn");
     lset_string(L, "account", e->account);
     lset_string(L, "kind", "root");
-    lset_string(L, "name", "root");
+    lset_string(L, "name", e->account);
     lset_string(L, "id", e->account);
+    lset_string(L, "access_key_id", e->root_key);
     lua_setfield(L, -2, "principal");
     return 1;
 }
@@ -362,27 +368,25 @@ static void push_request(engine *e, const endpoint_call *call)
         lset_string(L, "enforce", "soft");
 }
 
-/* push_request and handle(request), protected: request and result stay on the stack.
- * [-2, +2, -] */
+/* push_request and handle(request) -> result, notes, protected.  [-2, +2, -] */
 static int call_handle(lua_State *L)
 {
     engine *e = lua_touserdata(L, 1);
     const endpoint_call *call = lua_touserdata(L, 2);
     lua_settop(L, 0);
-    push_request(e, call);
     lua_rawgeti(L, LUA_REGISTRYINDEX, e->module_ref);
     lua_getfield(L, -1, "handle");
     lua_remove(L, -2);
-    lua_pushvalue(L, 1);
-    lua_call(L, 1, 1);
+    push_request(e, call);
+    lua_call(L, 1, 2);
     return 2;
 }
 
-/* A note the handler left on the request (soft enforcement: what would have been
- * denied) joins the reasons.  [-0, +0, e] */
-static void take_note(lua_State *L, int request, buf *reason)
+/* The notes handle returned (its second value): notes.denied is what --enforce=soft
+ * let through, for the log and the X-Iamsh-Reason header.  [-0, +0, e] */
+static void take_note(lua_State *L, int notes, buf *reason)
 {
-    const char *note = field_string(L, request, "reason");
+    const char *note = lua_istable(L, notes) ? field_string(L, notes, "denied") : NULL;
     if (note && *note)
         buf_printf(reason, "%s%s", reason->len ? "; " : "", note);
 }
@@ -400,10 +404,10 @@ static int e_handle(void *ud, const endpoint_call *call, cJSON **result, buf *re
         lua_settop(L, top);
         return rc;
     }
-    take_note(L, -2, reason);
+    take_note(L, -1, reason);
     char why[256];
-    int none = lua_isnil(L, -1);
-    *result = none ? NULL : ljson_from_lua(L, -1, why, sizeof why);
+    int none = lua_isnil(L, -2);
+    *result = none ? NULL : ljson_from_lua(L, -2, why, sizeof why);
     lua_settop(L, top);
     if (*result || none)
         return 0;

@@ -2,7 +2,7 @@
 -- (IAMSH_LOCAL_HANDLERS=this file): the contract of docs/local-endpoint.md with just
 -- enough IAM behind it to test the server's plumbing (the real handlers are
 -- scripts/lib/iamsh/local/). Users and their access keys, tags, GetCallerIdentity;
--- a user may do nothing but read (AccessDenied with a reason, or a note under
+-- a user may do nothing but read (AccessDenied with a reason, or notes.denied under
 -- --enforce=soft); DeleteAccountAlias fails with a Lua error (a bug: a 500).
 local store = require "iamsh.store"
 
@@ -15,7 +15,7 @@ end
 
 local function root_principal(account)
   return { arn = "arn:aws:iam::" .. account .. ":root", account = account, kind = "root",
-    name = "root", id = account }
+    name = account, id = account }
 end
 
 function M.bootstrap(args)
@@ -115,14 +115,14 @@ local reads = { GetCallerIdentity = true, GetUser = true, ListUsers = true }
 function M.handle(req)
   local op = ops[req.operation]
   if not op then fail("NotImplemented", req.operation .. " is not in the stub", 501) end
-  local c = req.caller
+  local c, notes = req.caller, {}
   if c and c.kind == "user" and not reads[req.operation] then
     local why = "no statement of user " .. c.name .. " allows iam:" .. req.operation
     local msg = "User: " .. c.arn .. " is not authorized to perform: iam:" .. req.operation
     if req.enforce ~= "soft" then fail("AccessDenied", msg, 403, why) end
-    req.reason = "allowed by --enforce=soft: " .. why
+    notes.denied = "allowed by --enforce=soft: " .. why
   end
-  return op(req)
+  return op(req), notes
 end
 
 return M
