@@ -9,7 +9,7 @@
 #include <string.h>
 #include <time.h>
 
-static unsigned long long splitmix64(unsigned long long *state)
+unsigned long long endpoint_random(unsigned long long *state)
 {
     unsigned long long z = (*state += 0x9e3779b97f4a7c15ULL);
     z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
@@ -118,7 +118,7 @@ enum endpoint_fault endpoint_faults_draw(endpoint_faults *f)
     if (!f || !f->active)
         return ENDPOINT_FAULT_NONE;
     pthread_mutex_lock(&f->lock);
-    double u = (double)(splitmix64(&f->state) >> 11) * 0x1.0p-53;
+    double u = (double)(endpoint_random(&f->state) >> 11) * 0x1.0p-53;
     pthread_mutex_unlock(&f->lock);
     if (u < f->throttle)
         return ENDPOINT_FAULT_THROTTLE;

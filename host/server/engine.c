@@ -31,6 +31,7 @@ struct engine {
     int creds_ref;  /* the credentials table of this request's caller, or LUA_NOREF */
     double deadline;
     char *root_key, *root_secret; /* keys from the environment: the root's, kept in memory */
+    int root_ref;                 /* their credentials table, made once */
 };
 
 static double now_mono(void)
@@ -169,7 +170,7 @@ int engine_open(const engine_config *c, engine **out, char *why, size_t nwhy)
     *out = NULL;
     if (!e)
         return snprintf(why, nwhy, "out of memory"), -1;
-    e->creds_ref = LUA_NOREF;
+    e->creds_ref = e->root_ref = LUA_NOREF;
     e->enforce_soft = c->enforce_soft;
     if (store_open(c->state, &e->st, why, nwhy) != 0 ||
         settle_account(e, c->account, c->state, why, nwhy) != 0) {
@@ -181,6 +182,7 @@ int engine_open(const engine_config *c, engine **out, char *why, size_t nwhy)
         return snprintf(why, nwhy, "cannot create a Lua state: out of memory"), -1;
     }
     lua_sethook(e->L, deadline_hook, LUA_MASKCOUNT, 1000000);
+    lua_gc(e->L, LUA_GCGEN, 0, 0); /* requests make short-lived garbage */
     lua_pushcfunction(e->L, init_state);
     lua_pushlightuserdata(e->L, e);
     lua_pushlightuserdata(e->L, (void *)c);
@@ -193,14 +195,26 @@ int engine_open(const engine_config *c, engine **out, char *why, size_t nwhy)
     return 0;
 }
 
+static void forget_root_key(engine *e)
+{
+    free(e->root_key);
+    if (e->root_secret)
+        memset(e->root_secret, 0, strlen(e->root_secret));
+    free(e->root_secret);
+    e->root_key = e->root_secret = NULL;
+    if (e->L)
+        luaL_unref(e->L, LUA_REGISTRYINDEX, e->root_ref);
+    e->root_ref = LUA_NOREF;
+}
+
 void engine_close(engine *e)
 {
     if (!e)
         return;
+    forget_root_key(e);
     if (e->L)
         lua_close(e->L);
     store_close(e->st);
-    engine_set_root_key(e, NULL, NULL);
     free(e);
 }
 
@@ -272,17 +286,6 @@ static int e_begin(void *ud, const model_op *op, aws_err *err)
     return 0;
 }
 
-int engine_set_root_key(engine *e, const char *key, const char *secret)
-{
-    free(e->root_key);
-    if (e->root_secret)
-        memset(e->root_secret, 0, strlen(e->root_secret));
-    free(e->root_secret);
-    e->root_key = key ? strdup(key) : NULL;
-    e->root_secret = secret ? strdup(secret) : NULL;
-    return (key && !e->root_key) || (secret && !e->root_secret) ? -1 : 0;
-}
-
 /* The environment's root keys as credentials() would give them: {secret =, principal =
  * {arn =, account =, kind = "root", name = <account>, id = <account>, access_key_id =}}.
  * [-0, +1, e] */
@@ -291,7 +294,7 @@ static int push_root_creds(lua_State *L)
     engine *e = lua_touserdata(L, 1);
     lua_createtable(L, 0, 2);
     lset_string(L, "secret", e->root_secret);
-    lua_createtable(L, 0, 5);
+    lua_createtable(L, 0, 6);
     lua_pushfstring(L, "arn:aws:iam::%s:root", e->account);
     lua_setfield(L, -2, "arn");
     lset_string(L, "account", e->account);
@@ -303,8 +306,7 @@ static int push_root_creds(lua_State *L)
     return 1;
 }
 
-/* credentials(key) of the handlers, else the environment's root keys (a key the state
- * knows stays what the state says it is).  [-0, +1, -] 0, or the pcall's error status */
+/* The handlers' credentials(key), protected.  [-0, +1, -] LUA_OK or the error status */
 static int ask_credentials(engine *e, const char *key)
 {
     lua_State *L = e->L;
@@ -312,20 +314,47 @@ static int ask_credentials(engine *e, const char *key)
     lua_getfield(L, -1, "credentials");
     lua_remove(L, -2);
     lua_pushstring(L, key);
-    int rc = pcall(e, 1, 1);
-    if (rc != LUA_OK || !lua_isnil(L, -1) || !e->root_key || strcmp(key, e->root_key) != 0)
-        return rc;
-    lua_pop(L, 1);
-    lua_pushcfunction(L, push_root_creds);
-    lua_pushlightuserdata(L, e);
     return pcall(e, 1, 1);
+}
+
+/* The environment's keys are the root's unless the state knows that key (then it stays
+ * what the state says: a user's key exported to try a script as that user). Asked once,
+ * here: a key the state makes later is a random new one. 1 taken, 0 not, -1 error. */
+int engine_set_root_key(engine *e, const char *key, const char *secret)
+{
+    forget_root_key(e);
+    if (!key)
+        return 0;
+    if (store_begin(e->st, 0) != 0)
+        return -1;
+    int rc = ask_credentials(e, key);
+    int known = rc != LUA_OK || !lua_isnil(e->L, -1);
+    lua_settop(e->L, 0);
+    store_rollback(e->st);
+    if (rc != LUA_OK)
+        return -1;
+    if (known)
+        return 0;
+    e->root_key = strdup(key);
+    e->root_secret = strdup(secret);
+    lua_pushcfunction(e->L, push_root_creds);
+    lua_pushlightuserdata(e->L, e);
+    if (!e->root_key || !e->root_secret || pcall(e, 1, 1) != LUA_OK) {
+        lua_settop(e->L, 0);
+        forget_root_key(e);
+        return -1;
+    }
+    e->root_ref = luaL_ref(e->L, LUA_REGISTRYINDEX);
+    return 1;
 }
 
 static int e_credentials(void *ud, const char *key, endpoint_creds *out, aws_err *err)
 {
     engine *e = ud;
     lua_State *L = e->L;
-    if (ask_credentials(e, key) != LUA_OK)
+    if (e->root_key && strcmp(key, e->root_key) == 0)
+        lua_rawgeti(L, LUA_REGISTRYINDEX, e->root_ref);
+    else if (ask_credentials(e, key) != LUA_OK)
         return take_error(e, NULL, err);
     if (lua_isnil(L, -1)) {
         lua_pop(L, 1);

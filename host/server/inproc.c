@@ -130,7 +130,8 @@ static int prepare_state(const char *path, char *why, size_t n)
     return 0;
 }
 
-/* The root's keys in effect: the environment's (kept in memory), else the state's. */
+/* The root's keys in effect: the environment's (kept in memory) unless the state knows
+ * that key (a user's key, exported to act as that user), else the state's. */
 static int settle_keys(local *l, char *why, size_t n)
 {
     const char *k = getenv("AWS_ACCESS_KEY_ID"), *s = getenv("AWS_SECRET_ACCESS_KEY");
@@ -140,11 +141,16 @@ static int settle_keys(local *l, char *why, size_t n)
         return -1;
     if (!(k && *k && s && *s) || (t && *t))
         return 0;
+    int taken = engine_set_root_key(l->e, k, s);
+    if (taken < 0)
+        return snprintf(why, n, "the handlers' credentials() failed"), -1;
+    if (!taken)
+        return 0;
     free(l->root_key);
     wipe_free(l->root_secret);
     l->root_key = strdup(k);
     l->root_secret = strdup(s);
-    if (!l->root_key || !l->root_secret || engine_set_root_key(l->e, k, s) != 0)
+    if (!l->root_key || !l->root_secret)
         return snprintf(why, n, "out of memory"), -1;
     return 0;
 }

@@ -61,8 +61,8 @@ engine *pool_first(pool *p)
 int pool_set_root_key(pool *p, const char *key, const char *secret)
 {
     int rc = 0;
-    for (int i = 0; i < p->size; i++)
-        rc |= engine_set_root_key(p->engines[i], key, secret);
+    for (int i = 0; i < p->size && rc >= 0; i++)
+        rc = engine_set_root_key(p->engines[i], key, secret);
     return rc;
 }
 

@@ -149,23 +149,26 @@ static int settle_root(pool *p, char **key, char **secret, char *why, size_t n)
     const char *env_key = getenv("AWS_ACCESS_KEY_ID");
     const char *env_secret = getenv("AWS_SECRET_ACCESS_KEY");
     const char *env_token = getenv("AWS_SESSION_TOKEN");
-    int from_env = env_key && *env_key && env_secret && *env_secret;
+    int from_env = env_key && *env_key && env_secret && *env_secret, created = 0;
+    if (engine_root_keys(pool_first(p), NULL, NULL, key, secret, &created, why, n) != 0)
+        return -1;
     if (from_env && env_token && *env_token) {
         log_line("iamsh serve: AWS_SESSION_TOKEN is set: the environment's keys are a "
                  "session's, not taken as the root's");
         from_env = 0;
     }
-    if (from_env && pool_set_root_key(p, env_key, env_secret) != 0)
-        return snprintf(why, n, "out of memory"), -1;
-    int created = 0;
-    if (engine_root_keys(pool_first(p), NULL, NULL, key, secret, &created, why, n) != 0)
-        return -1;
-    if (!created || from_env) {
+    int taken = from_env ? pool_set_root_key(p, env_key, env_secret) : 0;
+    if (taken == 0 && from_env)
+        log_line("iamsh serve: AWS_ACCESS_KEY_ID is a key of the state: it stays the state's, "
+                 "not the root's");
+    if (taken != 0 || !created) { /* only new keys of the state's are shown */
         memset(*secret, 0, strlen(*secret));
         free(*secret);
         free(*key);
         *key = *secret = NULL;
     }
+    if (taken < 0)
+        return snprintf(why, n, "the handlers' credentials() failed for AWS_ACCESS_KEY_ID"), -1;
     return 0;
 }
 

@@ -58,9 +58,9 @@ typedef struct engine_config {
 typedef struct engine engine;
 int engine_open(const engine_config *c, engine **out, char *why, size_t nwhy);
 void engine_close(engine *e);
-/* Keys the environment gave at start: the root's when the state does not know that key
- * (asked first), held in memory only (never written to the state). NULL clears.
- * 0 or -1 (memory). */
+/* Keys the environment gave at start: the root's, held in memory only (never written to
+ * the state), unless the state knows that key (asked here, once): then it stays what the
+ * state says. NULL clears. 1 taken, 0 not (the state's), -1 error. */
 int engine_set_root_key(engine *e, const char *key, const char *secret);
 /* The endpoint backend over this engine (its callbacks take e). */
 void engine_backend(engine *e, endpoint_backend *out);

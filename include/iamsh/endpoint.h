@@ -123,6 +123,9 @@ typedef struct endpoint_opts {
 void endpoint_serve(const endpoint_opts *opts, const endpoint_backend *backend,
                     const endpoint_request *req, endpoint_response *resp);
 
+/* splitmix64: the next of a sequence from *state (fast, not for secrets). */
+unsigned long long endpoint_random(unsigned long long *state);
+
 /* A new request id: a random UUID (version 4), as AWS's look. */
 void endpoint_request_id(char out[37]);
 
