@@ -12,13 +12,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "iamsh/boundary.h"
 #include "server.h"
 
 #define EXIT_FAILED 1
 #define EXIT_USAGE 252
-#define HTTP_THREADS 4
 #define ENGINES 1 /* one Lua state behind the pool: docs/local-endpoint.md says why */
 
 typedef struct serve_args {
@@ -201,6 +201,14 @@ static void log_start(const serve_args *a, pool *p, const endpoint_faults *f)
              faults);
 }
 
+/* One HTTP thread a processor (2 to 8): more only switch between themselves, since the
+ * handlers' part of a request runs one at a time. */
+static int http_threads(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n < 2 ? 2 : n > 8 ? 8 : (int)n;
+}
+
 static sigset_t stop_signals(void)
 {
     sigset_t set;
@@ -228,7 +236,7 @@ static int run(const serve_args *a, const char *scripts_dir, int quiet)
     sigset_t set = stop_signals();
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
-    httpd_config hc = {a->host, a->port, HTTP_THREADS, NULL, &opts, quiet};
+    httpd_config hc = {a->host, a->port, http_threads(), NULL, &opts, quiet};
     if (pool_open(&c, ENGINES, &p, why, sizeof why) == 0 &&
         settle_root(p, &key, &secret, why, sizeof why) == 0 &&
         (hc.pool = p, httpd_start(&hc, &h, why, sizeof why)) == 0) {
