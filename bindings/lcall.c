@@ -6,6 +6,7 @@
 #include "bindings.h"
 #include "iamsh/boundary.h"
 #include "iamsh/call.h"
+#include "iamsh/sigv4.h"
 
 /* A ParamValidation error for op, raised.  [-0, +0, v] */
 static void raise_param(lua_State *L, const model_op *op, const char *why)
@@ -50,10 +51,21 @@ static call_env session_env(lua_State *L, const model_op *op)
 
 /* The secret registry: a set (registry table REG_SECRETS) of every string a result held
  * at a sensitive shape, so that a printer can redact the value on its own
- * (`k.AccessKey.SecretAccessKey`), away from the key that named it. Strings are
- * never collected from a weak table, so the set lives as long as the state. */
+ * (`k.AccessKey.SecretAccessKey`), away from the key that named it. The set holds
+ * the strings' SHA-256 digests, not the strings: it lives as long as the state, and
+ * must not keep a secret alive after the script has let go of it. */
 
-/* REG_SECRETS[string at idx] = true.  [-0, +0, m] */
+/* The digest of the string at idx (its key in the set).  [-0, +1, m] */
+static void push_secret_key(lua_State *L, int idx)
+{
+    size_t n;
+    const char *s = lua_tolstring(L, idx, &n);
+    char hex[65];
+    sigv4_sha256_hex(s, n, hex);
+    lua_pushlstring(L, hex, 64);
+}
+
+/* REG_SECRETS[digest of the string at idx] = true.  [-0, +0, m] */
 static void secret_add(lua_State *L, int idx)
 {
     idx = lua_absindex(L, idx);
@@ -63,7 +75,7 @@ static void secret_add(lua_State *L, int idx)
         lua_pushvalue(L, -1);
         lua_setfield(L, LUA_REGISTRYINDEX, REG_SECRETS);
     }
-    lua_pushvalue(L, idx);
+    push_secret_key(L, idx);
     lua_pushboolean(L, 1);
     lua_rawset(L, -3);
     lua_pop(L, 1);
@@ -120,7 +132,7 @@ int lcall_is_secret(lua_State *L)
     int secret = 0;
     if (lua_type(L, 1) == LUA_TSTRING &&
         lua_getfield(L, LUA_REGISTRYINDEX, REG_SECRETS) == LUA_TTABLE) {
-        lua_pushvalue(L, 1);
+        push_secret_key(L, 1);
         secret = lua_rawget(L, -2) != LUA_TNIL;
     }
     lua_pushboolean(L, secret);

@@ -85,11 +85,12 @@ int lerror_is(lua_State *L, int idx)
 void lerror_push(lua_State *L, const aws_err *e, const char *operation)
 {
     buf msg = BUF_INIT;
-    int redacted = redact_text(e->message, strlen(e->message), &msg) == 0;
+    const char *whole = err_message(e);
+    int redacted = redact_text(whole, strlen(whole), &msg) == 0;
     lua_createtable(L, 0, 8);
     lset_string(L, "kind", kind_name(e->kind));
     lset_string(L, "code", e->code[0] ? e->code : "InternalError");
-    lset_string(L, "message", redacted && msg.p ? msg.p : e->message);
+    lset_string(L, "message", redacted && msg.p ? msg.p : whole);
     buf_free(&msg);
     lua_pushinteger(L, e->status);
     lua_setfield(L, -2, "status");

@@ -12,6 +12,7 @@
 #include "bindings.h"
 #include "iamsh/boundary.h"
 #include "iamsh/buf.h"
+#include "iamsh/creds.h"
 #include "iamsh/json.h"
 #include "iamsh/keypath.h"
 #include "iamsh/utf8.h"
@@ -69,12 +70,20 @@ static void push_value(lua_State *L, const cJSON *v, int depth)
     }
 }
 
+/* A tree that may hold secrets (the parameters of a call, its decoded answer) is
+ * wiped before it is freed: freed memory keeps its bytes until reused. */
+static void delete_wiped(cJSON *v)
+{
+    creds_wipe_json(v);
+    cJSON_Delete(v);
+}
+
 /* A box's finaliser: the tree it still owns. */
 static int box_gc(lua_State *L)
 {
     cJSON **box = lua_touserdata(L, 1);
     if (box && *box) {
-        cJSON_Delete(*box);
+        delete_wiped(*box);
         *box = NULL;
     }
     return 0;
@@ -101,7 +110,7 @@ void ljson_push_owned(lua_State *L, cJSON *v)
 {
     cJSON **box = ljson_box(L, v);
     push_value(L, v, 0);
-    cJSON_Delete(v);
+    delete_wiped(v);
     *box = NULL;
     lua_remove(L, -2);
 }
@@ -395,16 +404,40 @@ static int l_encode(lua_State *L)
     return push_encoded(L, v, indent);
 }
 
+/* What is wrong at s[pos]: a control character is named (printing it would break
+ * the line), anything else is quoted as the text there.  [-0, +1, m] */
+static void push_json_problem(lua_State *L, const char *s, size_t len, size_t pos)
+{
+    if (pos < len && (unsigned char)s[pos] < 0x20) {
+        char what[64];
+        snprintf(what, sizeof what, "a control character (0x%02X) must be escaped",
+                 (unsigned char)s[pos]);
+        lua_pushstring(L, what);
+        return;
+    }
+    size_t n = pos < len ? len - pos : 0;
+    lua_pushfstring(L, "near '%s'", n ? "" : "<end>");
+    if (n) {
+        lua_pop(L, 1);
+        size_t k = 0;
+        while (k < n && k < 16 && (unsigned char)s[pos + k] >= 0x20)
+            k++;
+        lua_pushliteral(L, "near '");
+        lua_pushlstring(L, s + pos, k);
+        lua_pushliteral(L, "'");
+        lua_concat(L, 3);
+    }
+}
+
 static int l_decode(lua_State *L)
 {
     size_t len, pos = 0;
     const char *s = luaL_checklstring(L, 1, &len);
     cJSON *v = json_parse_all(s, len, &pos);
     if (!v) {
-        char near[40];
-        snprintf(near, sizeof near, "%.16s", pos < len ? s + pos : "<end>");
-        return luaL_error(L, "aws.json.decode: invalid JSON at byte %d near '%s'", (int)pos + 1,
-                          near);
+        push_json_problem(L, s, len, pos);
+        return luaL_error(L, "aws.json.decode: invalid JSON at byte %d: %s", (int)pos + 1,
+                          lua_tostring(L, -1));
     }
     ljson_push_owned(L, v);
     return 1;

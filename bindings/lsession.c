@@ -95,6 +95,30 @@ static void debug_log(void *ud, const char *line)
     fprintf(stderr, "[debug] %s\n", line);
 }
 
+/* AWS CLI habit: an http:// endpoint is accepted (a proxy or test service may need
+ * it), but when it is not on this machine the user is told once that the requests
+ * and any session token travel in clear text. */
+static void warn_in_clear(const aws_config *cfg)
+{
+    static const char *const services[] = {"iam", "sts", NULL};
+    char warned[512] = "";
+    for (const char *const *svc = services; *svc; svc++) {
+        aws_endpoint ep;
+        aws_err err;
+        memset(&ep, 0, sizeof ep);
+        err_clear(&err);
+        if (config_endpoint(cfg, *svc, &ep, &err) == 0 && ep.url && config_url_in_clear(ep.url) &&
+            strcmp(warned, ep.url) != 0) {
+            fprintf(stderr,
+                    "iamsh: warning: requests go to %s over plain HTTP: they and any session "
+                    "token can be read on the network (use https://)\n",
+                    ep.url);
+            snprintf(warned, sizeof warned, "%s", ep.url);
+        }
+        config_endpoint_free(&ep);
+    }
+}
+
 /* The configuration, from the run options and the environment.  [-0, +0, v] */
 static void session_load(lua_State *L, lsession *s)
 {
@@ -109,6 +133,7 @@ static void session_load(lua_State *L, lsession *s)
     if (config_load(&s->cfg, &in, &err) != 0)
         lerror_raise(L, &err, NULL);
     s->loaded = 1;
+    warn_in_clear(&s->cfg);
 }
 
 lsession *lsession_get(lua_State *L)
@@ -146,6 +171,7 @@ aws_client *lsession_client(lua_State *L, lsession *s)
         .log = run_options.debug ? debug_log : NULL,
         .abort_flag = run_options.interrupted,
         .read_only = run_options.plan,
+        .max_response = run_options.max_response,
     };
     if (run_options.local_state) {
         const iamsh_local_endpoint *ep = local_endpoint(L);

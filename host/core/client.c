@@ -64,8 +64,16 @@ aws_client *client_new(const aws_client_opts *opts, aws_err *err)
     if (!c->opts.sleep_fn)
         c->opts.sleep_fn = default_sleep;
     http_opts ho = {
-        c->opts.ca_bundle, c->opts.connect_timeout_ms, c->opts.timeout_ms, c->opts.log,
-        c->opts.log_ud,    c->opts.abort_flag,         c->opts.exchange,   c->opts.exchange_ud};
+        .ca_bundle = c->opts.ca_bundle,
+        .connect_timeout_ms = c->opts.connect_timeout_ms,
+        .timeout_ms = c->opts.timeout_ms,
+        .log = c->opts.log,
+        .log_ud = c->opts.log_ud,
+        .abort_flag = c->opts.abort_flag,
+        .max_body = c->opts.max_response,
+        .exchange = c->opts.exchange,
+        .exchange_ud = c->opts.exchange_ud,
+    };
     if (!(c->http = http_client_new(&ho, err))) {
         free(c);
         return NULL;
@@ -86,14 +94,22 @@ void client_free(aws_client *c)
 /* ---- error documents ---- */
 
 /* The element's text, trimmed, into out (cut to size). */
+/* el's text without the blanks around it: *n bytes at the result (owned: xmlFree). */
+static const char *trimmed_text(const xmlNode *el, xmlChar **owned, size_t *n)
+{
+    const char *t = xml_text(el, owned);
+    t += strspn(t, " \t\r\n");
+    *n = strlen(t);
+    while (*n && strchr(" \t\r\n", t[*n - 1]))
+        (*n)--;
+    return t;
+}
+
 static void text_of(const xmlNode *el, char *out, size_t size)
 {
     xmlChar *owned;
-    const char *t = xml_text(el, &owned);
-    t += strspn(t, " \t\r\n");
-    size_t n = strlen(t);
-    while (n && strchr(" \t\r\n", t[n - 1]))
-        n--;
+    size_t n;
+    const char *t = trimmed_text(el, &owned, &n);
     snprintf(out, size, "%.*s", (int)(n < size ? n : size - 1), t);
     xmlFree(owned);
 }
@@ -122,14 +138,17 @@ static int fill_error(xmlNode *root, aws_err *err)
 {
     xmlNode *rid = NULL;
     xmlNode *e = find_error(root, &rid);
-    char code[64], message[sizeof err->message], request_id[sizeof err->request_id];
+    char code[64], request_id[sizeof err->request_id];
 
     text_of(xml_child(e, "Code"), code, sizeof code);
     if (!code[0])
         return -1;
-    text_of(xml_child(e, "Message"), message, sizeof message);
     text_of(rid, request_id, sizeof request_id);
-    err_set(err, AWS_ERR_SERVICE, code, "%s", message);
+    xmlChar *owned;
+    size_t n;
+    const char *message = trimmed_text(xml_child(e, "Message"), &owned, &n);
+    err_set(err, AWS_ERR_SERVICE, code, "%.*s", (int)n, message); /* whole: err.c keeps it */
+    xmlFree(owned);
     memcpy(err->request_id, request_id, sizeof request_id);
     return 0;
 }
@@ -250,7 +269,8 @@ static int attempt_once(aws_client *c, const aws_endpoint *ep, const aws_creds *
     if (endpoint_url(ep, &url, err) != 0)
         return -1;
     if (request_headers(c, ep, creds, &url, body, body_len, lines, headers, err) == 0) {
-        http_request req = {"POST", url.p, headers, body, body_len, 0, 0, 0};
+        http_request req = {
+            .method = "POST", .url = url.p, .headers = headers, .body = body, .body_len = body_len};
         rc = http_send(c->http, &req, hr, err);
         sigv4_headers_free(lines);
     }
@@ -300,8 +320,7 @@ static int may_retry(aws_client *c, int attempt, aws_err *err, int *cost)
         return 0;
     *cost = retry_quota_acquire(&c->quota, err->timeout);
     if (*cost == 0) {
-        size_t n = strlen(err->message);
-        snprintf(err->message + n, sizeof err->message - n, " (retry quota exhausted)");
+        err_append(err, " (retry quota exhausted)");
         return 0;
     }
     c->opts.sleep_fn(retry_backoff(attempt, c->opts.rand01()));

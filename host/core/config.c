@@ -5,6 +5,7 @@
 #include "iamsh/buf.h"
 #include "iamsh/sigv4.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -259,6 +260,45 @@ static int services_url(const aws_config *c, const char *service, const char **u
     *url = ini_get_sub(s, service, "endpoint_url");
     snprintf(source, nsource, "[services %s] %s.endpoint_url in %s", name, service, c->config_file);
     return 0;
+}
+
+void config_url_host(const char *url, char *out, size_t n)
+{
+    const char *p = strstr(url, "://");
+    p = p ? p + 3 : url;
+    size_t len = strcspn(p, "/?#");
+    const char *at = memchr(p, '@', len);
+    if (at) {
+        len -= (size_t)(at + 1 - p);
+        p = at + 1;
+    }
+    if (*p == '[') {
+        const char *e = memchr(p, ']', len);
+        len = e ? (size_t)(e - p - 1) : 0;
+        p++;
+    } else {
+        const char *colon = memchr(p, ':', len);
+        if (colon)
+            len = (size_t)(colon - p);
+    }
+    snprintf(out, n, "%.*s", (int)(len < n ? len : n - 1), p);
+}
+
+int config_host_is_loopback(const char *host)
+{
+    struct in_addr a4;
+    if (strcasecmp(host, "localhost") == 0 || strcmp(host, "::1") == 0)
+        return 1;
+    return inet_pton(AF_INET, host, &a4) == 1 && (ntohl(a4.s_addr) >> 24) == 127;
+}
+
+int config_url_in_clear(const char *url)
+{
+    char host[256];
+    if (strncasecmp(url, "http://", 7) != 0)
+        return 0;
+    config_url_host(url, host, sizeof host);
+    return !config_host_is_loopback(host);
 }
 
 /* The configured (not command-line) endpoint URL, NULL if none; source names it. */

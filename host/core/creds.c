@@ -11,11 +11,8 @@
 
 void creds_wipe_str(char *s)
 {
-    if (!s)
-        return;
-    volatile char *v = s;
-    while (*v)
-        *v++ = 0;
+    if (s)
+        explicit_bzero(s, strlen(s)); /* as buf_wipe: never optimised away */
 }
 
 void creds_wipe_json(cJSON *v)

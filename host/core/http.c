@@ -17,7 +17,10 @@
 #include "iamsh/redact.h"
 
 #define HTTP_DEFAULT_TIMEOUT_MS 60000L
-#define HTTP_MAX_BODY (64u << 20) /* no IAM answer comes close; bounds memory */
+/* Above IAM's largest real answers (a 1,000-entry GetAccountAuthorizationDetails page
+ * of URL-encoded documents reaches ~20 MB), and what bounds the memory a hostile
+ * endpoint can make us spend. IAMSH_MAX_RESPONSE changes it. */
+#define HTTP_DEFAULT_MAX_BODY ((size_t)32 << 20)
 
 struct http_client {
     CURL *h;
@@ -26,6 +29,7 @@ struct http_client {
     http_log_fn log;
     void *log_ud;
     volatile sig_atomic_t *abort_flag;
+    size_t max_body;
     http_exchange_fn exchange;
     void *exchange_ud;
     char user_agent[128];
@@ -67,9 +71,12 @@ http_client *http_client_new(const http_opts *opts, aws_err *err)
         c->log = opts->log;
         c->log_ud = opts->log_ud;
         c->abort_flag = opts->abort_flag;
+        c->max_body = opts->max_body;
         c->exchange = opts->exchange;
         c->exchange_ud = opts->exchange_ud;
     }
+    if (c->max_body == 0)
+        c->max_body = HTTP_DEFAULT_MAX_BODY;
     if (opts && opts->ca_bundle && !c->ca_bundle) {
         http_client_free(c);
         return err_set(err, AWS_ERR_INTERNAL, "InternalError", "out of memory"), NULL;
@@ -160,7 +167,7 @@ static size_t on_body(char *data, size_t size, size_t n, void *ud)
 {
     http_call *call = ud;
     size_t len = size * n;
-    if (call->resp->body.len + len > HTTP_MAX_BODY) {
+    if (len > call->c->max_body || call->resp->body.len > call->c->max_body - len) {
         call->too_large = 1;
         return 0;
     }
@@ -268,6 +275,7 @@ static void set_options(http_client *c, const http_request *req, http_call *call
 
     curl_easy_reset(h); /* keeps live connections, so keep-alive survives */
     curl_easy_setopt(h, CURLOPT_URL, req->url);
+    curl_easy_setopt(h, CURLOPT_NOPROXY, req->no_proxy ? "*" : NULL);
 #if LIBCURL_VERSION_NUM >= 0x075500
     curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
 #else
@@ -368,8 +376,9 @@ static int fail_transport(http_client *c, const http_request *req, const http_ca
     if (call->oom)
         return err_set(err, AWS_ERR_INTERNAL, "InternalError", "out of memory reading %s", u);
     if (call->too_large)
-        return err_set(err, AWS_ERR_TRANSPORT, code, "response from %s larger than %u bytes", u,
-                       HTTP_MAX_BODY);
+        return err_set(err, AWS_ERR_TRANSPORT, code,
+                       "response from %s larger than %zu bytes (IAMSH_MAX_RESPONSE raises the cap)",
+                       u, call->c->max_body);
     if (rc == CURLE_ABORTED_BY_CALLBACK)
         return err_set(err, AWS_ERR_TRANSPORT, "Interrupted", "request to %s interrupted", u);
     if (rc == CURLE_OPERATION_TIMEDOUT)

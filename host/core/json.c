@@ -1,30 +1,40 @@
 /* json.c - JSON documents that come from outside (credential_process output, metadata
- * answers, aws.json.decode): exactly one value, and no \u0000 a C string would cut. */
+ * answers, aws.json.decode): exactly one value, with nothing a C string would cut
+ * (a NUL, raw or escaped) and no raw control character in a string (RFC 8259). */
 #include "iamsh/json.h"
 
 #include <string.h>
 
-/* The offset of a \u0000 escape in text, or len. cJSON would decode it into a NUL
- * that silently cuts its string short, so such documents are refused instead.
- * Backslashes only occur inside JSON strings, where "\\" is one escaped backslash. */
-static size_t nul_escape(const char *text, size_t len)
+/* The offset of the first byte cJSON would take but must not: a NUL anywhere, a
+ * raw control character inside a string (RFC 8259 wants them escaped; cJSON keeps
+ * them), or a \u0000 escape (decoded into a NUL that silently cuts its string
+ * short, e.g. a credential_process secret); len when there is none. */
+static size_t bad_byte(const char *text, size_t len)
 {
-    for (size_t i = 0; i + 1 < len; i++) {
-        if (text[i] != '\\')
-            continue;
-        if (text[i + 1] == 'u' && i + 5 < len && memcmp(text + i + 2, "0000", 4) == 0)
+    int in_string = 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)text[i];
+        if (c == 0 || (in_string && c < 0x20))
             return i;
-        i++; /* skip the escaped character */
+        if (!in_string) {
+            in_string = c == '"';
+        } else if (c == '"') {
+            in_string = 0;
+        } else if (c == '\\') {
+            if (i + 5 < len && text[i + 1] == 'u' && memcmp(text + i + 2, "0000", 4) == 0)
+                return i;
+            i++; /* the escaped character */
+        }
     }
     return len;
 }
 
 cJSON *json_parse_all(const char *text, size_t len, size_t *err_pos)
 {
-    size_t nul = text ? nul_escape(text, len) : len;
-    if (nul < len) {
+    size_t bad = text ? bad_byte(text, len) : len;
+    if (bad < len) {
         if (err_pos)
-            *err_pos = nul;
+            *err_pos = bad;
         return NULL;
     }
     const char *end = NULL;

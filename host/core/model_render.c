@@ -294,13 +294,13 @@ static const char *fault_of(const model_service *svc, const aws_err *e)
 
 int model_render_error(const model_service *svc, const aws_err *e, buf *out)
 {
-    if (!text_ok(e->code) || !text_ok(e->message) || !text_ok(e->request_id))
+    if (!text_ok(e->code) || !text_ok(err_message(e)) || !text_ok(e->request_id))
         return -1;
     size_t start = out->len;
     int rc = buf_printf(out, "<ErrorResponse xmlns=\"%s\"><Error><Type>%s</Type><Code>",
                         svc->xml_namespace, fault_of(svc, e)) ||
              put_text(out, e->code) || buf_puts(out, "</Code><Message>") ||
-             put_text(out, e->message) || buf_puts(out, "</Message></Error><RequestId>") ||
+             put_text(out, err_message(e)) || buf_puts(out, "</Message></Error><RequestId>") ||
              put_text(out, e->request_id) || buf_puts(out, "</RequestId></ErrorResponse>");
     if (rc != 0)
         buf_truncate(out, start);

@@ -13,6 +13,7 @@
 
 #include "iamsh/buf.h"
 #include "iamsh/client.h"
+#include "iamsh/config.h"
 
 #define CONTAINER_HOST "http://169.254.170.2"
 #define CONTAINER_TIMEOUT_MS 2000
@@ -23,12 +24,38 @@
 
 /* ---- shared ---- */
 
+/* The link-local addresses of instance metadata and container credentials. */
+static int metadata_host(const char *host)
+{
+    static const char *const hosts[] = {"169.254.169.254", "fd00:ec2::254", "169.254.170.2",
+                                        "169.254.170.23",  "fd00:ec2::23",  NULL};
+    for (const char *const *h = hosts; *h; h++)
+        if (strcasecmp(host, *h) == 0)
+            return 1;
+    return 0;
+}
+
+/* Metadata and loopback hosts are reached directly: through an http_proxy from the
+ * environment they would hand the instance's credentials to the proxy. */
+static int direct_url(const char *url)
+{
+    char host[256];
+    config_url_host(url, host, sizeof host);
+    return metadata_host(host) || config_host_is_loopback(host);
+}
+
 static int get(struct aws_client *client, const char *method, const char *url,
                const char *const *hdrs, long timeout_ms, http_response *hr, aws_err *err)
 {
     /* The only PUT is IMDSv2's token request, whose answer is a secret. */
     int secret = strcmp(method, "PUT") == 0;
-    http_request req = {method, url, hdrs, NULL, 0, timeout_ms, timeout_ms, secret};
+    http_request req = {.method = method,
+                        .url = url,
+                        .headers = hdrs,
+                        .timeout_ms = timeout_ms,
+                        .connect_timeout_ms = timeout_ms,
+                        .secret_body = secret,
+                        .no_proxy = direct_url(url)};
     memset(hr, 0, sizeof *hr);
     return http_send(client->http, &req, hr, err);
 }
@@ -56,43 +83,11 @@ static int parse_doc(const buf *body, const char *source, aws_creds *out, char *
 /* ---- container ---- */
 
 /* host of scheme://[userinfo@]host[:port]/... into out ("" if none) */
-static void url_host(const char *url, char *out, size_t n)
-{
-    const char *p = strstr(url, "://");
-    p = p ? p + 3 : url;
-    size_t len = strcspn(p, "/?#");
-    const char *at = memchr(p, '@', len);
-    if (at) {
-        len -= (size_t)(at + 1 - p);
-        p = at + 1;
-    }
-    if (*p == '[') {
-        const char *e = memchr(p, ']', len);
-        len = e ? (size_t)(e - p - 1) : 0;
-        p++;
-    } else {
-        const char *colon = memchr(p, ':', len);
-        if (colon)
-            len = (size_t)(colon - p);
-    }
-    snprintf(out, n, "%.*s", (int)(len < n ? len : n - 1), p);
-}
-
 static int allowed_full_uri(const char *url)
 {
     if (strncasecmp(url, "https://", 8) == 0)
         return 1;
-    if (strncasecmp(url, "http://", 7) != 0)
-        return 0;
-    char host[256];
-    url_host(url, host, sizeof host);
-    static const char *ok[] = {"169.254.170.2", "169.254.170.23", "fd00:ec2::23", "localhost",
-                               "::1"};
-    for (size_t i = 0; i < sizeof ok / sizeof *ok; i++)
-        if (strcasecmp(host, ok[i]) == 0)
-            return 1;
-    struct in_addr a4;
-    return inet_pton(AF_INET, host, &a4) == 1 && (ntohl(a4.s_addr) >> 24) == 127;
+    return strncasecmp(url, "http://", 7) == 0 && direct_url(url);
 }
 
 /* The Authorization value: the token file (read every time) beats the variable. */

@@ -1,15 +1,19 @@
 /* redact.c - scrub secrets from text before it is printed (--debug, errors).
  *
- * One pass over arbitrary bytes. Four shapes are recognised wherever they occur:
- *   header lines   Authorization / X-Amz-Security-Token / X-aws-ec2-metadata-token (any case,
- *                  optionally after a "> " or "< " log prefix)
+ * One pass over arbitrary bytes. These shapes are recognised wherever they occur:
+ *   header lines   Authorization, Proxy-Authorization, Cookie, X-Amz-Security-Token, ...
+ *                  (any case, optionally after a "> " or "< " log prefix)
  *   XML elements   <SecretAccessKey>...</SecretAccessKey> (CDATA included)
  *   JSON members   "SessionToken": "..."
- *   form params    &NewPassword=...   (at any word start: also in an HTML or text error
- *                  page that echoes "SecretAccessKey=..." mid-line)
- * A name is secret when it ends (any case) with one of the suffixes below, so
- * NewPassword, ServicePassword, WebIdentityToken and the like are caught too.
- * Over-redacting a debug log is harmless; leaking a key is not. */
+ *   name = value   &NewPassword=..., aws_secret_access_key = ..., export
+ *                  AWS_SESSION_TOKEN=..., SecretAccessKey: ... (query, INI, shell and
+ *                  YAML forms; at any word start; the value runs to '&' or the line's end)
+ *   URLs           user:password@ and the query string of http(s) URLs
+ * A name is secret when, ignoring case, '_' and '-', it ends with one of the
+ * suffixes below or with a member name the service models mark sensitive
+ * (redact_names_gen.c, generated), so NewPassword, AWS_SECRET_ACCESS_KEY,
+ * Base32StringSeed and client_secret are all caught. Over-redacting a debug log
+ * is harmless; leaking a key is not. */
 #include "iamsh/redact.h"
 
 #include <ctype.h>
@@ -19,14 +23,13 @@
 #define REDACTED "<redacted>"
 
 static const char *const secret_suffixes[] = {
-    "SecretAccessKey", "SecretKey", "Token", "Password", "PrivateKey", "SAMLAssertion", NULL,
+    "SecretAccessKey", "SecretKey",  "Secret",        "Token",
+    "Password",        "PrivateKey", "SAMLAssertion", NULL,
 };
 
 static const char *const secret_headers[] = {
-    "authorization",
-    "x-amz-security-token",
-    "x-aws-ec2-metadata-token",
-    NULL,
+    "authorization",        "proxy-authorization",      "cookie", "set-cookie",
+    "x-amz-security-token", "x-aws-ec2-metadata-token", NULL,
 };
 
 typedef struct scan {
@@ -36,13 +39,29 @@ typedef struct scan {
     int rc;
 } scan;
 
+/* name[0..n) ends with suffix, ignoring case and any '_' or '-' in name. */
+static int ends_with(const char *name, size_t n, const char *suffix)
+{
+    size_t k = strlen(suffix);
+    while (k > 0) {
+        while (n > 0 && (name[n - 1] == '_' || name[n - 1] == '-'))
+            n--;
+        if (n == 0 || tolower((unsigned char)name[n - 1]) != tolower((unsigned char)suffix[k - 1]))
+            return 0;
+        n--;
+        k--;
+    }
+    return 1;
+}
+
 static int is_secret_name(const char *name, size_t n)
 {
-    for (const char *const *p = secret_suffixes; *p; p++) {
-        size_t k = strlen(*p);
-        if (n >= k && strncasecmp(name + n - k, *p, k) == 0)
+    for (const char *const *p = secret_suffixes; *p; p++)
+        if (ends_with(name, n, *p))
             return 1;
-    }
+    for (const char *const *p = redact_model_names; *p; p++)
+        if (ends_with(name, n, *p))
+            return 1;
     return 0;
 }
 
@@ -164,21 +183,67 @@ static int is_form_name_char(char c)
     return isalnum((unsigned char)c) || c == '_' || c == '.' || c == '-' || c == '%';
 }
 
-/* At the start of a form parameter: Name=value up to '&' or the end of the line. */
+static size_t skip_blanks(const scan *sc, size_t i)
+{
+    while (i < sc->len && (sc->s[i] == ' ' || sc->s[i] == '\t'))
+        i++;
+    return i;
+}
+
+/* At a word start: Name=value or Name: value (blanks allowed around the sign; a
+ * quoted value to its quote), the value up to '&' or the end of the line. */
 static size_t try_form(scan *sc, size_t i)
 {
     size_t j = i;
     while (j < sc->len && is_form_name_char(sc->s[j]))
         j++;
-    if (j == i || j >= sc->len || sc->s[j] != '=' || !is_secret_name(sc->s + i, j - i))
+    size_t sign = skip_blanks(sc, j);
+    if (j == i || sign >= sc->len || (sc->s[sign] != '=' && sc->s[sign] != ':') ||
+        !is_secret_name(sc->s + i, j - i))
         return j > i ? j : i + 1;
-    size_t end = j + 1;
-    while (end < sc->len && sc->s[end] != '&' && sc->s[end] != '\n' && sc->s[end] != '\r' &&
-           sc->s[end] != ' ')
+    if (sc->s[sign] == ':' && sign + 2 < sc->len && sc->s[sign + 1] == '/' &&
+        sc->s[sign + 2] == '/')
+        return j; /* a URL's scheme, not a name */
+    size_t v = skip_blanks(sc, sign + 1), end = v;
+    char quote = v < sc->len && (sc->s[v] == '"' || sc->s[v] == '\'') ? sc->s[v] : 0;
+    if (quote)
+        v++;
+    end = v;
+    while (end < sc->len && sc->s[end] != '\n' && sc->s[end] != '\r' &&
+           (quote ? sc->s[end] != quote : sc->s[end] != '&'))
         end++;
-    if (end > j + 1)
-        emit_redacted(sc, j + 1, end);
+    if (end > v)
+        emit_redacted(sc, v, end);
     return end;
+}
+
+static int is_url_char(char c)
+{
+    return c > ' ' && c != '"' && c != '\'' && c != '<' && c != '>' && c != '\x7f';
+}
+
+/* At "://": the user:password@ of the URL and its query string. */
+static size_t try_url(scan *sc, size_t i)
+{
+    size_t host = i + 3, j = host;
+    while (j < sc->len && is_url_char(sc->s[j]) && sc->s[j] != '/' && sc->s[j] != '?' &&
+           sc->s[j] != '@')
+        j++;
+    if (j < sc->len && sc->s[j] == '@' && j > host) {
+        emit_redacted(sc, host, j);
+        j++;
+    }
+    while (j < sc->len && is_url_char(sc->s[j]) && sc->s[j] != '?')
+        j++;
+    if (j < sc->len && sc->s[j] == '?') {
+        size_t end = j + 1;
+        while (end < sc->len && is_url_char(sc->s[end]))
+            end++;
+        if (end > j + 1)
+            emit_redacted(sc, j + 1, end);
+        return end;
+    }
+    return j;
 }
 
 static size_t scan_step(scan *sc, size_t i)
@@ -191,6 +256,8 @@ static size_t scan_step(scan *sc, size_t i)
         if (next != i)
             return next;
     }
+    if (c == ':' && sc->len - i >= 3 && sc->s[i + 1] == '/' && sc->s[i + 2] == '/')
+        return try_url(sc, i);
     if (c == '<')
         return try_xml(sc, i);
     if (c == '"')

@@ -65,6 +65,7 @@ int limits_parse_size(const char *s, size_t *out); /* "512M" -> bytes; 0 or -1 *
 int limits_configure(void);                        /* 0, or EXIT_USAGE after a message */
 void limits_install(lua_State *L);
 size_t limits_heap_cap(void);
+size_t limits_max_response(void); /* IAMSH_MAX_RESPONSE; 0: the default */
 void limits_harden(int debug);
 
 /* local.c: `iamsh serve` (iamsh_local.so's entry); returns the exit code. */

@@ -93,19 +93,24 @@ static int l_read(lua_State *L)
     return 1;
 }
 
-/* fs.stat(path) -> {mode=, size=, type=} | nil */
+/* fs.stat(path [, nofollow]) -> {mode=, size=, type=} | nil; type "file", "dir", "link" (with
+ * nofollow: the link itself, not what it points to) or "other" */
 static int l_stat(lua_State *L)
 {
     const char *path = luaL_checkstring(L, 1);
+    int nofollow = lua_toboolean(L, 2);
     struct stat st;
-    if (stat(path, &st) != 0)
+    if ((nofollow ? lstat(path, &st) : stat(path, &st)) != 0)
         return 0;
     lua_createtable(L, 0, 3);
     lua_pushinteger(L, st.st_mode & 07777);
     lua_setfield(L, -2, "mode");
     lua_pushinteger(L, (lua_Integer)st.st_size);
     lua_setfield(L, -2, "size");
-    lua_pushstring(L, S_ISREG(st.st_mode) ? "file" : S_ISDIR(st.st_mode) ? "dir" : "other");
+    lua_pushstring(L, S_ISREG(st.st_mode)   ? "file"
+                      : S_ISDIR(st.st_mode) ? "dir"
+                      : S_ISLNK(st.st_mode) ? "link"
+                                            : "other");
     lua_setfield(L, -2, "type");
     return 1;
 }
@@ -133,12 +138,42 @@ static void fsync_dir(const char *dir)
     }
 }
 
+/* The process's umask (read without changing it for good). */
+static mode_t current_umask(void)
+{
+    mode_t m = umask(077);
+    umask(m);
+    return m;
+}
+
+/* A symbolic link at path is not replaced: the rename would swap the link for a
+ * regular file and leave its target as it was, and writing through it could reach
+ * a file somewhere else. The message names the target to write to instead. */
+static int refuse_link(const char *path, char *why, size_t whylen)
+{
+    struct stat st;
+    if (lstat(path, &st) != 0 || !S_ISLNK(st.st_mode))
+        return 0;
+    char target[4096];
+    ssize_t n = readlink(path, target, sizeof target - 1);
+    target[n > 0 ? n : 0] = '\0';
+    snprintf(why, whylen,
+             "%s is a symbolic link (to %s): iamsh does not replace links; give the "
+             "target's path instead",
+             path, n > 0 ? target : "?");
+    return -1;
+}
+
 /* Write content to a fresh temp file beside path, fsync, rename over path, fsync
- * the folder: a reader sees the old file or the new one, never half of one. */
+ * the folder: a reader sees the old file or the new one, never half of one. The
+ * mode is what the caller asks, less the umask (a 0644 file is 0600 under 077). */
 static int write_atomic(const char *path, const char *data, size_t len, mode_t mode, char *why,
                         size_t whylen)
 {
     char tmp[4096], dir[4096];
+    if (refuse_link(path, why, whylen) != 0)
+        return -1;
+    mode &= ~current_umask();
     const char *slash = strrchr(path, '/');
     snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - path) : 1, slash ? path : ".");
     if (slash == path)
@@ -162,6 +197,15 @@ static int write_atomic(const char *path, const char *data, size_t len, mode_t m
     }
     fsync_dir(dir);
     return 0;
+}
+
+/* fs.effective_mode(mode) -> the mode write_atomic gives a file asked for with mode. */
+static int l_effective_mode(lua_State *L)
+{
+    lua_Integer mode = luaL_checkinteger(L, 1);
+    luaL_argcheck(L, mode >= 0 && mode <= 07777, 1, "mode out of range");
+    lua_pushinteger(L, mode & ~(lua_Integer)current_umask());
+    return 1;
 }
 
 /* fs.write_atomic(path, content [, mode]) raises on failure. */
@@ -209,6 +253,7 @@ static int open_fs(lua_State *L)
                                    {"stat", l_stat},
                                    {"list", l_list},
                                    {"write_atomic", l_write_atomic},
+                                   {"effective_mode", l_effective_mode},
                                    {NULL, NULL}};
     luaL_newlib(L, fns);
     return 1;
@@ -236,6 +281,7 @@ static void set_run_options(const host_options *o, const host_paths *p)
         .debug = o->debug,
         .quiet = o->quiet,
         .interrupted = &host_interrupted,
+        .max_response = limits_max_response(),
         .local_state = o->local_state,
         .local_module = p->local,
         .scripts_dir = p->scripts,

@@ -18,6 +18,7 @@
 #define DEFAULT_CAP ((size_t)1 << 30) /* 1 GiB: far above any real script */
 
 static size_t heap_used, heap_cap = DEFAULT_CAP;
+static size_t max_response; /* 0: the AWS module's default (32 MiB) */
 
 /* "1073741824", "512M", "2G", "64k": bytes, or a number with a K, M or G
  * (powers of 1024). 0, or -1 for anything else. */
@@ -70,18 +71,32 @@ static void *capped_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
     return p;
 }
 
-/* IAMSH_MEMORY_LIMIT or the default; EXIT_USAGE after a message when malformed. */
-int limits_configure(void)
+/* A size from the environment into *out (left alone when unset); -1 after a message. */
+static int size_from_env(const char *name, size_t *out)
 {
-    const char *env = getenv("IAMSH_MEMORY_LIMIT");
-    if (env && *env && limits_parse_size(env, &heap_cap) != 0) {
+    const char *env = getenv(name);
+    if (env && *env && limits_parse_size(env, out) != 0) {
         fprintf(stderr,
-                "iamsh: IAMSH_MEMORY_LIMIT=%s is not a size (bytes, or a number "
-                "with K, M or G, e.g. 512M)\n",
+                "iamsh: %s=%s is not a size (bytes, or a number with K, M or G, e.g. 512M)\n", name,
                 env);
-        return EXIT_USAGE;
+        return -1;
     }
     return 0;
+}
+
+/* IAMSH_MEMORY_LIMIT (the Lua heap) and IAMSH_MAX_RESPONSE (the largest answer read);
+ * EXIT_USAGE after a message when malformed. */
+int limits_configure(void)
+{
+    if (size_from_env("IAMSH_MEMORY_LIMIT", &heap_cap) != 0 ||
+        size_from_env("IAMSH_MAX_RESPONSE", &max_response) != 0)
+        return EXIT_USAGE;
+    return 0;
+}
+
+size_t limits_max_response(void)
+{
+    return max_response;
 }
 
 /* The blocks luaL_newstate made before this are freed through capped_alloc too
@@ -91,6 +106,17 @@ void limits_install(lua_State *L)
     lua_setallocf(L, capped_alloc, NULL);
 }
 
+/* LeakSanitizer stops the world with ptrace at exit, which a non-dumpable process
+ * refuses (its tracer then crashes): sanitizer builds, which are for tests, stay
+ * dumpable. */
+#if defined(__SANITIZE_ADDRESS__)
+#define KEEP_DUMPABLE 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define KEEP_DUMPABLE 1
+#endif
+#endif
+
 /* No core file and no ptrace by other users, unless --debug. */
 void limits_harden(int debug)
 {
@@ -98,5 +124,7 @@ void limits_harden(int debug)
         return;
     struct rlimit none = {0, 0};
     setrlimit(RLIMIT_CORE, &none);
+#ifndef KEEP_DUMPABLE
     prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+#endif
 }

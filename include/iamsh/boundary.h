@@ -22,6 +22,7 @@ typedef struct iamsh_run_options {
     int debug;                          /* --debug: the wire log on stderr */
     int quiet;                          /* --quiet */
     volatile sig_atomic_t *interrupted; /* Ctrl-C: stop a transfer, make no retry */
+    unsigned long max_response;         /* IAMSH_MAX_RESPONSE in bytes; 0: the default */
     /* --local[=FILE]: IAM and STS answered in this process by the local endpoint
      * (iamsh_local.so at local_module), its state in local_state; NULL otherwise. */
     const char *local_state, *local_module;

@@ -53,6 +53,14 @@ const char *config_env(const aws_config *c, const char *name); /* NULL when unse
 /* A key of a profile: the credentials file's value wins over the config file's. NULL if absent. */
 const char *config_profile_get(const aws_config *c, const char *profile, const char *key);
 int config_profile_exists(const aws_config *c, const char *profile);
+/* The host of a URL, without user info, port or IPv6 brackets ("" when none). */
+void config_url_host(const char *url, char *out, size_t n);
+/* localhost, 127.0.0.0/8 or ::1. */
+int config_host_is_loopback(const char *host);
+/* An http:// URL to a host that is not loopback: what is sent there can be read on
+ * the network (AWS's endpoints are https; a local test endpoint is loopback). */
+int config_url_in_clear(const char *url);
+
 /* Endpoint for "iam" or "sts", in the CLI's order (--endpoint-url, ignore flag,
  * AWS_ENDPOINT_URL_<SVC>, AWS_ENDPOINT_URL, [services] section, profile endpoint_url,
  * then the partition's default). Fill out (caller frees with config_endpoint_free). */

@@ -19,13 +19,15 @@ enum aws_err_kind {
 };
 
 typedef struct aws_err {
-    int kind;            /* enum aws_err_kind */
-    char code[64];       /* AWS error code or client-side code */
-    char message[1024];  /* one line, never a secret */
-    long status;         /* HTTP status, 0 when none */
-    char request_id[96]; /* x-amzn-RequestId or from the body, "" if none */
-    int retryable;       /* the retry policy's verdict for this error */
-    int timeout;         /* transport error was a connect/read timeout */
+    int kind;                       /* enum aws_err_kind */
+    char code[64];                  /* AWS error code or client-side code */
+    char message[1024];             /* one line, never a secret; cut at a character with "..." when
+                                       longer: err_message() gives the whole text */
+    long status;                    /* HTTP status, 0 when none */
+    char request_id[96];            /* x-amzn-RequestId or from the body, "" if none */
+    int retryable;                  /* the retry policy's verdict for this error */
+    int timeout;                    /* transport error was a connect/read timeout */
+    unsigned long long long_ticket; /* the whole message in err.c's store, 0 if none */
 } aws_err;
 
 /* Fill err (kind, code, printf-style message); returns -1 for `return err_set(...)`.
@@ -33,5 +35,12 @@ typedef struct aws_err {
 int err_set(aws_err *err, int kind, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 void err_clear(aws_err *err);
+/* The whole message: up to 64 KiB (cut at a character with "..." beyond), while it is
+ * among the thread's 8 newest long messages; else message[]. Valid UTF-8 when the
+ * text given to err_set was. */
+const char *err_message(const aws_err *err);
+/* Add text to the end of the message (the whole one too); what no longer fits
+ * message[] is kept in the whole text only. */
+void err_append(aws_err *err, const char *text);
 
 #endif

@@ -24,6 +24,7 @@ typedef struct http_opts {
     /* When *abort_flag becomes non-zero (Ctrl-C), a transfer in progress stops with a
      * TransportError "interrupted". NULL: never. */
     volatile sig_atomic_t *abort_flag;
+    size_t max_body; /* the largest answer read; 0: 32 MiB */
     http_exchange_fn exchange; /* NULL: libcurl; else every request goes to it */
     void *exchange_ud;
 } http_opts;
@@ -37,6 +38,7 @@ typedef struct http_request {
     long timeout_ms;         /* overrides http_opts.timeout_ms when > 0 (IMDS: 1000) */
     long connect_timeout_ms; /* overrides when > 0 */
     int secret_body;         /* the answer is a secret (the IMDSv2 token): the log shows its size */
+    int no_proxy;            /* reach the host directly, whatever the proxy settings say */
 } http_request;
 
 typedef struct http_response {

@@ -5,9 +5,15 @@
 
 #include "iamsh/buf.h"
 
-/* Redact secrets from a text for printing: the values of SecretAccessKey, SessionToken,
- * Token, Password-like XML elements and JSON members, and Authorization /
- * X-Amz-Security-Token header values. Appends to out. */
+/* Redact secrets from a text for printing: the values of secret-named XML elements,
+ * JSON members and name=value / name: value pairs (SecretAccessKey, SessionToken,
+ * passwords, tokens, private keys and every member the service models mark
+ * sensitive), secret header values, and URL passwords and query strings. Appends
+ * to out. */
 int redact_text(const char *text, size_t len, buf *out);
+
+/* The member names the service models mark sensitive (redact_names_gen.c, made by
+ * tools/genmodel --secrets), NULL-terminated. */
+extern const char *const redact_model_names[];
 
 #endif

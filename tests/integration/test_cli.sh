@@ -206,6 +206,156 @@ unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY
 export AWS_ACCESS_KEY_ID=AKIDFAKEFAKEFAKE01
 export AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY
 
+# Secrets never printed (issue 13, items 1-4), checked with the literal values.
+# 1. Members the model marks sensitive, in --debug's wire log.
+coproc FS { exec python3 "$IAMSH_TEST_SUPPORT/fault_server.py" --lifetime 60 \
+  "file:$IAMSH_TEST_DATA/xml/create_service_specific_credential.xml" \
+  "file:$IAMSH_TEST_DATA/xml/create_virtual_mfa_device.xml"; }
+read -r -t 30 FSPORT <&"${FS[0]}"
+run_iamsh --debug --endpoint-url "http://127.0.0.1:$FSPORT" -e '
+  local c = iam.create_service_specific_credential{UserName = "ssc", ServiceName = "codecommit.amazonaws.com"}
+  local m = iam.create_virtual_mfa_device{VirtualMFADeviceName = "d1"}
+  print(c.ServiceSpecificCredential.ServiceUserName, m.VirtualMFADevice.SerialNumber)'
+check_eq "sensitive members: the calls work" "$OUT" "ssc-at-123456789012	arn:aws:iam::123456789012:mfa/d1"
+for secret in SvcPassw0rdFAKEFAKEFAKE1 SvcCredSecretFAKEFAKEFAKE2 SEEDFAKEFAKEFAKEFAKE3 \
+              UVJDT0RFRkFLRUZBS0VGQUtFNA==; do
+  check_absent "--debug hides the model's sensitive member ${secret:0:8}..." "$ERR" "$secret"
+done
+check_match "--debug still logs the answer around them" "$ERR" "<ServiceCredentialSecret><redacted>"
+# 2. A proxy password: in the request to the proxy and on a CONNECT.
+proxy="http://proxyuser:Pr0xyPassFAKE@127.0.0.1:$FSPORT"
+for endpoint in http://iam.example.test https://iam.example.test; do
+  http_proxy=$proxy https_proxy=$proxy HTTPS_PROXY=$proxy no_proxy= NO_PROXY= AWS_MAX_ATTEMPTS=1 \
+    run_iamsh --debug --endpoint-url "$endpoint" -e 'pcall(sts.get_caller_identity)'
+  check_match "proxy ($endpoint): the request went to the proxy" "$ERR" "Proxy-Authorization: <redacted>"
+  check_absent "proxy ($endpoint): no proxy password" "$ERR" "Pr0xyPassFAKE"
+  check_absent "proxy ($endpoint): no proxy credentials in base64" "$ERR" \
+    "$(printf 'proxyuser:Pr0xyPassFAKE' | base64)"
+done
+# 3. A failing credential_process whose stderr spells secrets every common way.
+cat >"$TMP/cp-leaky" <<'SH'
+#!/bin/sh
+echo "aws_secret_access_key = CpSecretFAKE1 export AWS_SECRET_ACCESS_KEY=CpSecretFAKE2" >&2
+exit 1
+SH
+cat >"$TMP/cp-leaky2" <<'SH'
+#!/bin/sh
+echo "Password=Cp Secret FAKE3 with spaces" >&2
+exit 1
+SH
+chmod +x "$TMP/cp-leaky" "$TMP/cp-leaky2"
+for line in "secret_access_key: CpSecretFAKE4" "aws_session_token = CpSecretFAKE5" \
+            "SecretAccessKey: CpSecretFAKE6"; do
+  printf '#!/bin/sh\necho "%s" >&2\nexit 1\n' "$line" >"$TMP/cp-one"
+  chmod +x "$TMP/cp-one"
+  printf '[profile leak]\ncredential_process = %s\n' "$TMP/cp-one" >"$TMP/aws-config"
+  unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY
+  run_iamsh --debug --profile leak --endpoint-url http://127.0.0.1:9 -e 'sts.get_caller_identity()'
+  check_eq "credential_process failing ($line): exit 253" "$RC" 253
+  check_absent "credential_process stderr ($line): the secret is hidden" "$ERR" "${line##* }"
+done
+for cp in "$TMP/cp-leaky" "$TMP/cp-leaky2"; do
+  printf '[profile leak]\ncredential_process = %s\n' "$cp" >"$TMP/aws-config"
+  run_iamsh --profile leak --endpoint-url http://127.0.0.1:9 -e 'sts.get_caller_identity()'
+  for s in CpSecretFAKE1 CpSecretFAKE2 "Cp Secret FAKE3" "Secret FAKE3"; do
+    check_absent "credential_process stderr: '$s' hidden" "$ERR" "$s"
+  done
+done
+# 5. A credential_process secret holding a NUL is refused, not silently cut short.
+printf '#!/bin/sh\nprintf '"'"'{"Version": 1, "AccessKeyId": "AKIDFAKEFAKEFAKE01", "SecretAccessKey": "ab\\000cd"}'"'"'\n' \
+  >"$TMP/cp-nul"
+chmod +x "$TMP/cp-nul"
+printf '[profile nul]\ncredential_process = %s\n' "$TMP/cp-nul" >"$TMP/aws-config"
+run_iamsh --profile nul --endpoint-url http://127.0.0.1:9 -e 'sts.get_caller_identity()'
+check_eq "credential_process secret with a NUL: exit 253" "$RC" 253
+check_match "credential_process secret with a NUL: refused as invalid JSON" "$ERR" "JSON"
+# 6. An answer above the response cap (32 MiB, IAMSH_MAX_RESPONSE) is refused quickly
+# with bounded memory (a 60 MB answer took ~1 GB and 7 s to decode).
+python3 -c '
+import sys
+member = "<member><RoleName>r</RoleName></member>" * 1000
+with open(sys.argv[1], "w") as f:
+    f.write("<ListRolesResponse><ListRolesResult><Roles>")
+    for _ in range(1500):
+        f.write(member)
+    f.write("</Roles></ListRolesResult></ListRolesResponse>")' "$TMP/huge.xml"
+coproc HUGE { exec python3 "$IAMSH_TEST_SUPPORT/fault_server.py" --lifetime 60 "file:$TMP/huge.xml"; }
+read -r -t 30 HUGEPORT <&"${HUGE[0]}"
+start=$(date +%s)
+AWS_ACCESS_KEY_ID=AKIDFAKEFAKEFAKE01 AWS_SECRET_ACCESS_KEY=fake AWS_MAX_ATTEMPTS=1 \
+  /usr/bin/time -f "%M" -o "$TMP/rss" "$IAMSH" --endpoint-url "http://127.0.0.1:$HUGEPORT" \
+  -e 'iam.list_roles()' >/dev/null 2>"$TMP/err"
+check_eq "a 57 MB answer: exit 255" "$?" 255
+check_match "a 57 MB answer: refused at the cap, naming the setting" "$(cat "$TMP/err")" \
+  "larger than 33554432 bytes \(IAMSH_MAX_RESPONSE raises the cap\)"
+check "a 57 MB answer: refused within seconds" test $(( $(date +%s) - start )) -lt 10
+check "a 57 MB answer: memory stays bounded (< 150 MB)" test "$(tail -1 "$TMP/rss")" -lt 153600
+IAMSH_MAX_RESPONSE=64k AWS_ACCESS_KEY_ID=AKIDFAKEFAKEFAKE01 AWS_SECRET_ACCESS_KEY=fake \
+  AWS_MAX_ATTEMPTS=1 run_iamsh --endpoint-url "http://127.0.0.1:$HUGEPORT" -e 'iam.list_roles()'
+check_match "IAMSH_MAX_RESPONSE sets the cap" "$ERR" "larger than 65536 bytes"
+IAMSH_MAX_RESPONSE=lots run_iamsh -e ''
+check_eq "a bad IAMSH_MAX_RESPONSE is bad usage" "$RC" 252
+# 7. A long AWS error message is kept whole and stays valid UTF-8 (issue 13, item 7).
+python3 - "$TMP/long-error.xml" <<'PY'
+import sys
+value = "x" + "é" * 3000
+body = ('<ErrorResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><Error><Type>Sender</Type>'
+        '<Code>ValidationError</Code><Message>Value \'%s\' at \'description\' failed to satisfy '
+        'constraint</Message></Error><RequestId>{rid}</RequestId></ErrorResponse>' % value)
+open(sys.argv[1], "w", encoding="utf-8").write(body)
+PY
+coproc LONG { exec python3 "$IAMSH_TEST_SUPPORT/fault_server.py" --lifetime 60 "file:$TMP/long-error.xml@400"; }
+read -r -t 30 LONGPORT <&"${LONG[0]}"
+AWS_ACCESS_KEY_ID=AKIDFAKEFAKEFAKE01 AWS_SECRET_ACCESS_KEY=fake \
+  run_iamsh --endpoint-url "http://127.0.0.1:$LONGPORT" -e '
+  local ok, err = pcall(iam.get_role, {RoleName = "r"})
+  print(err.code, utf8.len(err.message), err.message:match("at .description.*$"))
+  print(#aws.json.encode{m = err.message} > 6000)'
+check_eq "a 6 KB error message is kept whole, valid UTF-8" "$OUT" \
+  "ValidationError	3055	at 'description' failed to satisfy constraint
+true"
+printf '' >"$TMP/aws-config"
+# 4. A container credentials URL with a password and a signed query.
+AWS_CONTAINER_CREDENTIALS_FULL_URI="http://ctuser:CtPassFAKE@127.0.0.1:9/creds?sig=CtSigFAKE" \
+  run_iamsh --debug --endpoint-url http://127.0.0.1:9 -e 'sts.get_caller_identity()'
+check_eq "container URL with a password: exit 253" "$RC" 253
+check_absent "container URL: no password" "$ERR" "CtPassFAKE"
+check_absent "container URL: no signed query" "$ERR" "CtSigFAKE"
+export AWS_ACCESS_KEY_ID=AKIDFAKEFAKEFAKE01
+export AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY
+
+# Decisions (issue 13, item 9; README "Security").
+# An http:// endpoint that is not loopback: accepted, with one warning.
+AWS_MAX_ATTEMPTS=1 run_iamsh --endpoint-url http://iam.example.test:9 -e 'pcall(sts.get_caller_identity)'
+check_eq "http:// to another host: one warning line" "$ERR" \
+  "iamsh: warning: requests go to http://iam.example.test:9 over plain HTTP: they and any session token can be read on the network (use https://)"
+run_iamsh --endpoint-url http://127.0.0.1:9 -e 'pcall(sts.get_caller_identity)'
+check_eq "http:// on loopback: no warning" "$ERR" ""
+# Instance metadata is reached directly, never through an http_proxy from the environment.
+coproc META { exec python3 "$IAMSH_TEST_SUPPORT/fake_metadata.py" --lifetime 60; }
+read -r -t 30 METAPORT <&"${META[0]}"
+coproc PROXY { exec python3 "$IAMSH_TEST_SUPPORT/fault_server.py" --lifetime 60 \
+  --count-file "$TMP/proxy-count" 500; }
+read -r -t 30 PROXYPORT <&"${PROXY[0]}"
+(unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY
+ AWS_EC2_METADATA_DISABLED=false AWS_EC2_METADATA_SERVICE_ENDPOINT="http://127.0.0.1:$METAPORT" \
+ http_proxy="http://127.0.0.1:$PROXYPORT" no_proxy= NO_PROXY= \
+   "$IAMSH" -e 'print(aws.config().credential_source)' >"$TMP/out" 2>"$TMP/err")
+check_eq "metadata credentials through a proxy setting: found directly" "$(cat "$TMP/out")" "iam-role"
+check_eq "metadata credentials: the proxy saw no request" "$(cut -d' ' -f1 "$TMP/proxy-count")" 0
+# Files: a symbolic link is not replaced; the umask applies to files that are not secret.
+mkdir -p "$TMP/files"
+printf 'A=1\n' >"$TMP/files/real.env"
+ln -s real.env "$TMP/files/.env"
+run_iamsh -e "provision.env_file{path = '$TMP/files/.env', values = {B = '2'}}"
+check_eq "a .env that is a symbolic link: refused before any write, exit 252" "$RC" 252
+check_match "a .env that is a symbolic link: says so" "$ERR" "is a symbolic link: iamsh does not replace links"
+check_eq "the link and its target are untouched" "$(readlink "$TMP/files/.env"):$(cat "$TMP/files/real.env")" \
+  "real.env:A=1"
+(umask 077; "$IAMSH" -e "provision.file{path = '$TMP/files/arn.txt', content = 'arn'}" 2>/dev/null)
+check_eq "umask 077: a 0644 file is written 0600" "$(stat -c %a "$TMP/files/arn.txt")" 600
+OUT=$(umask 077; "$IAMSH" -e "provision.file{path = '$TMP/files/arn.txt', content = 'arn'}" 2>&1)
+check_match "umask 077: the second run changes nothing" "$OUT" "Done: 0 added, 0 changed, 0 destroyed"
 # Malformed config file: a clear line, not a crash.
 printf '[default\nregion = \x01\xff\n[profile x]\n  = =\n' >"$TMP/aws-config"
 run_iamsh -e 'print(aws.config().region)'

@@ -17,6 +17,8 @@ Steps:
   errors-layout  400 in the <Response><Errors><Error>..</Errors><RequestID> layout
   reset          read the request, then reset the connection (SO_LINGER 0) without answering
   hang           read the request, then sleep --hang seconds without answering
+  file:PATH[@N]  the body of PATH ({rid} in it becomes the request id), HTTP status N
+                 (default 200)
 
 Control paths (not counted as steps): GET /__count -> "requests connections",
 GET /__last -> JSON {method, path, headers, body} of the last counted request.
@@ -144,6 +146,8 @@ class Handler(BaseHTTPRequestHandler):
         # A reset on a reused connection makes libcurl retry the request once by
         # itself; closing before a reset step keeps one attempt = one request.
         self.close_after = following == "reset"
+        if step.startswith("file:"):
+            return self.step_file(step[5:], rid)
         getattr(self, "step_" + step.replace("-", "_"))(rid, record)
 
     def send(self, status, text, ctype="text/xml", rid=None):
@@ -159,6 +163,11 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
         self.wfile.flush()
+
+    def step_file(self, spec, rid):
+        path, _, status = spec.partition("@")
+        with open(path, encoding="utf-8") as f:
+            self.send(int(status or 200), f.read().replace("{rid}", rid), rid=rid)
 
     def step_ok(self, rid, record):
         self.send(200, OK_BODY.format(rid=rid), rid=rid)
@@ -206,6 +215,12 @@ class Handler(BaseHTTPRequestHandler):
         self.close_connection = True
 
 
+def step_arg(s):
+    if s in STEPS or (s.startswith("file:") and os.path.isfile(s[5:].partition("@")[0])):
+        return s
+    raise argparse.ArgumentTypeError("unknown step %r (or no such file)" % s)
+
+
 class Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
@@ -216,7 +231,7 @@ class Server(ThreadingHTTPServer):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("steps", nargs="+", choices=STEPS, metavar="STEP")
+    ap.add_argument("steps", nargs="+", type=step_arg, metavar="STEP")
     ap.add_argument("--count-file")
     ap.add_argument("--lifetime", type=float, default=60.0)
     ap.add_argument("--hang", type=float, default=5.0)

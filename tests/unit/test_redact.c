@@ -79,10 +79,49 @@ static void test_form(void)
            "/path?X-Amz-Security-Token=<redacted>&X-Amz-Date=1");
     EXPECT("Action=ListRoles&Version=2010-05-08", "Action=ListRoles&Version=2010-05-08");
     /* Mid-text, as a strange server's error page might echo a request back. */
-    EXPECT("<html><p>bad request: SecretAccessKey=abc123 was sent</p></html>",
-           "<html><p>bad request: SecretAccessKey=<redacted> was sent</p></html>");
+    /* The value runs to '&' or the end of the line: a password may hold spaces. */
+    EXPECT("<html><p>bad request: SecretAccessKey=abc123 was sent</p></html>\nnext",
+           "<html><p>bad request: SecretAccessKey=<redacted>\nnext");
+    EXPECT("Password=hunter 2 and more\nUserName=bob", "Password=<redacted>\nUserName=bob");
     EXPECT("echo: x Token=t0k;", "echo: x Token=<redacted>");
     EXPECT("NextTokenish=1 MyToken=2", "NextTokenish=1 MyToken=<redacted>");
+}
+
+/* The spellings credential helpers and config files use (a failing
+ * credential_process may print any of them on stderr). */
+static void test_config_forms(void)
+{
+    EXPECT("aws_secret_access_key = wJalrXUtnFEMI/K7MDENG\n",
+           "aws_secret_access_key = <redacted>\n");
+    EXPECT("export AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG",
+           "export AWS_SECRET_ACCESS_KEY=<redacted>");
+    EXPECT("secret_access_key: abc+def/ghi", "secret_access_key: <redacted>");
+    EXPECT("aws_session_token = IQoJb3JpZ2lu\naws_access_key_id = AKIDFAKE",
+           "aws_session_token = <redacted>\naws_access_key_id = AKIDFAKE");
+    EXPECT("SecretAccessKey: x y z", "SecretAccessKey: <redacted>");
+    EXPECT("aws_session_token = \"a b\" # note", "aws_session_token = \"<redacted>\" # note");
+    EXPECT("{\"client_secret\": \"cs\", \"refreshToken\": \"rt\"}",
+           "{\"client_secret\": \"<redacted>\", \"refreshToken\": \"<redacted>\"}");
+    EXPECT("region = us-east-1", "region = us-east-1");
+}
+
+/* Members the models mark sensitive, whatever their name says. */
+static void test_model_names(void)
+{
+    EXPECT("<Base32StringSeed>JBSWY3DPEHPK3PXP</Base32StringSeed><QRCodePNG>iVBOR</QRCodePNG>",
+           "<Base32StringSeed><redacted></Base32StringSeed><QRCodePNG><redacted></QRCodePNG>");
+    EXPECT("<ServiceCredentialSecret>s3cr3t</ServiceCredentialSecret>",
+           "<ServiceCredentialSecret><redacted></ServiceCredentialSecret>");
+}
+
+static void test_urls_and_proxy(void)
+{
+    EXPECT("could not connect to http://user:pa55@169.254.170.2/creds?sig=abc&x=1: refused",
+           "could not connect to http://<redacted>@169.254.170.2/creds?<redacted> refused");
+    EXPECT("GET https://host/path?X=1 HTTP/1.1", "GET https://host/path?<redacted> HTTP/1.1");
+    EXPECT("https://iam.amazonaws.com/", "https://iam.amazonaws.com/");
+    EXPECT("> Proxy-Authorization: Basic dXNlcjpwYXNz\n> Cookie: a=b\n",
+           "> Proxy-Authorization: <redacted>\n> Cookie: <redacted>\n");
 }
 
 /* Every byte sequence is handled: no crash, output never longer than makes sense. */
@@ -130,6 +169,9 @@ static void test_arbitrary_bytes(void)
 
 int main(void)
 {
+    test_config_forms();
+    test_model_names();
+    test_urls_and_proxy();
     test_headers();
     test_xml();
     test_json();

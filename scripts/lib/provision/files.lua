@@ -43,7 +43,7 @@ function files.converge(def)
   local current = fs().read(d.path)
   local st = current and fs().stat(d.path)
   local same = current == d.content or (current ~= nil and d.same ~= nil and d.same(current))
-  if same and st and st.mode == d.mode then
+  if same and st and st.mode == fs().effective_mode(d.mode) then
     step.ok(d.path .. " is up to date")
     return { changes = report, changed = false }
   end

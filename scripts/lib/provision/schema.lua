@@ -116,11 +116,16 @@ local function file(v, where, key)
   if type(v) ~= "string" or v == "" then
     bad(where, key, "must be a file path (string), not %s", show(v))
   end
+  local fs = require("iamsh.fs")
+  local here = fs.stat(v, true)
+  if here and here.type == "link" then
+    bad(where, key, "%s is a symbolic link: iamsh does not replace links (give the target's path)", show(v))
+  end
   local dir = folder_of(v)
   if dir == nil or dir == "" then
     return v
   end
-  local st = require("iamsh.fs").stat(dir)
+  local st = fs.stat(dir)
   if not st or st.type ~= "dir" then
     bad(where, key, "%s: folder %s does not exist", show(v), dir)
   end
