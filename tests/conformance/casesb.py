@@ -1,0 +1,2 @@
+"""Conformance cases: policies, attachments, keys, profiles, providers."""
+CASES_B = []

@@ -1,0 +1,2 @@
+"""Conformance cases: the account, STS, authorization."""
+CASES_C = []
