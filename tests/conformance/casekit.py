@@ -80,8 +80,11 @@ def sts(op, **kw):
 
 
 class Case:
-    def __init__(self, name, *calls):
-        self.name, self.calls = name, list(calls)
+    """A name and calls. messy: moto is left with what it cannot delete through IAM (an
+    entity it let in with a malformed path), so it resets itself after the case."""
+
+    def __init__(self, name, *calls, messy=False):
+        self.name, self.calls, self.messy = name, list(calls), messy
 
     def divergent(self):
         return [c for c in self.calls if c.aws is not None]
@@ -131,6 +134,7 @@ def policy(name="p1", document=S3_READ, **kw):
 
 # The AWS documentation the divergences follow.
 DOC_NAMES = "https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html (RoleName: pattern [\\w+=,.@-]+, 1-64)"
+DOC_USER_NAMES = "https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateUser.html (UserName: pattern [\\w+=,.@-]+, 1-64)"
 DOC_UNIQUE = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html#reference_iam-quotas-names (names are not case sensitive)"
 DOC_QUOTAS = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html"
 DOC_DELETE_USER = "https://docs.aws.amazon.com/IAM/latest/APIReference/API_DeleteUser.html (delete keys, login profile, groups... first)"

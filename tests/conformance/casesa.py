@@ -1,6 +1,6 @@
 """Conformance cases: roles, users, groups."""
 from casekit import (ACCOUNT, AWS_S3, DOC_ARN, DOC_BOUNDARY, DOC_DELETE_GROUP, DOC_DELETE_USER, DOC_GRAMMAR, DOC_NAMES,
-                     DOC_QUOTAS, DOC_SLR, DOC_TRUST_PRINCIPAL, DOC_UNIQUE, EC2_TRUST, S3_READ, SAGEMAKER_TRUST,
+                     DOC_QUOTAS, DOC_SLR, DOC_TRUST_PRINCIPAL, DOC_UNIQUE, DOC_USER_NAMES, EC2_TRUST, S3_READ, SAGEMAKER_TRUST,
                      Case, Err, Ok, arn, doc, iam, policy, role, trust, user)
 
 TAGS = [{"Key": "project", "Value": "llm"}, {"Key": "team", "Value": "ml"}]
@@ -27,7 +27,7 @@ ROLES = [
                                 "satisfy constraint: Member must have length less than or equal to 64" % ("r" * 65)),
               doc=DOC_NAMES)),
     Case("role: a path without its slashes",
-         role("r1", Path="service", aws=Err("ValidationError"), doc=DOC_NAMES)),
+         role("r1", Path="service", aws=Err("ValidationError"), doc=DOC_NAMES), messy=True),
     Case("role: a trust policy that is not JSON",
          role("r1", trust="{not json", aws=Err("MalformedPolicyDocument"), doc=DOC_GRAMMAR)),
     Case("role: a trust policy with a Resource",
@@ -123,7 +123,7 @@ USERS = [
          user("Alice"),
          user("alice", aws=Err("EntityAlreadyExists", "User with name alice already exists."), doc=DOC_UNIQUE)),
     Case("user: a name with characters IAM refuses",
-         user("alice smith", aws=Err("ValidationError"), doc=DOC_NAMES)),
+         user("alice smith", aws=Err("ValidationError"), doc=DOC_USER_NAMES)),
     Case("user: renamed and moved",
          user("u1"),
          iam("update_user", UserName="u1", NewUserName="u2", NewPath="/moved/"),
