@@ -7,7 +7,6 @@
 
 #include "bindings.h"
 #include "iamsh/model.h"
-#include "iamsh/pattern.h"
 
 /* The service named by argument idx; raises for an unknown name.  [-0, +0, v] */
 static const model_service *check_service(lua_State *L, int idx)
@@ -312,21 +311,6 @@ static int l_sensitive_names(lua_State *L)
     return 1;
 }
 
-/* aws.model.match(pattern, text) -> boolean: whether text matches a model pattern (as
- * aws.model.shape gives it) as a whole, as AWS checks a parameter. Raises for a pattern
- * that does not compile. */
-static int l_match(lua_State *L)
-{
-    const char *pattern = luaL_checkstring(L, 1);
-    size_t len;
-    const char *s = luaL_checklstring(L, 2, &len);
-    int rc = pattern_match(pattern, s, len);
-    if (rc < 0)
-        return luaL_error(L, "aws.model.match: the pattern '%s' cannot be used", pattern);
-    lua_pushboolean(L, rc);
-    return 1;
-}
-
 int luaopen_aws_model(lua_State *L)
 {
     static const luaL_Reg fns[] = {
@@ -337,7 +321,6 @@ int luaopen_aws_model(lua_State *L)
         {"operation", l_operation},
         {"shape", l_shape},
         {"sensitive_names", l_sensitive_names},
-        {"match", l_match},
         {NULL, NULL},
     };
     luaL_newlib(L, fns);

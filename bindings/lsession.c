@@ -133,7 +133,8 @@ static void session_load(lua_State *L, lsession *s)
     if (config_load(&s->cfg, &in, &err) != 0)
         lerror_raise(L, &err, NULL);
     s->loaded = 1;
-    warn_in_clear(&s->cfg);
+    if (!run_options.local_state) /* --local's requests never leave the process */
+        warn_in_clear(&s->cfg);
 }
 
 lsession *lsession_get(lua_State *L)

@@ -24,7 +24,7 @@ typedef struct http_opts {
     /* When *abort_flag becomes non-zero (Ctrl-C), a transfer in progress stops with a
      * TransportError "interrupted". NULL: never. */
     volatile sig_atomic_t *abort_flag;
-    size_t max_body; /* the largest answer read; 0: 32 MiB */
+    size_t max_body;           /* the largest answer read; 0: 32 MiB */
     http_exchange_fn exchange; /* NULL: libcurl; else every request goes to it */
     void *exchange_ud;
 } http_opts;

@@ -1,19 +1,18 @@
 -- iamsh.local: the IAM and STS of iamsh's local endpoint, as strict as AWS. The
--- server (iamsh serve, iamsh --local) verifies signatures, parses and renders;
--- this module answers (docs/local-endpoint.md has the contract):
+-- server (iamsh serve, iamsh --local) verifies signatures, parses and validates the
+-- parameters against the model, and renders the result by the output shape; this
+-- module answers (docs/local-endpoint.md has the contract):
 --
 --   credentials(access_key_id) -> nil | {secret =, session_token =, expires =,
 --                                        principal = {arn =, account =, kind =, name =, id =}}
 --   handle(request) -> result (the <OpResult>'s content), notes | raises an error
 --                      {code =, message =, status =, type =, reason =}
---   bootstrap{account =, root_access_key_id =, root_secret =}
+--   bootstrap{account =} -> {access_key_id =, secret =, created =}: the root's keys
 --
--- State lives in a store (iamsh.store, SQLite, or iamsh.local.memstore); each
--- request runs in one transaction of the caller's. The module's own functions
--- use a default instance (the store iamsh.store when the program has it, else
--- an in-memory one); new{store =, account =} makes others.
+-- State lives in iamsh.store (SQLite); each request runs in one transaction of the
+-- server's. new{store =, account =} makes an instance on another store with the
+-- same API; the module's own functions use one on iamsh.store.
 local errors = require("iamsh.local.errors")
-local validate = require("iamsh.local.validate")
 local authz = require("iamsh.local.authz")
 local util = require("iamsh.local.util")
 
@@ -52,48 +51,6 @@ function M.operations()
   return out
 end
 
--- Results by the output shape ---------------------------------------------------------
-
-local shapes = {}
-local function shape(svc, name)
-  local key = svc .. "/" .. name
-  if not shapes[key] then
-    shapes[key] = assert(aws.model.shape(svc, name), name)
-  end
-  return shapes[key]
-end
-
--- Marks v's lists as JSON arrays (so that an empty one stays a list on the way to
--- XML) and checks that every member is one of the shape's.
-local function mark(svc, s, v, path)
-  if s.type == "list" and type(v) == "table" then
-    aws.json.array(v)
-    local ms = shape(svc, s.member)
-    for i, x in ipairs(v) do
-      mark(svc, ms, x, path .. "[" .. i .. "]")
-    end
-  elseif s.type == "structure" and type(v) == "table" then
-    local members = {}
-    for _, m in ipairs(s.members) do
-      members[m.name] = m.shape
-    end
-    for k, x in pairs(v) do
-      if not members[k] then
-        error(string.format("iamsh.local: %s.%s is not in the shape %s", path, tostring(k), s.name), 0)
-      end
-      mark(svc, shape(svc, members[k]), x, path .. "." .. k)
-    end
-  end
-end
-
-local function shaped(svc, op, result)
-  local o = validate.operation(svc, op)
-  if o.output_shape then
-    mark(svc, shape(svc, o.output_shape), result, op)
-  end
-  return result
-end
-
 -- An instance -----------------------------------------------------------------------------
 
 local function root_principal(account, partition)
@@ -120,12 +77,17 @@ function M.new(opts)
   local store = assert(opts.store, "iamsh.local.new: store is required")
   local inst = { store = store, account = opts.account or "123456789012", partition = opts.partition or "aws" }
 
+  -- The state's root keys, made the first time a state is opened.
   function inst.bootstrap(b)
     inst.account = b.account or inst.account
     local root = store.get("account", "root") or { keys = {} }
-    root.key_id, root.secret = b.root_access_key_id, b.root_secret
+    if root.key_id then
+      return { access_key_id = root.key_id, secret = root.secret }
+    end
+    root.key_id, root.secret = store.random_id("AKIA", 16), store.random_secret(40)
     root.created = root.created or util.iso(os.time())
     store.put("account", "root", root)
+    return { access_key_id = root.key_id, secret = root.secret, created = true }
   end
 
   function inst.credentials(id)
@@ -163,23 +125,17 @@ function M.new(opts)
   function inst.handle(req)
     local svc, op = req.service, req.operation
     local def = handlers()[svc] and handlers()[svc][op]
-    if not def then
-      if validate.operation(svc, op) then
-        errors.raise("NotImplemented", "%s is not implemented by iamsh's local endpoint", op)
-      end
-      errors.raise("InvalidAction", "Could not find operation %s for version %s", tostring(op),
-        svc == "sts" and "2011-06-15" or "2010-05-08")
+    if not def then -- the server routes only the model's operations here
+      errors.raise("NotImplemented", "%s is not implemented by iamsh's local endpoint", tostring(op))
     end
     local p = req.params or {}
-    validate.request(svc, op, p)
     local now = req.now or os.time()
     local r = { store = store, account = req.account or inst.account, partition = inst.partition, now = now,
       iso = util.iso(now), caller = req.caller, request_id = req.request_id, service = svc, op = op,
       enforce = req.enforce or "hard", region = req.region }
     authz.authorize(r, def, p)
     note_key_use(r)
-    local result = shaped(svc, op, def.fn(r, p) or {})
-    return result, { denied = r.denied }
+    return def.fn(r, p), { denied = r.denied }
   end
 
   return inst
@@ -189,18 +145,8 @@ end
 
 local default
 
--- Makes the module's functions use store (and opts.account, opts.partition).
-function M.use_store(store, opts)
-  opts = opts or {}
-  default = M.new({ store = store, account = opts.account, partition = opts.partition })
-  return default
-end
-
 local function instance()
-  if not default then
-    local ok, store = pcall(require, "iamsh.store")
-    M.use_store(ok and store or require("iamsh.local.memstore").new())
-  end
+  default = default or M.new({ store = require("iamsh.store") })
   return default
 end
 
