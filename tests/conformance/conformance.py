@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """The differential conformance suite: the same IAM and STS calls, sent by boto3 to
-moto_server and to iamsh's local endpoint, the results compared field by field.
+moto_server and to `iamsh serve` (endpoints.py), the results compared field by field.
 
     python3 tests/conformance/conformance.py [-k SUBSTRING] [-v]
 
@@ -24,11 +24,7 @@ import botocore.parsers
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import cases  # noqa: E402
-from endpoints import LocalDriver, Moto  # noqa: E402
-
-# The iamsh side. To run the suite against `iamsh serve`, this is the line to change
-# (a class like endpoints.Moto that starts the server and points clients at it).
-LOCAL = LocalDriver
+from endpoints import Moto, Serve  # noqa: E402
 
 # Values that differ by nature between two accounts: compared by their presence.
 ID_KEYS = re.compile(r"^(RoleId|UserId|GroupId|PolicyId|InstanceProfileId|AccessKeyId|SecretAccessKey|SessionToken|"
@@ -142,9 +138,9 @@ def compare(call, moto, local):
 
 def run_case(case, moto, local, verbose):
     saved = {"moto": {}, "iamsh": {}}
-    for side in (moto, local):
-        side.reset(full=run_case.messy)
-    run_case.messy = case.messy
+    moto.reset(full=run_case.messy, touched=run_case.touched)
+    local.reset()
+    run_case.messy, run_case.touched = case.messy, {c.op for c in case.calls}
     problems, notes = [], []
     for i, call in enumerate(case.calls, 1):
         m = run_call(moto, call, saved) if not call.local_only else Outcome()
@@ -161,7 +157,7 @@ def run_case(case, moto, local, verbose):
     return problems, notes
 
 
-run_case.messy = False
+run_case.messy, run_case.touched = False, set()
 
 
 def main():
@@ -170,7 +166,7 @@ def main():
     ap.add_argument("-v", action="store_true", help="show every call's outcomes")
     args = ap.parse_args()
     selected = [c for c in cases.CASES if not args.k or args.k in c.name]
-    moto, local = Moto(), LOCAL()
+    moto, local = Moto(), Serve()
     failed = 0
     divergences = []
     try:

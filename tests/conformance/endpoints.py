@@ -1,26 +1,18 @@
 """The two sides of the differential suite, each giving boto3 clients.
 
     Moto()         moto_server on loopback (tests/support/moto.py), lenient as it is
-    LocalDriver()  iamsh.local's handlers through tests/conformance/local_driver.lua,
-                   boto3 answered in-process (no HTTP: `iamsh serve` is 12a's part)
+    Serve()        `iamsh serve` on loopback, its state in memory, the real handlers
 
 A side has .client(service, key=None, secret=None) (key None: the side's root
-credentials), .reset() (an empty account) and .close(). `LOCAL` in conformance.py
-names the iamsh side: switching it to a server is that one line (a class like Moto,
-pointed at `iamsh serve`).
+credentials), .reset() (an empty account) and .close().
 """
-import copy
-import json
 import os
 import subprocess
 import sys
-import urllib.parse
 import urllib.request
 
 import boto3
-import botocore.awsrequest
 import botocore.config
-import botocore.utils
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SUPPORT = os.environ.get("IAMSH_TEST_SUPPORT", os.path.join(HERE, "..", "support"))
@@ -30,7 +22,19 @@ ROOT_SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
 CONFIG = botocore.config.Config(retries={"max_attempts": 1}, region_name="us-east-1")
 
 
+_clients = {}
+
+
 def _client(service, endpoint, key, secret, token=None):
+    """A boto3 client, made once for each endpoint and credentials (making one takes
+    longer than most calls)."""
+    k = (service, endpoint, key, secret, token)
+    if k not in _clients:
+        _clients[k] = _new_client(service, endpoint, key, secret, token)
+    return _clients[k]
+
+
+def _new_client(service, endpoint, key, secret, token):
     return boto3.client(service, endpoint_url=endpoint, aws_access_key_id=key or ROOT_KEY,
                         aws_secret_access_key=secret or ROOT_SECRET, aws_session_token=token,
                         config=CONFIG)
@@ -51,14 +55,14 @@ class Moto:
     def client(self, service, key=None, secret=None, token=None):
         return _client(service, self.endpoint, key, secret, token)
 
-    def reset(self, full=False):
+    def reset(self, full=False, touched=()):
         """An empty account. moto's own reset (full) reloads its ~1,500 AWS managed
         policies (seconds a case), so the account's entities are deleted through IAM
-        instead, unless that fails."""
+        instead, unless that fails. touched: the operations the last case called."""
         c = self.client("iam")
         try:
             if not full:
-                wipe(c)
+                wipe(c, touched)
                 full = not empty(c)
         except botocore.exceptions.ClientError:
             full = True
@@ -71,58 +75,38 @@ class Moto:
         self.proc.wait(timeout=30)
 
 
-class LocalDriver:
-    """iamsh.local's handlers, reached through a Lua process (local_driver.lua): the
-    parameters boto3 validated go in as the client would pass them, the result comes
-    back shaped as botocore parses an answer (policy documents URL-encoded, dates as
-    datetimes, errors as ClientError), so the suite compares like with like."""
+class Serve:
+    """`iamsh serve` on loopback with its state in memory, the root's keys taken from
+    the environment (ROOT_KEY, as the suite's clients sign). An empty account is a new
+    server: it starts in a few milliseconds, where deleting through IAM takes a call a
+    thing."""
     name = "iamsh"
 
     def __init__(self):
-        iamsh = os.environ.get("IAMSH", os.path.join(HERE, "..", "..", "build", "iamsh"))
-        self.proc = subprocess.Popen([iamsh, "run", os.path.join(HERE, "local_driver.lua")],
-                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE)
-
-    def ask(self, req):
-        self.proc.stdin.write((json.dumps(req) + "\n").encode())
-        self.proc.stdin.flush()
-        line = self.proc.stdout.readline()
-        if not line:
-            raise RuntimeError("the local driver stopped")
-        return json.loads(line)
+        self.iamsh = os.environ.get("IAMSH", os.path.join(HERE, "..", "..", "build", "iamsh"))
+        self.proc = None
+        self.log = open(os.environ.get("IAMSH_SERVE_LOG", os.devnull), "a")
+        self.reset()
 
     def reset(self, full=False):
-        self.ask({"cmd": "reset", "account": ACCOUNT, "root_key": ROOT_KEY, "root_secret": ROOT_SECRET})
+        self.close()
+        env = dict(os.environ, AWS_ACCESS_KEY_ID=ROOT_KEY, AWS_SECRET_ACCESS_KEY=ROOT_SECRET)
+        self.proc = subprocess.Popen([self.iamsh, "serve", "--listen", "127.0.0.1:0", "--account-id", ACCOUNT],
+                                     stdout=subprocess.PIPE, stderr=self.log, env=env)
+        url = self.proc.stdout.readline().decode().strip()
+        if not url.startswith("http://"):
+            raise RuntimeError("iamsh serve did not start")
+        self.endpoint = url
 
     def client(self, service, key=None, secret=None, token=None):
-        c = _client(service, "http://iamsh.invalid", key, secret, token)
-        events = c.meta.events
-        events.register("before-parameter-build", self._keep_params)
-        events.register("before-call", self._answer)
-        return c
-
-    @staticmethod
-    def _keep_params(params, context, **_):
-        context["iamsh_params"] = copy.deepcopy(params)
-
-    def _answer(self, model, context, request_signer, **_):
-        key = None
-        if context.get("auth_type") != "none":
-            key = request_signer._credentials.get_frozen_credentials().access_key
-        out = self.ask({"cmd": "call", "service": model.service_model.service_name, "operation": model.name,
-                        "params": _jsonable(context.get("iamsh_params", {})), "key": key})
-        if "error" in out:
-            e = out["error"]
-            parsed = {"Error": {"Code": e["code"], "Message": e["message"], "Type": e["type"]},
-                      "ResponseMetadata": {"HTTPStatusCode": e["status"]}}
-            return _response(e["status"]), parsed
-        parsed = _as_botocore(model.output_shape, out["result"]) if model.output_shape else {}
-        parsed["ResponseMetadata"] = {"HTTPStatusCode": 200, "RequestId": "conformance"}
-        return _response(200), parsed
+        return _client(service, self.endpoint, key, secret, token)
 
     def close(self):
-        self.proc.stdin.close()
-        self.proc.wait(timeout=30)
+        if self.proc:
+            self.proc.terminate()
+            self.proc.wait(timeout=30)
+            self.proc.stdout.close()
+            self.proc = None
 
 
 def _quietly(fn, **kw):
@@ -173,62 +157,34 @@ def _wipe_policy(c, p):
     c.delete_policy(PolicyArn=p["Arn"])
 
 
-def wipe(c):
+def wipe(c, touched=()):
     """Deletes every user, role, group, instance profile, policy and identity provider
-    of the account, its alias and its password policy (as a person would, in order)."""
-    for u in c.list_users()["Users"]:
+    of the account (as a person would, in order), and its alias and password policy
+    when the last case touched them. The account summary's counts say which lists are
+    worth asking for: a call to moto_server takes ~20 ms."""
+    n = c.get_account_summary()["SummaryMap"]
+    for u in c.list_users()["Users"] if n["Users"] else ():
         _wipe_user(c, u)
-    for r in c.list_roles()["Roles"]:
+    for r in c.list_roles()["Roles"] if n["Roles"] else ():
         _wipe_role(c, r)
-    for g in c.list_groups()["Groups"]:
+    for g in c.list_groups()["Groups"] if n["Groups"] else ():
         _wipe_group(c, g)
-    for ip in c.list_instance_profiles()["InstanceProfiles"]:
+    for ip in c.list_instance_profiles()["InstanceProfiles"] if n["InstanceProfiles"] else ():
         c.delete_instance_profile(InstanceProfileName=ip["InstanceProfileName"])
-    for p in c.list_policies(Scope="Local")["Policies"]:
+    for p in c.list_policies(Scope="Local")["Policies"] if n["Policies"] else ():
         _wipe_policy(c, p)
-    for p in c.list_open_id_connect_providers()["OpenIDConnectProviderList"]:
-        c.delete_open_id_connect_provider(OpenIDConnectProviderArn=p["Arn"])
-    for p in c.list_saml_providers()["SAMLProviderList"]:
-        c.delete_saml_provider(SAMLProviderArn=p["Arn"])
-    for a in c.list_account_aliases()["AccountAliases"]:
-        c.delete_account_alias(AccountAlias=a)
-    _quietly(c.delete_account_password_policy)
+    if n["Providers"]:
+        for p in c.list_open_id_connect_providers()["OpenIDConnectProviderList"]:
+            c.delete_open_id_connect_provider(OpenIDConnectProviderArn=p["Arn"])
+        for p in c.list_saml_providers()["SAMLProviderList"]:
+            c.delete_saml_provider(SAMLProviderArn=p["Arn"])
+    if "create_account_alias" in touched:
+        for a in c.list_account_aliases()["AccountAliases"]:
+            c.delete_account_alias(AccountAlias=a)
+    if "update_account_password_policy" in touched:
+        _quietly(c.delete_account_password_policy)
 
 
 def empty(c):
-    return not (c.list_users()["Users"] or c.list_roles()["Roles"] or c.list_groups()["Groups"]
-                or c.list_instance_profiles()["InstanceProfiles"] or c.list_policies(Scope="Local")["Policies"])
-
-
-def _response(status):
-    return botocore.awsrequest.AWSResponse("http://iamsh.invalid", status, {}, None)
-
-
-def _jsonable(v):
-    if isinstance(v, dict):
-        return {k: _jsonable(x) for k, x in v.items()}
-    if isinstance(v, (list, tuple)):
-        return [_jsonable(x) for x in v]
-    if hasattr(v, "isoformat"):
-        return v.isoformat()
-    return v
-
-
-def _as_botocore(shape, v):
-    """A result from the driver as botocore's Query parser gives it."""
-    if v is None:
-        return None
-    t = shape.type_name
-    if t == "structure":
-        if isinstance(v, list) and not v:
-            v = {}
-        return {k: _as_botocore(shape.members[k], x) for k, x in v.items()}
-    if t == "list":
-        return [_as_botocore(shape.member, x) for x in (v or [])]
-    if t == "map":
-        return {k: _as_botocore(shape.value, x) for k, x in (v or {}).items()}
-    if t == "timestamp":
-        return botocore.utils.parse_timestamp(v)
-    if t == "string" and shape.name == "policyDocumentType":
-        return urllib.parse.quote(v, safe="")
-    return v
+    n = c.get_account_summary()["SummaryMap"]
+    return not any(n[k] for k in ("Users", "Roles", "Groups", "InstanceProfiles", "Policies", "Providers"))

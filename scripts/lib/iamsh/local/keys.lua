@@ -48,7 +48,7 @@ M.CreateAccessKey = { resource = res.user, fn = function(r, p)
   if #keys >= KEYS_PER_USER then
     errors.limit("Cannot exceed quota for AccessKeysPerUser: %d", KEYS_PER_USER)
   end
-  local k = { id = r.store.random_id("AKIA", 16), secret = r.store.random_id("", 40), status = "Active",
+  local k = { id = r.store.random_id("AKIA", 16), secret = r.store.random_secret(40), status = "Active",
     created = r.iso, user = u and u.name:lower() }
   r.store.put("access_key", k.id, k)
   keys[#keys + 1] = k.id
@@ -207,7 +207,7 @@ M.CreateServiceSpecificCredential = { resource = res.user, fn = function(r, p)
     errors.limit("Cannot exceed quota for ServiceSpecificCredentialsPerUserPerService: %d", SSC_PER_SERVICE)
   end
   local c = { id = util.id(r, "ACCA"), service = p.ServiceName, status = "Active", created = r.iso,
-    user_name = u.name .. "-at-" .. r.account, password = r.store.random_id("", 44) }
+    user_name = u.name .. "-at-" .. r.account, password = r.store.random_secret(44) }
   u.service_credentials[#u.service_credentials + 1] = c
   entities.save(r, "user", u)
   return { ServiceSpecificCredential = ssc_out(c, u, true) }
@@ -243,7 +243,7 @@ end }
 
 M.ResetServiceSpecificCredential = { resource = res.user, fn = function(r, p)
   local c, u = ssc_of(r, p)
-  c.password = r.store.random_id("", 44)
+  c.password = r.store.random_secret(44)
   entities.save(r, "user", u)
   return { ServiceSpecificCredential = ssc_out(c, u, true) }
 end }

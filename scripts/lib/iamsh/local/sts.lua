@@ -34,8 +34,8 @@ end }
 -- New temporary credentials for principal, kept as a session; the Credentials
 -- of the result.
 local function new_session(r, principal, duration, extra)
-  local s = { id = r.store.random_id("ASIA", 16), secret = r.store.random_id("", 40),
-    token = "IQoJb3JpZ2luX2VjE" .. r.store.random_id("", 180), issued = r.iso, expires = r.now + duration,
+  local s = { id = r.store.random_id("ASIA", 16), secret = r.store.random_secret(40),
+    token = "IQoJb3JpZ2luX2VjE" .. r.store.random_secret(180), issued = r.iso, expires = r.now + duration,
     principal = principal }
   for k, v in pairs(extra or {}) do
     s[k] = v
