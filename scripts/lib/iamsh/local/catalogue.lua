@@ -1,31 +1,37 @@
 -- iamsh.local.catalogue: AWS's managed policies (names, paths, default versions,
 -- dates, documents), read on first use from aws_managed_policies.tsv beside this
 -- file (made by tools/gen_aws_managed_policies.py from the catalogue moto ships).
--- The file is read once; each line is split when first needed.
+-- The file is read once, and a policy found by its name in the text (a plain
+-- search: about a millisecond, where splitting all 1,400 lines took 30); each
+-- entry is split when first needed, and every name listed only for a listing.
 local M = {}
 
 local here = debug.getinfo(1, "S").source:match("^@(.*)/[^/]*$") or "."
 M.file = here .. "/aws_managed_policies.tsv"
 
-local index -- name -> line (the raw text), then the parsed entry
-local names -- sorted
+local text -- the file (it starts with a comment: every policy's line follows a newline)
+local entries = {} -- name -> the parsed entry (false: not in the catalogue)
+local names -- sorted, once listed
 
 local function load()
-  if index then
-    return
+  if not text then
+    local f = assert(io.open(M.file, "rb"))
+    local size = f:seek("end") -- one read of the whole size: read("a") grows a buffer by copies
+    f:seek("set")
+    text = f:read(size) or ""
+    f:close()
   end
-  local f = assert(io.open(M.file, "rb"))
-  local text = f:read("a")
-  f:close()
-  index, names = {}, {}
-  for line in text:gmatch("[^\n]+") do
-    if line:sub(1, 1) ~= "#" then
-      local name = line:match("^[^\t]+")
-      index[name] = line
-      names[#names + 1] = name
-    end
+  return text
+end
+
+-- The line of name, or nil.
+local function line_of(name)
+  if name == "" or name:find("[\t\n]") then
+    return nil
   end
-  table.sort(names)
+  local t = load()
+  local at = t:find("\n" .. name .. "\t", 1, true)
+  return at and t:match("^[^\n]*", at + 1)
 end
 
 -- A policy id for an AWS managed policy: ANPA and 17 characters derived from
@@ -44,15 +50,17 @@ local function policy_id(name)
 end
 
 local function entry(name)
-  load()
-  local e = index[name]
-  if type(e) == "string" then
-    local n, path, version, created, updated, doc = e:match("^([^\t]*)\t([^\t]*)\t([^\t]*)\t([^\t]*)\t([^\t]*)\t(.*)$")
-    e = { name = n, path = path, version = version, created = created, updated = updated, document = doc,
-      id = policy_id(n) }
-    index[name] = e
+  if entries[name] == nil then
+    local e = line_of(name)
+    if e then
+      local n, path, version, created, updated, doc = e:match(
+        "^([^\t]*)\t([^\t]*)\t([^\t]*)\t([^\t]*)\t([^\t]*)\t(.*)$")
+      e = { name = n, path = path, version = version, created = created, updated = updated, document = doc,
+        id = policy_id(n) }
+    end
+    entries[name] = e or false
   end
-  return e
+  return entries[name] or nil
 end
 
 -- The entry {name, path, version, created, updated, document, id} of an AWS
@@ -76,7 +84,13 @@ end
 
 -- Every name, sorted.
 function M.names()
-  load()
+  if not names then
+    names = {}
+    for name in load():gmatch("\n([^#\t\n][^\t\n]*)\t") do
+      names[#names + 1] = name
+    end
+    table.sort(names)
+  end
   return names
 end
 
