@@ -86,17 +86,21 @@ class Serve:
         self.iamsh = os.environ.get("IAMSH", os.path.join(HERE, "..", "..", "build", "iamsh"))
         self.proc = None
         self.log = open(os.environ.get("IAMSH_SERVE_LOG", os.devnull), "a")
+        self.listen = "127.0.0.1:0"
         self.reset()
 
     def reset(self, full=False):
+        """A new server on the port of the last one (the server sets SO_REUSEADDR), so
+        that the boto3 clients made for it serve again."""
         self.close()
         env = dict(os.environ, AWS_ACCESS_KEY_ID=ROOT_KEY, AWS_SECRET_ACCESS_KEY=ROOT_SECRET)
-        self.proc = subprocess.Popen([self.iamsh, "serve", "--listen", "127.0.0.1:0", "--account-id", ACCOUNT],
+        self.proc = subprocess.Popen([self.iamsh, "serve", "--listen", self.listen, "--account-id", ACCOUNT],
                                      stdout=subprocess.PIPE, stderr=self.log, env=env)
         url = self.proc.stdout.readline().decode().strip()
         if not url.startswith("http://"):
-            raise RuntimeError("iamsh serve did not start")
+            raise RuntimeError("iamsh serve did not start on %s" % self.listen)
         self.endpoint = url
+        self.listen = url[len("http://"):]
 
     def client(self, service, key=None, secret=None, token=None):
         return _client(service, self.endpoint, key, secret, token)
