@@ -24,6 +24,8 @@ cJSON **ljson_box(lua_State *L, cJSON *v);
  * aws.json.null), taking ownership: v is freed even if the conversion raises.
  * [-0, +1, e] */
 void ljson_push_owned(lua_State *L, cJSON *v);
+/* The same for a tree the caller keeps (and frees, whatever happens).  [-0, +1, e] */
+void ljson_push(lua_State *L, const cJSON *v);
 /* Convert the Lua value at idx to cJSON; NULL with a message naming the path on
  * failure (written to why).  [-0, +0, m] */
 cJSON *ljson_from_lua(lua_State *L, int idx, char *why, size_t whylen);

@@ -101,6 +101,11 @@ cJSON **ljson_box(lua_State *L, cJSON *v)
     return box;
 }
 
+void ljson_push(lua_State *L, const cJSON *v)
+{
+    push_value(L, v, 0);
+}
+
 void ljson_push_owned(lua_State *L, cJSON *v)
 {
     cJSON **box = ljson_box(L, v);

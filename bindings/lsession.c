@@ -1,6 +1,7 @@
 /* lsession.c - the state behind the bindings: configuration, the HTTP client and
  * the credentials, made on first use and kept for the life of the Lua state
  * (one client = one kept-alive connection and one retry quota, as in botocore). */
+#include <dlfcn.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,6 +38,43 @@ int iamsh_aws_configure(const iamsh_run_options *o)
 const iamsh_run_options *lsession_options(void)
 {
     return &run_options;
+}
+
+/* --- --local: the endpoint in this process ------------------------------------------------ */
+
+/* The URL the client signs for; nothing listens there: the exchange answers. */
+#define LOCAL_URL "http://local.iamsh"
+
+static iamsh_local_endpoint local_ep; /* opened on first use, kept until exit */
+
+/* iamsh_local.so's endpoint on the state, opened once.  [-0, +0, v] */
+static const iamsh_local_endpoint *local_endpoint(lua_State *L)
+{
+    if (local_ep.exchange)
+        return &local_ep;
+    aws_err err;
+    char why[1024] = "";
+    void *h = dlopen(run_options.local_module, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
+    iamsh_local_open_fn open_fn = NULL;
+    if (h)
+        *(void **)&open_fn = dlsym(h, IAMSH_LOCAL_OPEN);
+    if (!open_fn)
+        snprintf(why, sizeof why, "cannot load %s: %s", run_options.local_module, dlerror());
+    else
+        open_fn(run_options.local_state, run_options.scripts_dir, &local_ep, why, sizeof why);
+    if (!local_ep.exchange) {
+        err_set(&err, AWS_ERR_CONFIG, "LocalEndpoint", "the local endpoint: %s", why);
+        lerror_raise(L, &err, NULL);
+    }
+    return &local_ep;
+}
+
+/* Under --local a client with no keys of its own (none in the environment, no --profile)
+ * signs with the root's keys of the local state. */
+static int local_root_creds(void)
+{
+    const char *k = getenv("AWS_ACCESS_KEY_ID");
+    return run_options.local_state && !run_options.profile && !(k && *k);
 }
 
 static int session_gc(lua_State *L)
@@ -104,7 +142,7 @@ static void session_load(lua_State *L, lsession *s)
     config_input in = {
         .profile = run_options.profile,
         .region = run_options.region,
-        .endpoint_url = run_options.endpoint_url,
+        .endpoint_url = run_options.local_state ? LOCAL_URL : run_options.endpoint_url,
         .ca_bundle = run_options.ca_bundle,
     };
     aws_err err;
@@ -112,7 +150,8 @@ static void session_load(lua_State *L, lsession *s)
     if (config_load(&s->cfg, &in, &err) != 0)
         lerror_raise(L, &err, NULL);
     s->loaded = 1;
-    warn_in_clear(&s->cfg);
+    if (!run_options.local_state) /* --local's requests never leave the process */
+        warn_in_clear(&s->cfg);
 }
 
 lsession *lsession_get(lua_State *L)
@@ -152,6 +191,11 @@ aws_client *lsession_client(lua_State *L, lsession *s)
         .read_only = run_options.plan,
         .max_response = run_options.max_response,
     };
+    if (run_options.local_state) {
+        const iamsh_local_endpoint *ep = local_endpoint(L);
+        o.exchange = ep->exchange;
+        o.exchange_ud = ep->ud;
+    }
     aws_err err;
     err_clear(&err);
     s->client = client_new(&o, &err);
@@ -168,7 +212,11 @@ static int session_creds(lua_State *L, lsession *s, aws_err *err)
     aws_client *client = lsession_client(L, s);
     aws_creds fresh;
     memset(&fresh, 0, sizeof fresh);
-    if (provider_resolve(&s->cfg, client, &fresh, err) != 0)
+    if (local_root_creds()) {
+        const iamsh_local_endpoint *ep = local_endpoint(L);
+        if (creds_set(&fresh, ep->root_key_id, ep->root_secret, NULL, "local-root") != 0)
+            return err_set(err, AWS_ERR_INTERNAL, "InternalError", "out of memory");
+    } else if (provider_resolve(&s->cfg, client, &fresh, err) != 0)
         return -1;
     if (fresh.expiration != 0 && fresh.expiration <= time(NULL)) {
         err_set(err, AWS_ERR_CREDS, "ExpiredCredentials",

@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
 """check_layout.py - the layout rules of docs/architecture.md, checked on the compiled objects.
 
-    check_layout.py ARCHITECTURE_MD INCLUDE_DIR CORE_OBJECTS BINDING_OBJECTS
+    check_layout.py ARCHITECTURE_MD INCLUDE_DIR CORE_OBJECTS BINDING_OBJECTS [SERVER_OBJECTS]
 
-CORE_OBJECTS and BINDING_OBJECTS are ';'-separated lists of object files (CMake's
-$<TARGET_OBJECTS:...>). What `nm` says each object defines and uses is the real
+CORE_OBJECTS, BINDING_OBJECTS and SERVER_OBJECTS (host/server, the local endpoint) are
+';'-separated lists of object files (CMake's $<TARGET_OBJECTS:...>). What `nm` says each object defines and uses is the real
 dependency graph, so the checks cannot be fooled by an include left behind:
 
   1. no cycle between .c files: A uses a symbol B defines and B (directly or through
@@ -13,6 +13,7 @@ dependency graph, so the checks cannot be fooled by an include left behind:
      include/iamsh/M.h is the longest header name that fits, every defined extern is
      M or M_*; in bindings/lX.c, lX_* (or luaopen_*, Lua's own convention, and
      iamsh_aws_*, the module's entry points for the program, include/iamsh/boundary.h);
+     in host/server/X.c, X_* (or iamsh_local_*, the local endpoint's entry points);
   3. the core does not know Lua: no core object uses a lua_* or luaL_* symbol;
   4. the core's layers, as the table in docs/architecture.md gives them (between the
      lines "<!-- layers -->" and "<!-- /layers -->"): every module is in one layer,
@@ -113,6 +114,15 @@ def misnamed_bindings(units):
     return problems
 
 
+def misnamed_server(units):
+    problems = []
+    for name, (defs, _) in sorted(units.items()):
+        for sym in sorted(defs):
+            if not (sym == name or sym.startswith((name + "_", "iamsh_local_"))):
+                problems.append(f"host/server/{name}.c defines {sym}, not {name}_*")
+    return problems
+
+
 def core_uses_lua(units):
     return [f"host/core/{name}.c uses {sym}: the core must not know Lua"
             for name, (_, used) in sorted(units.items())
@@ -154,20 +164,21 @@ def misplaced(units, headers, layers):
 
 
 def main(argv):
-    if len(argv) != 5:
+    if len(argv) not in (5, 6):
         print(__doc__, file=sys.stderr)
         return 2
     layers = read_layers(argv[1])
     headers = {f[:-2] for f in os.listdir(argv[2]) if f.endswith(".h")}
     core = load(argv[3].split(";"))
     bindings = load(argv[4].split(";"))
+    server = load(argv[5].split(";")) if len(argv) == 6 else {}
     problems = [f"cycle between .c files: {' <-> '.join(c)}"
-                for c in find_cycles({**core, **bindings})]
+                for c in find_cycles({**core, **bindings, **server})]
     problems += misnamed_core(core, headers) + misnamed_bindings(bindings) + core_uses_lua(core)
-    problems += misplaced(core, headers, layers)
+    problems += misnamed_server(server) + misplaced(core, headers, layers)
     for p in problems:
         print(p)
-    print(f"{len(core)} core and {len(bindings)} binding files: "
+    print(f"{len(core)} core, {len(bindings)} binding and {len(server)} server files: "
           f"{'ok' if not problems else str(len(problems)) + ' problems'}")
     return 1 if problems else 0
 

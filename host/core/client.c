@@ -71,6 +71,8 @@ aws_client *client_new(const aws_client_opts *opts, aws_err *err)
         .log_ud = c->opts.log_ud,
         .abort_flag = c->opts.abort_flag,
         .max_body = c->opts.max_response,
+        .exchange = c->opts.exchange,
+        .exchange_ud = c->opts.exchange_ud,
     };
     if (!(c->http = http_client_new(&ho, err))) {
         free(c);
@@ -361,7 +363,7 @@ int client_query(aws_client *c, const aws_endpoint *ep, const aws_creds *creds, 
                  size_t body_len, buf *resp, char request_id[96], aws_err *err)
 {
     aws_err scratch;
-    http_response hr = {0, BUF_INIT, ""};
+    http_response hr = {0, BUF_INIT, "", BUF_INIT};
     query_call q = {ep, creds, body, body_len};
 
     if (!err)

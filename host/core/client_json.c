@@ -136,7 +136,7 @@ int client_json(aws_client *c, const client_json_request *req, cJSON **out, aws_
     if (req->body && !body)
         return err_set(err, AWS_ERR_INTERNAL, "InternalError", "out of memory");
     json_call call = {req, body};
-    http_response hr = {0, BUF_INIT, ""};
+    http_response hr = {0, BUF_INIT, "", BUF_INIT};
     int rc = client_retrying(c, json_attempt, &call, &hr, err);
     if (rc == 0)
         rc = read_answer(&hr, req->url, out, err);

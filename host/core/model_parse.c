@@ -6,9 +6,10 @@
  * ("Tags.member.1.Key" -> Tags / member / 1 / Key). Then the input shape reads that
  * tree, taking each node it explains: structures by wire name, lists from "member.N"
  * (or their locationName; flattened, ".N" straight away), maps from "entry.N.key" and
- * ".value", scalars typed (numbers, booleans, base64 blobs, policy documents parsed as
- * JSON when they are JSON). Whatever is left over is a parameter the operation does
- * not have, and an error, as are malformed keys, missing list items and repeats. */
+ * ".value", scalars typed (numbers, booleans, base64 blobs; policy documents stay the
+ * text that was sent, which is what an endpoint checks, stores and answers with). Whatever is left
+ * over is a parameter the operation does not have, and an error, as are malformed keys, missing
+ * list items and repeats. */
 #include "iamsh/model_parse.h"
 #include "iamsh/base64.h"
 #include "iamsh/keypath.h"
@@ -170,10 +171,7 @@ static cJSON *read_scalar(pctx *p, const model_shape *s, const cJSON *raw)
     case MODEL_DOUBLE:
     case MODEL_FLOAT: return read_number(p, s, text);
     case MODEL_BLOB: return read_blob(p, text);
-    default: {
-        cJSON *doc = (s->flags & MODEL_F_POLICY) ? cJSON_Parse(text) : NULL;
-        return doc ? doc : cJSON_CreateString(text);
-    }
+    default: return cJSON_CreateString(text); /* policy documents too: the text as sent */
     }
 }
 

@@ -141,10 +141,16 @@ static int put_element(rctx *r, const model_shape *s, const cJSON *v, const char
     return buf_printf(r->out, "</%s>", name);
 }
 
+/* An empty table from Lua arrives as an empty object: an empty list too. */
+static int is_list(const cJSON *v)
+{
+    return cJSON_IsArray(v) || (cJSON_IsObject(v) && !v->child);
+}
+
 /* A flattened list: the element itself repeated, once an item. */
 static int put_flat_list(rctx *r, const model_shape *s, const cJSON *v, const char *name)
 {
-    if (!cJSON_IsArray(v))
+    if (!is_list(v))
         return refuse(r, "expected a list for", name);
     int rc = 0;
     for (const cJSON *e = v->child; e && rc == 0; e = e->next)
@@ -154,7 +160,7 @@ static int put_flat_list(rctx *r, const model_shape *s, const cJSON *v, const ch
 
 static int put_list(rctx *r, const model_shape *s, const cJSON *v, const char *name)
 {
-    if (!cJSON_IsArray(v))
+    if (!is_list(v))
         return refuse(r, "expected a list for", name);
     const char *item = s->member_name ? s->member_name : "member";
     int rc = 0;
@@ -176,7 +182,7 @@ static int put_entry(rctx *r, const model_shape *s, const cJSON *e)
 
 static int put_map(rctx *r, const model_shape *s, const cJSON *v, const char *name, int flat)
 {
-    if (!cJSON_IsObject(v))
+    if (!cJSON_IsObject(v) && !(cJSON_IsArray(v) && !v->child))
         return refuse(r, "expected a map for", name);
     int rc = 0;
     for (const cJSON *e = v->child; e && rc == 0; e = e->next) {

@@ -407,6 +407,16 @@ static int signature(const sigv4_request *req, const buf *sts, char out[65], aws
     return 0;
 }
 
+int sigv4_signature(const sigv4_request *req, const char *string_to_sign, size_t len, char out[65],
+                    aws_err *err)
+{
+    buf sts = {(char *)string_to_sign, len, len};
+    if (!req || !req->secret_key || !req->timestamp || strnlen(req->timestamp, 8) < 8 ||
+        !req->region || !req->service || (!string_to_sign && len))
+        return PARAM_ERR(err, "sigv4_signature: missing secret, timestamp, region or service");
+    return signature(req, &sts, out, err);
+}
+
 static int authorization(const sigv4_request *req, const buf *scope, const buf *signed_names,
                          const char *sig, buf *out)
 {

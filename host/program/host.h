@@ -19,9 +19,10 @@ enum {
 
 typedef struct host_options {
     const char *profile, *region, *endpoint_url, *ca_bundle;
+    const char *local_state; /* --local[=FILE]: the local endpoint's state; NULL otherwise */
     int debug, plan, quiet;
     int interactive;     /* -i: the REPL after the script (or instead of one) */
-    const char *command; /* "run", "eval", "stdin", "list", "repl", "help", "version" */
+    const char *command; /* "run", "eval", "stdin", "list", "repl", "serve", "help", "version" */
     const char *chunk;   /* -e CODE */
     char **args;         /* what follows the command */
     int nargs;
@@ -34,6 +35,7 @@ void options_usage(FILE *out);
 /* paths.c: where the module and the scripts are (build tree or install prefix). */
 typedef struct host_paths {
     char module[4096];   /* iamsh_aws.so */
+    char local[4096];    /* iamsh_local.so: the local endpoint (serve, --local) */
     char scripts[4096];  /* the shipped scripts/ folder */
     char docs[4096];     /* docs/ (help() reads function documentation from it) */
     char bytecode[4096]; /* the shipped library precompiled (tools/precompile.lua) */
@@ -71,6 +73,11 @@ void limits_install(lua_State *L);
 size_t limits_heap_cap(void);
 size_t limits_max_response(void); /* IAMSH_MAX_RESPONSE; 0: the default */
 void limits_harden(int debug);
+
+/* local.c: `iamsh serve` (iamsh_local.so's entry); returns the exit code. */
+int local_serve(const host_options *o, const host_paths *p);
+/* The --local banner on stderr (one line), unless --quiet. */
+void local_banner(const host_options *o);
 
 /* repl.c: the interactive shell; returns the exit code (0 after Ctrl-D). */
 int repl_run(lua_State *L);

@@ -272,7 +272,7 @@ const iamsh_run_options *liamsh_run_options(void)
     return &run_options;
 }
 
-static void set_run_options(const host_options *o)
+static void set_run_options(const host_options *o, const host_paths *p)
 {
     iamsh_run_options r = {
         .magic = IAMSH_RUN_OPTIONS_MAGIC,
@@ -286,13 +286,16 @@ static void set_run_options(const host_options *o)
         .quiet = o->quiet,
         .interrupted = &host_interrupted,
         .max_response = limits_max_response(),
+        .local_state = o->local_state,
+        .local_module = p->local,
+        .scripts_dir = p->scripts,
     };
     run_options = r;
 }
 
 /* The fields of iamsh.options, in the order pairs() gives them. */
-static const char *const option_names[] = {"plan",   "quiet",        "debug",     "profile",
-                                           "region", "endpoint_url", "ca_bundle", NULL};
+static const char *const option_names[] = {
+    "plan", "quiet", "debug", "profile", "region", "endpoint_url", "ca_bundle", "local", NULL};
 
 /* The index of name in option_names, -1 if it is none of them. */
 static int option_index(const char *name)
@@ -308,7 +311,8 @@ static void push_option(lua_State *L, const char *name)
 {
     const iamsh_run_options *r = &run_options;
     const int flags[] = {r->plan, r->quiet, r->debug};
-    const char *const strings[] = {r->profile, r->region, r->endpoint_url, r->ca_bundle};
+    const char *const strings[] = {r->profile, r->region, r->endpoint_url, r->ca_bundle,
+                                   r->local_state};
     int i = option_index(name);
     if (i >= 0 && i < 3)
         lua_pushboolean(L, flags[i]);
@@ -386,7 +390,7 @@ void liamsh_install(lua_State *L, const host_options *o, const host_paths *p)
     lua_setfield(L, -2, "scripts_dir");
     lua_pushstring(L, p->docs);
     lua_setfield(L, -2, "docs_dir");
-    set_run_options(o);
+    set_run_options(o, p);
     push_options_view(L);
     lua_setfield(L, -2, "options");
     lua_setfield(L, -2, "iamsh");

@@ -97,6 +97,13 @@ int main(int argc, char **argv)
     limits_harden(o.debug);
     if ((rc = limits_configure()) != 0)
         return rc;
+    if (strcmp(o.command, "serve") == 0) {
+        host_paths paths;
+        memset(&paths, 0, sizeof paths);
+        paths_find(&paths);
+        return local_serve(&o, &paths);
+    }
+    local_banner(&o);
     lua_State *L = luaL_newstate();
     if (!L) {
         fputs("iamsh: cannot create a Lua state: not enough memory\n", stderr);

@@ -26,6 +26,7 @@ void options_usage(FILE *out)
           "       iamsh [options] -e CODE [args ...]\n"
           "       iamsh [options] list\n"
           "       iamsh [options] sso login|logout\n"
+          "       iamsh serve [--listen ADDRESS:PORT] [--state FILE] ...   (iamsh serve --help)\n"
           "\n"
           "Runs Lua with the AWS IAM and STS APIs as bindings.\n"
           "\n"
@@ -42,12 +43,15 @@ void options_usage(FILE *out)
           "  sso login       sign in to IAM Identity Center for the profile (a device code,\n"
           "                  approved in a browser); the AWS CLI shares the sign-in\n"
           "  sso logout      remove every cached IAM Identity Center sign-in\n"
+          "  serve           a local IAM and STS endpoint on a port (iamsh serve --help)\n"
           "\n"
           "options (before or after the command; `--` ends them):\n"
           "  -i                  enter the REPL (after SCRIPT or CODE, with its globals kept)\n"
           "  --profile NAME      use a named profile from ~/.aws/config and ~/.aws/credentials\n"
           "  --region REGION     region (default: AWS_REGION, AWS_DEFAULT_REGION, the profile)\n"
           "  --endpoint-url URL  send IAM and STS requests to URL (e.g. a local endpoint)\n"
+          "  --local[=FILE]      answer IAM and STS in this process, AWS's way, with the state\n"
+          "                      in FILE (default .iamsh/local.db): no account, no network\n"
           "  --ca-bundle FILE    PEM bundle for TLS verification\n"
           "  --plan              do every read, send no write; print what would change\n"
           "  --quiet             no progress lines\n"
@@ -125,12 +129,28 @@ static int parse_valued(int argc, char **argv, int *i, host_options *o)
     return 0;
 }
 
+/* --local or --local=FILE (never "--local FILE": FILE would read as a command). */
+static int parse_local(const char *a, host_options *o)
+{
+    if (strcmp(a, "--local") == 0)
+        o->local_state = ".iamsh/local.db";
+    else if (strncmp(a, "--local=", 8) == 0 && a[8])
+        o->local_state = a + 8;
+    else if (strcmp(a, "--local=") == 0) {
+        fputs("iamsh: option --local= needs a file name\n", stderr);
+        return -1;
+    } else
+        return 0;
+    return 1;
+}
+
 /* A global option at argv[*i]: 1 taken, 0 not one, -1 bad. */
 static int parse_global(int argc, char **argv, int *i, host_options *o)
 {
     if (parse_flag(argv[*i], o))
         return 1;
-    return parse_valued(argc, argv, i, o);
+    int r = parse_local(argv[*i], o);
+    return r ? r : parse_valued(argc, argv, i, o);
 }
 
 /* The words after the subcommand: global options are taken out, the rest (in
@@ -180,6 +200,23 @@ static int unknown(const char *a)
     return EXIT_USAGE;
 }
 
+/* Options that cannot go together; rc passes through when they can. */
+static int conflicts(const host_options *o, int rc)
+{
+    if (rc != 0)
+        return rc;
+    if (o->local_state && o->endpoint_url) {
+        fputs("iamsh: --local and --endpoint-url name two endpoints: give one\n", stderr);
+        return EXIT_USAGE;
+    }
+    if (o->local_state && strcmp(o->command, "serve") == 0) {
+        fputs("iamsh: serve is the local endpoint on a port: --local does not go with it\n",
+              stderr);
+        return EXIT_USAGE;
+    }
+    return 0;
+}
+
 int options_parse(int argc, char **argv, host_options *o)
 {
     memset(o, 0, sizeof *o);
@@ -200,15 +237,15 @@ int options_parse(int argc, char **argv, host_options *o)
                 return EXIT_USAGE;
             }
             o->chunk = argv[i + 1];
-            return set_command(o, "eval", argc, argv, i + 2);
+            return conflicts(o, set_command(o, "eval", argc, argv, i + 2));
         }
         if (strcmp(a, "-") == 0)
-            return set_command(o, "stdin", argc, argv, i + 1);
-        if (strcmp(a, "run") == 0 || strcmp(a, "list") == 0)
-            return set_command(o, a, argc, argv, i + 1);
+            return conflicts(o, set_command(o, "stdin", argc, argv, i + 1));
+        if (strcmp(a, "run") == 0 || strcmp(a, "list") == 0 || strcmp(a, "serve") == 0)
+            return conflicts(o, set_command(o, a, argc, argv, i + 1));
         if (strcmp(a, "sso") == 0) /* sso login|logout: scripts/lib/iamsh/sso.lua */
-            return set_command(o, a, argc, argv, i + 1);
+            return conflicts(o, set_command(o, a, argc, argv, i + 1));
         return unknown(a);
     }
-    return no_command(o);
+    return conflicts(o, no_command(o));
 }

@@ -69,6 +69,11 @@ int paths_find(host_paths *p)
     if (n1 >= (int)sizeof p->module || n2 >= (int)sizeof p->scripts || n3 >= (int)sizeof p->docs ||
         n4 >= (int)sizeof p->bytecode)
         return -1;
+    /* iamsh_local.so lives beside iamsh_aws.so */
+    size_t at = (size_t)(strrchr(p->module, '/') - p->module);
+    if (snprintf(p->local, sizeof p->local, "%.*s/iamsh_local.so", (int)at, p->module) >=
+        (int)sizeof p->local)
+        return -1;
     canonical(p->scripts, sizeof p->scripts);
     canonical(p->docs, sizeof p->docs);
     canonical(p->bytecode, sizeof p->bytecode);

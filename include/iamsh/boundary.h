@@ -6,6 +6,7 @@
 #ifndef IAMSH_BOUNDARY_H
 #define IAMSH_BOUNDARY_H
 #include <signal.h>
+#include <stddef.h>
 
 /* The command line's run options. The program fills one when it starts and hands it
  * to the module before the module's first luaopen_*; the module copies it into its
@@ -22,6 +23,10 @@ typedef struct iamsh_run_options {
     int quiet;                          /* --quiet */
     volatile sig_atomic_t *interrupted; /* Ctrl-C: stop a transfer, make no retry */
     unsigned long max_response;         /* IAMSH_MAX_RESPONSE in bytes; 0: the default */
+    /* --local[=FILE]: IAM and STS answered in this process by the local endpoint
+     * (iamsh_local.so at local_module), its state in local_state; NULL otherwise. */
+    const char *local_state, *local_module;
+    const char *scripts_dir; /* the shipped scripts: the local endpoint's handlers */
 } iamsh_run_options;
 
 /* In iamsh_aws.so (bindings/lsession.c), found by the program with dlsym: 0 when the
@@ -30,6 +35,39 @@ typedef struct iamsh_run_options {
 int iamsh_aws_configure(const iamsh_run_options *options);
 #define IAMSH_AWS_CONFIGURE "iamsh_aws_configure"
 typedef int (*iamsh_aws_configure_fn)(const iamsh_run_options *options);
+
+/* iamsh_local.so (host/server): the local IAM and STS endpoint, loaded only by
+ * `iamsh serve` (from the program) and by --local (from iamsh_aws.so), found with dlsym.
+ * Its signatures use the core's types (http.h, err.h); the program does not include
+ * those and only calls the serve entry. */
+struct http_request;
+struct http_response;
+struct aws_err;
+
+/* `iamsh serve ARGS`: parses its own options, serves until SIGINT or SIGTERM; the exit
+ * code. */
+#define IAMSH_LOCAL_SERVE "iamsh_local_serve"
+typedef int (*iamsh_local_serve_fn)(int argc, char **argv, const char *scripts_dir, int quiet);
+int iamsh_local_serve(int argc, char **argv, const char *scripts_dir, int quiet);
+
+/* --local: an endpoint in this process. exchange answers one request as the HTTP
+ * transport would have sent it (http.h's http_exchange_fn). root_key_id/root_secret:
+ * the root's keys in effect (the environment's, else the state's), for a client that
+ * has no credentials of its own. close frees it all. */
+typedef struct iamsh_local_endpoint {
+    int (*exchange)(void *ud, const struct http_request *req, struct http_response *resp,
+                    struct aws_err *err);
+    void *ud;
+    const char *root_key_id, *root_secret, *account;
+    void (*close)(void *ud);
+} iamsh_local_endpoint;
+
+#define IAMSH_LOCAL_OPEN "iamsh_local_open"
+/* 0, or -1 with why (a bad state file, handlers that do not load). */
+typedef int (*iamsh_local_open_fn)(const char *state, const char *scripts_dir,
+                                   iamsh_local_endpoint *out, char *why, size_t nwhy);
+int iamsh_local_open(const char *state, const char *scripts_dir, iamsh_local_endpoint *out,
+                     char *why, size_t nwhy);
 
 /* The "kind" field of error objects: aws.Error (bindings/lerror.c) and the errors of
  * the Lua library (scripts/lib/iamsh/errors.lua). host/program/report.c maps each to

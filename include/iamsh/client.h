@@ -22,6 +22,8 @@ typedef struct aws_client_opts {
     volatile sig_atomic_t *abort_flag; /* Ctrl-C: stop the transfer, make no retry */
     int read_only;                     /* --plan: call_op sends only read-only operations */
     size_t max_response;               /* the largest answer read; 0: the http default */
+    http_exchange_fn exchange;         /* --local: requests answered in-process (http.h) */
+    void *exchange_ud;
 } aws_client_opts;
 
 typedef struct aws_client {

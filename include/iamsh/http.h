@@ -8,6 +8,13 @@
 
 typedef void (*http_log_fn)(void *ud, const char *line); /* one redacted line, no newline */
 
+struct http_request;
+struct http_response;
+/* An endpoint in this process (iamsh --local): answers a request as a server would, in
+ * place of libcurl. 0 with resp filled (any status), or -1 with a transport error. */
+typedef int (*http_exchange_fn)(void *ud, const struct http_request *req,
+                                struct http_response *resp, aws_err *err);
+
 typedef struct http_opts {
     const char *ca_bundle;   /* NULL: system default; verification is always on */
     long connect_timeout_ms; /* 0: default 60000 */
@@ -17,7 +24,9 @@ typedef struct http_opts {
     /* When *abort_flag becomes non-zero (Ctrl-C), a transfer in progress stops with a
      * TransportError "interrupted". NULL: never. */
     volatile sig_atomic_t *abort_flag;
-    size_t max_body; /* the largest answer read; 0: 32 MiB */
+    size_t max_body;           /* the largest answer read; 0: 32 MiB */
+    http_exchange_fn exchange; /* NULL: libcurl; else every request goes to it */
+    void *exchange_ud;
 } http_opts;
 
 typedef struct http_request {
@@ -36,6 +45,7 @@ typedef struct http_response {
     long status;
     buf body;
     char request_id[96]; /* from x-amzn-RequestId / x-amz-request-id, "" if none */
+    buf headers;         /* an exchange's answer headers, "Name: value\n" (the wire log) */
 } http_response;
 
 typedef struct http_client http_client;

@@ -12,7 +12,7 @@
 const model_op *model_parse_action(const model_service *svc, const char *body, size_t len);
 /* body ("Action=<Op>&Version=<v>&Tags.member.1.Key=..."), form-decoded, as a new cJSON
  * object by op's input shape (caller frees): what model_serialize was given. Blobs are
- * base64-decoded; policy documents that are JSON become tables. NULL with
+ * base64-decoded; policy documents stay JSON text, as sent. NULL with
  * AWS_ERR_PARAM "MalformedQueryString" naming the key for anything the shape does not
  * explain (an unknown parameter, a missing list item, a key given twice, a bad number). */
 cJSON *model_parse(const model_op *op, const char *body, size_t len, aws_err *err);

@@ -79,4 +79,10 @@ int sigv4_canonical_query(const char *query, size_t len, buf *out);
 int sigv4_canonical_headers(const sigv4_header *hdrs, size_t n, buf *canonical, buf *signed_names,
                             aws_err *err);
 
+/* The signature (64 lower-case hex chars) of string_to_sign under the key derived from
+ * req's secret_key, the date of its timestamp ("YYYYMMDD..."), its region and service:
+ * the last step of signing, for a verifier that built the string to sign itself. */
+int sigv4_signature(const sigv4_request *req, const char *string_to_sign, size_t len, char out[65],
+                    aws_err *err);
+
 #endif

@@ -61,7 +61,13 @@ run_iamsh() {
 
 # start_moto: moto_server on a free loopback port; sets MOTO_PORT and ENDPOINT.
 # moto stops when this shell exits (its stdin, our coprocess pipe, closes).
+# IAMSH_TEST_IAM=serve: `iamsh serve` instead (the real handlers, state in memory, the
+# environment's keys as the root's), so that a test written for moto runs on both.
 start_moto() {
+  if [ "${IAMSH_TEST_IAM:-moto}" = serve ]; then
+    start_iamsh_serve
+    return
+  fi
   coproc MOTO { exec python3 "$IAMSH_TEST_SUPPORT/moto.py"; }
   if ! read -r -t 60 MOTO_PORT <&"${MOTO[0]}" || [ -z "$MOTO_PORT" ]; then
     echo "could not start moto_server" >&2
@@ -84,6 +90,18 @@ start_helper() {
     echo "could not start $script" >&2
     exit 1
   fi
+}
+
+# start_iamsh_serve: `iamsh serve` on a free loopback port for this shell's life;
+# sets ENDPOINT (and MOTO_PORT, its port).
+start_iamsh_serve() {
+  coproc SERVE { exec "$IAMSH" serve --quiet --listen 127.0.0.1:0; }
+  if ! read -r -t 60 ENDPOINT <&"${SERVE[0]}" || [ -z "$ENDPOINT" ]; then
+    echo "could not start iamsh serve" >&2
+    exit 1
+  fi
+  MOTO_PORT=${ENDPOINT##*:}
+  trap 'kill "$SERVE_PID" 2>/dev/null; rm -rf "$TMP"' EXIT
 }
 
 # aws_cli ARGS...: the AWS CLI against moto

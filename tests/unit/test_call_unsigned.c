@@ -84,7 +84,7 @@ static cJSON *last_request(aws_client *c, const char *base)
     char url[128];
     snprintf(url, sizeof url, "%s/__last", base);
     http_request req = {.method = "GET", .url = url};
-    http_response resp = {0, BUF_INIT, ""};
+    http_response resp = {0, BUF_INIT, "", BUF_INIT};
     aws_err err;
     cJSON *last = NULL;
     if (http_send(c->http, &req, &resp, &err) == 0 && resp.body.p)

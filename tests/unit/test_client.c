@@ -461,7 +461,7 @@ static void test_http_direct(void)
     http_opts ho = {.timeout_ms = 5000};
     aws_err err;
     http_client *h = http_client_new(&ho, &err);
-    http_response r = {0, BUF_INIT, ""};
+    http_response r = {0, BUF_INIT, "", BUF_INIT};
     char url[128];
     snprintf(url, sizeof url, "%s/__count", s.h.url);
     http_request get = {.method = "GET", .url = url};
