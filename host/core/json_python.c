@@ -49,24 +49,28 @@ static void put_code_point(dumper *d, unsigned cp)
     }
 }
 
-/* A byte that is not UTF-8 stands for itself (U+0000..U+00FF): Python never sees one,
- * and this keeps every input writable. */
+/* The code point at *p, which moves past it. A byte that is not UTF-8 stands for
+ * itself (U+0000..U+00FF): Python never sees one, and this keeps every input writable. */
+static unsigned next_code_point(const unsigned char **p, size_t *n)
+{
+    unsigned cp;
+    size_t k = utf8_decode(*p, *n, &cp);
+    if (k == 0) {
+        cp = **p;
+        k = 1;
+    }
+    *p += k;
+    *n -= k;
+    return cp;
+}
+
 static void put_string(dumper *d, const char *s)
 {
     const unsigned char *p = (const unsigned char *)s;
     size_t n = strlen(s);
     put(d, "\"");
-    while (n > 0) {
-        unsigned cp;
-        size_t k = utf8_decode(p, n, &cp);
-        if (k == 0) {
-            cp = *p;
-            k = 1;
-        }
-        put_code_point(d, cp);
-        p += k;
-        n -= k;
-    }
+    while (n > 0)
+        put_code_point(d, next_code_point(&p, &n));
     put(d, "\"");
 }
 
@@ -90,22 +94,42 @@ static void put_number(dumper *d, double v)
 
 static void put_value(dumper *d, const cJSON *v, int depth);
 
+/* Keys compare as Python's str: by code point, as put_string reads them. */
+static int key_cmp(const char *a, const char *b)
+{
+    const unsigned char *p = (const unsigned char *)a, *q = (const unsigned char *)b;
+    size_t m = strlen(a), n = strlen(b);
+    while (m > 0 && n > 0) {
+        unsigned x = next_code_point(&p, &m), y = next_code_point(&q, &n);
+        if (x != y)
+            return x < y ? -1 : 1;
+    }
+    return (m > 0) - (n > 0);
+}
+
+typedef struct member {
+    const cJSON *item;
+    size_t pos; /* in the object: equal keys keep their order, as Python's sort does */
+} member;
+
 static int by_key(const void *a, const void *b)
 {
-    return strcmp((*(const cJSON *const *)a)->string, (*(const cJSON *const *)b)->string);
+    const member *x = a, *y = b;
+    int c = key_cmp(x->item->string ? x->item->string : "", y->item->string ? y->item->string : "");
+    return c ? c : (x->pos > y->pos) - (x->pos < y->pos);
 }
 
 /* The members of an object in the order to write them (sorted with JSON_PY_SORT_KEYS);
  * NULL when memory runs out. */
-static const cJSON **members(const dumper *d, const cJSON *obj, size_t *n)
+static member *members(const dumper *d, const cJSON *obj, size_t *n)
 {
     *n = 0;
     for (const cJSON *m = obj->child; m; m = m->next)
         (*n)++;
-    const cJSON **list = malloc((*n ? *n : 1) * sizeof *list);
+    member *list = malloc((*n ? *n : 1) * sizeof *list);
     size_t i = 0;
-    for (const cJSON *m = obj->child; list && m; m = m->next)
-        list[i++] = m;
+    for (const cJSON *m = obj->child; list && m; m = m->next, i++)
+        list[i] = (member){m, i};
     if (list && (d->flags & JSON_PY_SORT_KEYS))
         qsort(list, *n, sizeof *list, by_key);
     return list;
@@ -115,7 +139,7 @@ static void put_object(dumper *d, const cJSON *obj, int depth)
 {
     const char *sep = (d->flags & JSON_PY_COMPACT) ? "," : ", ";
     size_t n;
-    const cJSON **list = members(d, obj, &n);
+    member *list = members(d, obj, &n);
     if (!list) {
         d->rc = -1;
         return;
@@ -124,9 +148,9 @@ static void put_object(dumper *d, const cJSON *obj, int depth)
     for (size_t i = 0; i < n; i++) {
         if (i)
             put(d, sep);
-        put_string(d, list[i]->string ? list[i]->string : "");
+        put_string(d, list[i].item->string ? list[i].item->string : "");
         put(d, (d->flags & JSON_PY_COMPACT) ? ":" : ": ");
-        put_value(d, list[i], depth + 1);
+        put_value(d, list[i].item, depth + 1);
     }
     put(d, "}");
     free(list);
