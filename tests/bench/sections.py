@@ -13,7 +13,7 @@ import tempfile
 import time
 import urllib.parse
 
-from measure import BENCH, ENV, Failed, Runs, answers
+from measure import BENCH, ENV, ROOT, Failed, Runs, answers
 
 SETUP_CLIENTS = ["iamsh", "boto3", "cli2", "cli1"]
 
@@ -417,14 +417,44 @@ def sigv4(ctx):
 # --- 5. the server side ---
 
 def server(ctx):
+    """tools/bench_serve.py (wrk replaying botocore-signed cycles of 12 reads and 8 writes
+    on 4 keep-alive connections) against iamsh serve and moto_server, one after the other."""
     head = ["server", "workload", "load client", "requests per second", "vs moto"]
-    url = ctx.endpoints.url("iamsh serve")
-    why = str(url) if isinstance(url, Failed) else \
-        "not yet measured: the mixed-workload load client comes with iamsh serve (issue 12)"
-    rows = [["`iamsh serve`", "mixed reads and writes, several keep-alive clients", "separate process",
-             "-", why],
-            ["`moto_server`", "the same", "separate process", "-", why]]
-    return ["## 5. Server side: `iamsh serve` vs `moto_server`", ""] + table(head, rows) + [""]
+    res = ctx.results.setdefault("server", {})
+    secs = 3 if ctx.cfg.quick else 10
+    script = os.path.join(ROOT, "tools", "bench_serve.py")
+    why = None
+    if not shutil.which("wrk"):
+        why = "not measured: the load client needs wrk (Debian: apt-get install wrk)"
+    elif isinstance(ctx.endpoints.url("iamsh serve"), Failed):
+        why = str(ctx.endpoints.url("iamsh serve"))
+    else:
+        with tempfile.TemporaryDirectory() as tmp:
+            p = subprocess.run([sys.executable, script, "--iamsh", ctx.iamsh, "--seconds", str(secs),
+                                "--out", os.path.join(tmp, "serve.md")],
+                               capture_output=True, text=True, env=ENV)
+        for name, key in (("iamsh serve", "iamsh"), ("moto", "moto")):
+            m = re.search(r"^%s: (\d+) requests/s, (\d+) not 2xx" % re.escape(name), p.stdout, re.M)
+            if m and m.group(2) == "0":
+                res[key] = float(m.group(1))
+            elif m:
+                why = "not counted: %s answered %s requests with an error" % (name, m.group(2))
+        if not why and (p.returncode != 0 or len(res) < 2):
+            why = "not measured: tools/bench_serve.py failed: %s" % (
+                (p.stderr.strip().splitlines() or ["exit %d" % p.returncode])[-1])
+    work = "mixed: 12 reads and 8 writes a cycle, 4 keep-alive connections, %d s" % secs
+    client = "wrk, botocore-signed requests (`tools/bench_serve.py`)"
+    if why:
+        rows = [["`iamsh serve`", work, client, "-", why], ["`moto_server`", work, client, "-", why]]
+    else:
+        rows = [["`iamsh serve`", work, client, "{:,.0f}".format(res["iamsh"]),
+                 "%.1fx" % (res["iamsh"] / res["moto"])],
+                ["`moto_server`", work, client, "{:,.0f}".format(res["moto"]), ""]]
+    return ["## 5. Server side: `iamsh serve` vs `moto_server`", "",
+            "Both servers on this machine, in memory, one after the other; every answer must be a "
+            "2xx (a failing request is cheap and would flatter a server). The report of "
+            "`tools/bench_serve.py` alone gives latency and server CPU per request.", ""] + \
+        table(head, rows) + [""]
 
 
 # --- summary ---
@@ -481,7 +511,13 @@ def summary(results, cfg):
                          "%.1fx" % r, ">= 20x", status(r >= 20)])
         else:
             rows.append([label, "-", "-", "-", ">= 20x", status(False, False)])
-    rows.append(["`iamsh serve` request rate", "-", "moto_server", "-", ">= 50x",
-                 "not yet measurable (issue 12)"])
+    sv = results.get("server", {})
+    if "iamsh" in sv and "moto" in sv:
+        r = sv["iamsh"] / sv["moto"]
+        rows.append(["`iamsh serve` request rate", "{:,.0f}/s".format(sv["iamsh"]),
+                     "moto_server {:,.0f}/s".format(sv["moto"]), "%.1fx" % r, ">= 50x", status(r >= 50)])
+    else:
+        rows.append(["`iamsh serve` request rate", "-", "moto_server", "-", ">= 50x",
+                     status(False, False)])
     note = "Quick run (--quick): too few runs and calls for the figures to mean much." if cfg.quick else ""
     return ["## Summary: issue 14's targets", ""] + table(head, rows) + ([""] + [note] if note else [])
