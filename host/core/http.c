@@ -199,6 +199,24 @@ static void capture_request_id(http_response *resp, const char *line, size_t len
     resp->request_id[vlen] = '\0';
 }
 
+/* A Content-Length above the cap: the answer is refused before its body is read
+ * (on_body still counts the bytes of an answer sent without one). */
+static int announced_too_large(const http_call *call, const char *line, size_t len)
+{
+    static const char name[] = "content-length:";
+    if (len <= sizeof name - 1 || strncasecmp(line, name, sizeof name - 1) != 0)
+        return 0;
+    size_t i = sizeof name - 1, v = 0;
+    while (i < len && (line[i] == ' ' || line[i] == '\t'))
+        i++;
+    for (; i < len && line[i] >= '0' && line[i] <= '9'; i++) {
+        if (v > (call->c->max_body - (size_t)(line[i] - '0')) / 10)
+            return 1;
+        v = v * 10 + (size_t)(line[i] - '0');
+    }
+    return 0;
+}
+
 static size_t on_header(char *data, size_t size, size_t n, void *ud)
 {
     http_call *call = ud;
@@ -206,6 +224,10 @@ static size_t on_header(char *data, size_t size, size_t n, void *ud)
     /* A new status line (e.g. after "100 Continue") starts a new header set. */
     if (len >= 5 && memcmp(data, "HTTP/", 5) == 0)
         call->resp->request_id[0] = '\0';
+    if (announced_too_large(call, data, len)) {
+        call->too_large = 1;
+        return 0;
+    }
     capture_request_id(call->resp, data, len);
     while (len && (data[len - 1] == '\n' || data[len - 1] == '\r'))
         len--;
