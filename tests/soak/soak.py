@@ -143,6 +143,8 @@ class Soak:
         self.faults = {k: 0 for k in FAULT_KINDS}
         self.requests = 0
         self.figures = {}
+        self.check_seconds = 0.0     # in the AWS CLI
+        self.run_seconds = 0.0       # in iamsh
 
     # ---- helpers ----
     def fail(self, where, what):
@@ -184,6 +186,7 @@ class Soak:
 
     def run(self, flow, label, faults):
         self.endpoint.start_run(label, faults)
+        t0 = time.monotonic()
         p = self.spawn(flow, label)
         try:
             rc = p.wait(timeout=RUN_TIMEOUT)
@@ -191,6 +194,7 @@ class Soak:
             p.kill()
             p.wait()
             rc = "timeout"
+        self.run_seconds += time.monotonic() - t0
         return self.finish_run(label, rc)
 
     def last_line(self, label):
@@ -213,18 +217,21 @@ class Soak:
         return json.loads(out or b"{}")
 
     def state(self):
-        """Roles, users, local policies (with attachments, trust, inline policies),
-        the user's access keys and the role's description; three CLI calls at once."""
-        details = self.aws("iam", "get-account-authorization-details", "--filter", "User", "Role", "Group",
-                           "LocalManagedPolicy")
-        keys = self.aws("iam", "list-access-keys", "--user-name", USER)
-        role = self.aws("iam", "get-role", "--role-name", ROLE)
-        d = self.result(details)
-        k = self.result(keys, absent_ok=True)
-        r = self.result(role, absent_ok=True)
-        return {"roles": d.get("RoleDetailList", []), "users": d.get("UserDetailList", []),
-                "groups": d.get("GroupDetailList", []), "policies": d.get("Policies", []),
-                "keys": None if k is None else k.get("AccessKeyMetadata", []),
+        """Roles, users, groups, local policies (with attachments, trust, inline
+        policies) in one call; then the user's access keys and the role's
+        description, when they exist, at once."""
+        t0 = time.monotonic()
+        d = self.result(self.aws("iam", "get-account-authorization-details", "--filter", "User", "Role", "Group",
+                                 "LocalManagedPolicy"))
+        users = d.get("UserDetailList", [])
+        roles = d.get("RoleDetailList", [])
+        keys = self.aws("iam", "list-access-keys", "--user-name", USER) if users else None
+        role = self.aws("iam", "get-role", "--role-name", ROLE) if roles else None
+        k = keys and self.result(keys, absent_ok=True)
+        r = role and self.result(role, absent_ok=True)
+        self.check_seconds += time.monotonic() - t0
+        return {"roles": roles, "users": users, "groups": d.get("GroupDetailList", []),
+                "policies": d.get("Policies", []), "keys": None if k is None else k.get("AccessKeyMetadata", []),
                 "role": None if r is None else r.get("Role")}
 
     def files(self):
@@ -524,6 +531,7 @@ def report(soak, args, started, seconds, env_lines):
             k["points"], k["reached"], k["requests"], k["seconds"]))
         L.append("| re-runs after the kills (runs to converge) | %d |" % k["reruns"])
     L.append("| iamsh runs in all / requests through the proxy | %d / %d |" % (soak.runs, soak.requests))
+    L.append("| time in iamsh runs / in AWS CLI checks | %.0f s / %.0f s |" % (soak.run_seconds, soak.check_seconds))
     for kind in FAULT_KINDS:
         L.append("| faults injected: %s | %d |" % (kind, soak.faults[kind]))
     s = f.get("secrets")
