@@ -5,7 +5,8 @@ many points, every state checked exactly with the AWS CLI; writes a Markdown
 report. Run it through tests/soak/run (which builds iamsh and adds the fuzzing).
 
     soak.py --iamsh BUILD/iamsh [--cycles N] [--kill-points M] [--seed S]
-            [--faults SPEC] [--max-runs R] [--report FILE] [--workdir DIR]
+            [--faults SPEC] [--max-runs R] [--max-seconds T] [--report FILE]
+            [--workdir DIR]
 
 Phases:
   cycles   N times: `iamsh run sagemaker out_dir=W` through fault_proxy.py
@@ -18,11 +19,17 @@ Phases:
            answer sent, the next request held) and the harness SIGKILLs it; the
            state left is recorded, the set-up re-run (no faults) and checked
            exactly, then torn down and checked. Points: every request's mid and
-           after (2R); beyond 2R, `after` the last request with a delay of
-           1, 2, 3, ... ms before the kill (the file write that follows it).
+           after (2R, evenly thinned when M is smaller); beyond 2R, `after`
+           CreateAccessKey with a delay of 1, 2, 3, ... ms before the kill (the
+           credentials file is written then).
 Every run's label (c7-setup-2, k13-rerun-1, ...) keys the proxy's fault draws,
 so a run is reproduced by the seed and its label; its output is kept in
 WORKDIR/logs/LABEL.{out,err} and the proxy's request log in WORKDIR/proxy.log.
+With --max-seconds T no cycle or kill point is started once its phase's share of T
+is spent (the shares in proportion to the planned work, 25 s a cycle, 30 s a kill
+point); the report says how many ran of how many were asked. The kill points run
+in an order whose every prefix is spread over the whole set-up, so a cut run still
+covers it from the first request to the last.
 No secret is ever printed: the harness reads the credentials file's secret only
 to look for it (bytes, literally) in everything iamsh printed.
 """
@@ -142,6 +149,7 @@ class Soak:
         self.runs = 0
         self.faults = {k: 0 for k in FAULT_KINDS}
         self.requests = 0
+        self.cycle_requests = 0      # the requests of the cycles (faults on)
         self.figures = {}
         self.check_seconds = 0.0     # in the AWS CLI
         self.run_seconds = 0.0       # in iamsh
@@ -179,6 +187,8 @@ class Soak:
         st = self.endpoint.stats()
         self.runs += 1
         self.requests += st["requests"]
+        if label.startswith("c"):
+            self.cycle_requests += st["requests"]
         for k in FAULT_KINDS:
             self.faults[k] += st["outcomes"].get(k, 0)
         st["rc"] = rc
@@ -388,7 +398,11 @@ class Soak:
         first_try = {"setup": 0, "teardown": 0}
         exact = {"setup": 0, "teardown": 0}
         t0 = time.monotonic()
+        ran = 0
         for c in range(1, n + 1):
+            if self.out_of_time(self.cycles_end):
+                break
+            ran = c
             for kind, flow, check in (("setup", "sagemaker", self.check_setup),
                                       ("teardown", "sagemaker-teardown", self.check_teardown)):
                 runs, bad, label = self.converge(flow, "c%d-%s" % (c, kind), True, check)
@@ -404,18 +418,42 @@ class Soak:
             if c % 10 == 0 or c == n:
                 print("soak: cycle %d/%d, %d failures, %.0f s" % (c, n, len(self.failures), time.monotonic() - t0),
                       file=sys.stderr, flush=True)
-        self.figures["cycles"] = dict(cycles=n, reruns=reruns, first_try=first_try, exact=exact,
+        self.figures["cycles"] = dict(cycles=ran, asked=n, reruns=reruns, first_try=first_try, exact=exact,
                                       seconds=time.monotonic() - t0)
 
+    @staticmethod
+    def out_of_time(end):
+        return end is not None and time.monotonic() >= end
+
+    @staticmethod
+    def spread_order(n):
+        """0..n-1 in an order whose every prefix is spread evenly (van der Corput)."""
+        order, seen, j = [], set(), 0
+        while len(order) < n:
+            x, f, i = 0.0, 0.5, j
+            while i:
+                x, f, i = x + f * (i & 1), f / 2, i >> 1
+            k = int(x * n)
+            if k not in seen:
+                seen.add(k)
+                order.append(k)
+            j += 1
+        return order
+
     # ---- phase 2: SIGKILL at M points ----
-    def kill_points(self, total, m):
+    @staticmethod
+    def kill_points(actions, m):
+        """Every request's mid and after, evenly thinned to m; beyond that, after
+        CreateAccessKey with a delay of 1, 2, ... ms (its file is written then)."""
+        total = len(actions)
         points = []
         for k in range(1, total + 1):
             points += [(k, "mid", 0), (k, "after", 0)]
-        if m <= len(points):   # evenly spread, always with the last request's two points
+        if m <= len(points):   # evenly spread, the first and the last always in
             idx = sorted({round(i * (len(points) - 1) / max(m - 1, 1)) for i in range(m)})
             return [points[i] for i in idx]
-        return points + [(total, "after", d) for d in range(1, m - len(points) + 1)]
+        key = max((n for n, a in actions.items() if a == "CreateAccessKey"), default=total)
+        return points + [(key, "after", d) for d in range(1, m - len(points) + 1)]
 
     def kills(self):
         m = self.args.kill_points
@@ -430,9 +468,13 @@ class Soak:
         if self.check_teardown(self.state()):
             self.fail("k0-teardown", "the fault-free teardown did not leave an empty account")
             return
-        rows, reruns, reached, left_by_kill = [], 0, 0, {}
-        for i, (k, phase, delay) in enumerate(self.kill_points(total, m), 1):
-            label = "k%d" % i
+        rows, extra, reached, left_by_kill = [], 0, 0, {}
+        points = self.kill_points(actions, m)
+        for n, i in enumerate(self.spread_order(len(points)), 1):
+            if self.out_of_time(self.args.deadline):
+                break
+            k, phase, delay = points[i]
+            label = "k%d" % (i + 1)
             where = "%s (%s request %d %s%s)" % (label, phase, k, actions.get(k, "?"),
                                                   ", +%d ms" % delay if delay else "")
             self.endpoint.start_run(label, False)
@@ -460,7 +502,7 @@ class Soak:
                 kind = item.rsplit(" ", 1)[0]
                 left_by_kill[kind] = left_by_kill.get(kind, 0) + 1
             runs, bad, rlabel = self.converge("sagemaker", label + "-rerun", False, self.check_setup)
-            reruns += runs
+            extra += runs > 1
             for b in bad or []:
                 self.fail("%s, re-run %s" % (where, rlabel), b)
             truns, tbad, tlabel = self.converge("sagemaker-teardown", label + "-teardown", False, self.check_teardown)
@@ -469,7 +511,11 @@ class Soak:
             rows.append((label, k, actions.get(k, "?"), phase, delay, rc, st["requests"], left, runs,
                          "exact" if bad == [] else "NOT EXACT" if bad else "never converged",
                          "exact" if tbad == [] else "NOT EXACT"))
-        self.figures["kills"] = dict(points=len(rows), requests=total, reached=reached, reruns=reruns,
+            if n % 10 == 0:
+                print("soak: kill point %d/%d, %d failures, %.0f s" % (n, len(points), len(self.failures),
+                                                                     time.monotonic() - t0), file=sys.stderr, flush=True)
+        rows.sort(key=lambda r: int(r[0][1:]))
+        self.figures["kills"] = dict(points=len(rows), asked=len(points), requests=total, reached=reached, extra=extra,
                                      left=left_by_kill, rows=rows, seconds=time.monotonic() - t0)
 
     # ---- no secret in anything iamsh printed ----
@@ -506,6 +552,10 @@ def versions(iamsh):
             ("python", platform.python_version()), ("moto", moto), ("AWS CLI", first([AWS_CLI, "--version"]))]
 
 
+def asked(ran, n):
+    return "" if ran == n else " of %d asked (the --max-seconds cap)" % n
+
+
 def report(soak, args, started, seconds, env_lines):
     f = soak.figures
     L = ["# Soak report: SageMaker set-up and teardown under faults and SIGKILL", ""]
@@ -521,17 +571,25 @@ def report(soak, args, started, seconds, env_lines):
     L.append("| figure | value |")
     L.append("|---|---|")
     if c:
-        L.append("| set-up/teardown cycles | %d (%.0f s) |" % (c["cycles"], c["seconds"]))
+        L.append("| set-up/teardown cycles | %d%s (%.0f s) |" % (c["cycles"], asked(c["cycles"], c["asked"]),
+                                                             c["seconds"]))
         L.append("| set-ups exact / teardowns exact | %d / %d |" % (c["exact"]["setup"], c["exact"]["teardown"]))
         L.append("| converged on the first run: set-ups / teardowns | %d / %d |" % (
             c["first_try"]["setup"], c["first_try"]["teardown"]))
         L.append("| re-runs: set-up / teardown | %d / %d |" % (c["reruns"]["setup"], c["reruns"]["teardown"]))
     if k:
-        L.append("| kill points (reached) | %d (%d), over the set-up's %d requests (%.0f s) |" % (
-            k["points"], k["reached"], k["requests"], k["seconds"]))
-        L.append("| re-runs after the kills (runs to converge) | %d |" % k["reruns"])
+        L.append("| kill points (reached) | %d%s (%d), over the set-up's %d requests (%.0f s) |" % (
+            k["points"], asked(k["points"], k["asked"]), k["reached"], k["requests"], k["seconds"]))
+        L.append("| set-ups after the kills converged on the first run / needed more | %d / %d |" % (
+            k["points"] - k["extra"], k["extra"]))
+        L.append("| left by the killed runs for the re-run | %s |" % (
+            ", ".join("%d %s" % (n, what) for what, n in sorted(k["left"].items())) or "nothing"))
     L.append("| iamsh runs in all / requests through the proxy | %d / %d |" % (soak.runs, soak.requests))
     L.append("| time in iamsh runs / in AWS CLI checks | %.0f s / %.0f s |" % (soak.run_seconds, soak.check_seconds))
+    if c:
+        L.append("| requests in the cycles (faults on) / faults injected | %d / %d (%.1f%%) |" % (
+            soak.cycle_requests, sum(soak.faults.values()),
+            100.0 * sum(soak.faults.values()) / max(soak.cycle_requests, 1)))
     for kind in FAULT_KINDS:
         L.append("| faults injected: %s | %d |" % (kind, soak.faults[kind]))
     s = f.get("secrets")
@@ -587,6 +645,7 @@ def main():
     ap.add_argument("--seed", type=int, default=13)
     ap.add_argument("--faults", default="throttle=0.1,error500=0.05,reset=0.02")
     ap.add_argument("--max-runs", type=int, default=10)
+    ap.add_argument("--max-seconds", type=float, default=0, help="time cap (0: none), see above")
     ap.add_argument("--report", default="soak-report.md")
     ap.add_argument("--workdir")
     ap.add_argument("--fuzz-section", help="a Markdown file to append to the report (the fuzzing figures)")
@@ -601,7 +660,10 @@ def main():
     started = datetime.datetime.now().strftime("%Y-%m-%d %H:%M")
     env_lines = versions(args.iamsh)
     t0 = time.monotonic()
+    args.deadline = t0 + args.max_seconds if args.max_seconds > 0 else None
     soak = Soak(args)
+    planned = 25.0 * args.cycles + 30.0 * args.kill_points
+    soak.cycles_end = t0 + args.max_seconds * 25.0 * args.cycles / planned if args.deadline and planned else None
     soak.start()
     try:
         if args.cycles > 0:
