@@ -11,6 +11,7 @@
  * not have, and an error, as are malformed keys, missing list items and repeats. */
 #include "iamsh/model_parse.h"
 #include "iamsh/base64.h"
+#include "iamsh/json.h"
 #include "iamsh/keypath.h"
 
 #include <errno.h>
@@ -155,6 +156,19 @@ static cJSON *read_blob(pctx *p, const char *text)
     return v;
 }
 
+/* A policy document arrives as JSON text. It becomes a tree only when the whole text
+ * is one object or array, which the serialiser writes back as the same document;
+ * anything else (a prefix that parses, followed by more; a bare number) stays the
+ * string it was, so what is parsed serialises and parses back to itself. */
+static cJSON *read_policy(const char *text)
+{
+    cJSON *doc = json_parse_all(text, strlen(text), NULL);
+    if (doc && (cJSON_IsObject(doc) || cJSON_IsArray(doc)))
+        return doc;
+    cJSON_Delete(doc);
+    return cJSON_CreateString(text);
+}
+
 static cJSON *read_scalar(pctx *p, const model_shape *s, const cJSON *raw)
 {
     if (!cJSON_IsString(raw))
@@ -170,10 +184,7 @@ static cJSON *read_scalar(pctx *p, const model_shape *s, const cJSON *raw)
     case MODEL_DOUBLE:
     case MODEL_FLOAT: return read_number(p, s, text);
     case MODEL_BLOB: return read_blob(p, text);
-    default: {
-        cJSON *doc = (s->flags & MODEL_F_POLICY) ? cJSON_Parse(text) : NULL;
-        return doc ? doc : cJSON_CreateString(text);
-    }
+    default: return (s->flags & MODEL_F_POLICY) ? read_policy(text) : cJSON_CreateString(text);
     }
 }
 
