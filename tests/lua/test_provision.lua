@@ -880,6 +880,20 @@ t.test("an adopted credentials file is made 0600", function()
   t.eq(#m.writes, 0, "no IAM write")
 end)
 
+t.test("a temp file a killed writer left is removed by the next write", function()
+  -- found by the soak: SIGKILL between creating the temp file and the rename left it
+  -- (0600, maybe holding a secret) beside the credentials file for good
+  local path = file("stale.json")
+  write(path .. ".iamsh-tmp-99999999", "half a secret") -- no such process
+  write(path .. ".iamsh-tmp-1", "a live writer's")      -- init: alive
+  write(path .. ".iamsh-tmp-x", "not ours")
+  fs.write_atomic(path, "{}")
+  t.eq(fs.read(path), "{}")
+  t.eq(fs.read(path .. ".iamsh-tmp-99999999"), nil, "the dead writer's temp file is gone")
+  t.eq(fs.read(path .. ".iamsh-tmp-1"), "a live writer's", "a live writer's stays")
+  t.eq(fs.read(path .. ".iamsh-tmp-x"), "not ours", "a name that is not a PID stays")
+end)
+
 t.test("managed names get the caller's partition", function()
   local m = mock.new({ partition = "aws-cn" })
   provision.reset()
