@@ -99,6 +99,10 @@ int iso8601_parse(const char *s, double *out)
 
 void iso8601_format(double t, char out[32])
 {
+    if (!isfinite(t) || fabs(t) > 253402300799.0) { /* past 9999-12-31: no time_t cast */
+        snprintf(out, 32, "1970-01-01T00:00:00Z");
+        return;
+    }
     double whole = floor(t);
     long micros = lround((t - whole) * 1e6);
     if (micros >= 1000000) {
@@ -107,7 +111,7 @@ void iso8601_format(double t, char out[32])
     }
     time_t tt = (time_t)whole;
     struct tm tm;
-    if (!isfinite(t) || fabs(t) > 253402300799.0 || !gmtime_r(&tt, &tm)) {
+    if (!gmtime_r(&tt, &tm)) {
         snprintf(out, 32, "1970-01-01T00:00:00Z");
         return;
     }

@@ -3,12 +3,31 @@
  * (a NUL, raw or escaped) and no raw control character in a string (RFC 8259). */
 #include "iamsh/json.h"
 
+#include <ctype.h>
 #include <string.h>
+
+/* Whether s (left bytes, s[0] the backslash) starts one of RFC 8259's escapes:
+ * \" \\ \/ \b \f \n \r \t, or \u and four hex digits other than 0000. cJSON
+ * reads a \u whose digits are not hex as U+0000 (a NUL again), so they are
+ * checked here, and a NUL escape is refused either way. */
+static int good_escape(const char *s, size_t left)
+{
+    if (left < 2)
+        return 0;
+    if (s[1] != '\0' && strchr("\"\\/bfnrt", s[1]) != NULL)
+        return 1;
+    if (s[1] != 'u' || left < 6)
+        return 0;
+    for (int k = 2; k < 6; k++)
+        if (!isxdigit((unsigned char)s[k]))
+            return 0;
+    return memcmp(s + 2, "0000", 4) != 0;
+}
 
 /* The offset of the first byte cJSON would take but must not: a NUL anywhere, a
  * raw control character inside a string (RFC 8259 wants them escaped; cJSON keeps
- * them), or a \u0000 escape (decoded into a NUL that silently cuts its string
- * short, e.g. a credential_process secret); len when there is none. */
+ * them), or an escape that is not RFC 8259's or decodes into a NUL (that silently
+ * cuts its string short, e.g. a credential_process secret); len when there is none. */
 static size_t bad_byte(const char *text, size_t len)
 {
     int in_string = 0;
@@ -21,9 +40,9 @@ static size_t bad_byte(const char *text, size_t len)
         } else if (c == '"') {
             in_string = 0;
         } else if (c == '\\') {
-            if (i + 5 < len && text[i + 1] == 'u' && memcmp(text + i + 2, "0000", 4) == 0)
+            if (!good_escape(text + i, len - i))
                 return i;
-            i++; /* the escaped character */
+            i++; /* the escaped character; \u's digits are checked as plain bytes */
         }
     }
     return len;

@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -168,6 +169,34 @@ static int refuse_link(const char *path, char *why, size_t whylen)
     return -1;
 }
 
+/* Removes path's temp files (path.iamsh-tmp-PID) that a writer killed between
+ * creating and renaming them left behind: those whose PID is no running process.
+ * They can hold a secret (found by the soak's kill points); a live writer's stays. */
+static void remove_stale_temps(const char *dir, const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    char prefix[4096], stale[8192];
+    snprintf(prefix, sizeof prefix, "%s.iamsh-tmp-", slash ? slash + 1 : path);
+    size_t n = strlen(prefix);
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        char *end;
+        if (strncmp(e->d_name, prefix, n) != 0 || e->d_name[n] == '\0')
+            continue;
+        long pid = strtol(e->d_name + n, &end, 10);
+        if (*end != '\0' || pid <= 0 || pid == (long)getpid())
+            continue;
+        if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+            continue;
+        snprintf(stale, sizeof stale, "%s/%s", dir, e->d_name);
+        unlink(stale);
+    }
+    closedir(d);
+}
+
 /* Write content to a fresh temp file beside path, fsync, rename over path, fsync
  * the folder: a reader sees the old file or the new one, never half of one. The
  * mode is what the caller asks, less the umask (a 0644 file is 0600 under 077). */
@@ -184,6 +213,7 @@ static int write_atomic(const char *path, const char *data, size_t len, mode_t m
         snprintf(dir, sizeof dir, "/");
     if (snprintf(tmp, sizeof tmp, "%s.iamsh-tmp-%ld", path, (long)getpid()) >= (int)sizeof tmp)
         return snprintf(why, whylen, "path too long"), -1;
+    remove_stale_temps(dir, path);
     int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
     if (fd < 0)
         return snprintf(why, whylen, "cannot create %s: %s", tmp, strerror(errno)), -1;

@@ -234,11 +234,14 @@ check "our policy deleted" test -z "$(aws_cli iam list-policies --scope Local --
 
 # --- CreateAccessKey's answer lost: no orphaned key --------------------------------------------
 # A proxy in front of moto forwards every request, but for CreateAccessKey it
-# throws moto's answer away and says 500 with an unreadable body.
+# throws moto's answer away and says 500 with an unreadable body: every time for
+# lost-key-user, the first time only for retried-key-user (the client's retry
+# then gets a second key).
 cat >"$TMP/proxy.py" <<'EOF'
 import sys, threading, urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 UPSTREAM = sys.argv[1]
+LOST_RETRIED = []  # the first answer for retried-key-user was lost
 class H(BaseHTTPRequestHandler):
     def do_POST(self):
         body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
@@ -252,7 +255,11 @@ class H(BaseHTTPRequestHandler):
         except urllib.error.HTTPError as e:
             status, data, ctype = e.code, e.read(), e.headers.get("Content-Type", "text/xml")
         if b"Action=CreateAccessKey" in body:
-            status, data, ctype = 500, b"proxy: lost the answer", "text/plain"
+            retried = b"UserName=retried-key-user" in body
+            if not (retried and LOST_RETRIED):
+                if retried:
+                    LOST_RETRIED.append(1)
+                status, data, ctype = 500, b"proxy: lost the answer", "text/plain"
         self.send_response(status)
         self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(data)))
@@ -274,10 +281,24 @@ cd - >/dev/null
 check "lost answer: run fails" test "$RC" -ne 0
 check_eq "lost answer: no orphaned key" "$(key_count lost-key-user)" 0
 check "lost answer: no credentials file" test ! -e "$TMP/lost/sagemaker_user_credentials.json"
+aws_cli iam create-user --user-name retried-key-user >/dev/null
+mkdir -p "$TMP/retried"
+cd "$TMP/retried" && run_iamsh --endpoint-url "http://127.0.0.1:$PROXY_PORT" run sagemaker-deployer user_name=retried-key-user
+cd - >/dev/null
+cat "$TMP/out" "$TMP/err" >>"$ALL"
+check_eq "lost answer, retried: run exits 0" "$RC" 0
+check_eq "lost answer, retried: one key, not two" "$(key_count retried-key-user)" 1
+check_eq "lost answer, retried: the key is the file's" \
+  "$(aws_cli iam list-access-keys --user-name retried-key-user --query 'AccessKeyMetadata[0].AccessKeyId' --output text)" \
+  "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["AccessKeyId"])' "$TMP/retried/sagemaker_user_credentials.json")"
+check_match "lost answer, retried: the stray's deletion said" "$ERR" "made by a retried CreateAccessKey whose answer was lost"
+check_eq "lost answer, retried: no pending note left" "$(ls "$TMP/retried")" "sagemaker_user_credentials.json"
+RETRIED_SECRET=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["SecretAccessKey"])' "$TMP/retried/sagemaker_user_credentials.json")
 
 # --- no secret anywhere in what iamsh printed (set-up with --debug included) ----------------
 check "the outputs were collected" test -s "$ALL"
 check "secret never printed" bash -c '! grep -qF -- "$1" "$2"' _ "$SECRET" "$ALL"
 check "the book's secret never printed" bash -c '! grep -qF -- "$1" "$2"' _ "$BOOK_SECRET" "$ALL"
+check "the retried run's secret never printed" bash -c '! grep -qF -- "$1" "$2"' _ "$RETRIED_SECRET" "$ALL"
 
 finish

@@ -438,6 +438,95 @@ t.test("client retries that made keys before a clean last failure leave no orpha
   m.ops.create_access_key = create
 end)
 
+t.test("a CreateAccessKey the client retried after a lost answer leaves one key", function()
+  local m = setup()
+  provision.user(user_def())
+  -- The client's own retry: attempt 1 makes a key and its answer is lost (a
+  -- 500 after IAM acted, a dropped connection), attempt 2 succeeds.
+  local create = m.ops.create_access_key
+  local lost
+  m.ops.create_access_key = function(p)
+    lost = create(p).AccessKey.AccessKeyId
+    return create(p)
+  end
+  local path = file("retried-ok.json")
+  local k = provision.access_key({ user = USER, file = path })
+  m.ops.create_access_key = create
+  t.eq(keys_of(m, USER), 1, "the key whose answer was lost is deleted")
+  t.check(m:user(USER).keys[lost] == nil, "the lost one went")
+  t.eq(mock.json.decode(fs.read(path)).AccessKeyId, k.id, "the file has the key that is left")
+  t.check(fs.read(path .. ".iamsh-pending") == nil, "no pending note left")
+end)
+
+-- A run killed (SIGKILL) once CreateAccessKey has made the key, before the
+-- file is written: the mock yields inside the call and the coroutine is
+-- never resumed, so none of the run's own clean-up happens.
+local function killed_after_create(m, path)
+  local create = m.ops.create_access_key
+  local made
+  m.ops.create_access_key = function(p)
+    local r = create(p)
+    made = r.AccessKey.AccessKeyId
+    coroutine.yield()
+    return r
+  end
+  local co = coroutine.create(function() provision.access_key({ user = USER, file = path }) end)
+  local ok, err = coroutine.resume(co)
+  t.check(ok and coroutine.status(co) == "suspended", "killed inside CreateAccessKey: " .. tostring(err))
+  m.ops.create_access_key = create
+  return made
+end
+
+t.test("a run killed between CreateAccessKey and the file: the re-run deletes the key nobody has", function()
+  local m, env = setup()
+  provision.user(user_def())
+  local path = file("killed.json")
+  local orphan = killed_after_create(m, path)
+  t.eq(keys_of(m, USER), 1, "the killed run made its key")
+  t.check(fs.read(path) == nil, "and wrote no file")
+  again(true)
+  provision.access_key({ user = USER, file = path })
+  t.eq(env.lines[1], "- delete access key " .. orphan .. " of user " .. USER
+    .. " (made by an interrupted run; its secret was never saved)", "plan shows it")
+  t.eq(counts(), "2/0/1")
+  again()
+  env.warnings = {}
+  local k = provision.access_key({ user = USER, file = path })
+  t.eq(keys_of(m, USER), 1, "one key")
+  t.check(m:user(USER).keys[orphan] == nil, "the killed run's key deleted")
+  t.eq(mock.json.decode(fs.read(path)).AccessKeyId, k.id)
+  t.eq(#env.warnings, 0, "no 'not recorded' warning for a key we deleted")
+  t.check(fs.read(path .. ".iamsh-pending") == nil, "no pending note left")
+end)
+
+t.test("a key made long after an interrupted run is not taken for its stray", function()
+  local m, env = setup()
+  provision.user(user_def())
+  local path = file("old-note.json")
+  -- an interrupted run's note from long before the key the user made by hand
+  fs.write_atomic(path .. ".iamsh-pending", '{"user": "' .. USER .. '", "keys": [], "time": 1000}', tonumber("600", 8))
+  local theirs = m.iam.create_access_key({ UserName = USER }).AccessKey.AccessKeyId
+  again()
+  env.warnings = {}
+  provision.access_key({ user = USER, file = path })
+  t.check(m:user(USER).keys[theirs] ~= nil, "their key stays")
+  t.check(env.warnings[1] and env.warnings[1]:find("access key " .. theirs .. " of user " .. USER
+    .. " is not recorded", 1, true), tostring(env.warnings[1]))
+end)
+
+t.test("teardown after an interrupted run leaves no pending note", function()
+  local m = setup()
+  provision.user(user_def())
+  local path = file("killed-td.json")
+  killed_after_create(m, path)
+  t.check(fs.read(path .. ".iamsh-pending") ~= nil, "the killed run left its note")
+  again()
+  provision.teardown_user({ name = USER })
+  provision.remove_credentials_file({ user = USER, file = path })
+  t.check(m:user(USER) == nil, "user gone")
+  t.check(fs.read(path .. ".iamsh-pending") == nil, "note gone")
+end)
+
 t.test("teardown of a half-finished set-up removes everything in order", function()
   local m = setup()
   m.iam.create_role({ RoleName = ROLE, AssumeRolePolicyDocument = policy.trust_service("sagemaker.amazonaws.com") })
@@ -789,6 +878,20 @@ t.test("an adopted credentials file is made 0600", function()
   t.eq(fs.stat(path).mode, tonumber("600", 8))
   t.eq(fs.read(path), text, "same content")
   t.eq(#m.writes, 0, "no IAM write")
+end)
+
+t.test("a temp file a killed writer left is removed by the next write", function()
+  -- found by the soak: SIGKILL between creating the temp file and the rename left it
+  -- (0600, maybe holding a secret) beside the credentials file for good
+  local path = file("stale.json")
+  write(path .. ".iamsh-tmp-99999999", "half a secret") -- no such process
+  write(path .. ".iamsh-tmp-1", "a live writer's")      -- init: alive
+  write(path .. ".iamsh-tmp-x", "not ours")
+  fs.write_atomic(path, "{}")
+  t.eq(fs.read(path), "{}")
+  t.eq(fs.read(path .. ".iamsh-tmp-99999999"), nil, "the dead writer's temp file is gone")
+  t.eq(fs.read(path .. ".iamsh-tmp-1"), "a live writer's", "a live writer's stays")
+  t.eq(fs.read(path .. ".iamsh-tmp-x"), "not ours", "a name that is not a PID stays")
 end)
 
 t.test("managed names get the caller's partition", function()

@@ -78,6 +78,67 @@ local function ids(list_)
   return set
 end
 
+-- The pending note: before CreateAccessKey, `<file>.iamsh-pending` records the
+-- user, the keys it had and the time (no secret). A key made by that call
+-- whose secret never reached the file (the answer lost and the call retried,
+-- the process killed before the write) is one the note does not list; the
+-- note goes once the new key is saved and no such key is left, so a note
+-- found by a later run means an interrupted one: its strays are deleted then.
+-- A key made more than an hour after the note is someone else's: left alone.
+local PENDING_WINDOW = 3600
+
+local function pending_path(file)
+  return file .. ".iamsh-pending"
+end
+
+local function read_pending(def)
+  local text = fs().read(pending_path(def.file))
+  local ok, doc = pcall(deps.json().decode, text or "")
+  if not ok or type(doc) ~= "table" or doc.user ~= def.user or type(doc.keys) ~= "table"
+      or math.type(doc.time) ~= "integer" then
+    return nil
+  end
+  local before = {}
+  for _, id in ipairs(doc.keys) do
+    before[id] = true
+  end
+  return { before = before, time = doc.time }
+end
+
+local function write_pending(def, current)
+  local list_ = {}
+  for _, k in ipairs(current) do
+    list_[#list_ + 1] = k.AccessKeyId
+  end
+  local text = deps.json().encode({ user = def.user, keys = list_, time = os.time() })
+  fs().write_atomic(pending_path(def.file), text, SECRET_MODE)
+end
+
+local function drop_pending(def)
+  if not deps.planning() then
+    os.remove(pending_path(def.file))
+  end
+end
+
+-- Was key k made within the window after `since` (seconds since the epoch)?
+local function made_soon_after(k, since)
+  local ok, made = pcall(function() return aws.timestamp(tostring(k.CreateDate)) end)
+  return ok and made <= since + PENDING_WINDOW
+end
+
+-- Keys that appeared since `before` (a set of ids), are neither `keep` id, and
+-- (with `since`) were made within the window after it.
+local function strays(list_, before, keep1, keep2, since)
+  local out = {}
+  for _, k in ipairs(list_) do
+    local id = k.AccessKeyId
+    if not before[id] and id ~= keep1 and id ~= keep2 and (not since or made_soon_after(k, since)) then
+      out[#out + 1] = id
+    end
+  end
+  return out
+end
+
 local function delete_key(user, id, why, report)
   step.write({ kind = "destroy", text = string.format("delete access key %s of user %s%s", id, user, why or ""),
     key = { "user", user:lower(), "key", id }, missing_ok = true, run = function()
@@ -112,20 +173,64 @@ local function remove_orphans(def, before, recorded, report)
   local ok, after = pcall(list, def.user)
   if not ok then
     step.warn(string.format("could not list the access keys of user %s after a failed CreateAccessKey; "
-      .. "check for an orphaned key by hand", def.user))
+      .. "the next run deletes a key it made, if any", def.user))
     return
   end
-  for _, k in ipairs(after) do
-    if not before[k.AccessKeyId] and k.AccessKeyId ~= recorded then
-      delete_key(def.user, k.AccessKeyId, " (created, but its secret never arrived)", report)
+  for _, id in ipairs(strays(after, before, recorded)) do
+    delete_key(def.user, id, " (created, but its secret never arrived)", report)
+  end
+  drop_pending(def)
+end
+
+-- After a successful CreateAccessKey: the client may have retried it after an
+-- attempt that made a key and lost the answer (a 500, a dropped connection),
+-- so the keys are listed again (until IAM shows the new one) and the strays
+-- deleted. If IAM cannot be asked, the note stays for the next run.
+local function sweep(def, before, recorded, key, report)
+  local ok, err = pcall(calls.with_retry, function()
+    local after = list(def.user)
+    if not ids(after)[key.AccessKeyId] then
+      error({ code = "NoSuchEntity", message = "the new key is not listed yet" }, 0)
+    end
+    for _, id in ipairs(strays(after, before, recorded, key.AccessKeyId)) do
+      delete_key(def.user, id, " (made by a retried CreateAccessKey whose answer was lost)", report)
+    end
+  end, { fresh = true })
+  if not ok then
+    step.warn(string.format("could not check user %s for a second key made by a retried CreateAccessKey "
+      .. "(%s); the next run deletes it, if any", def.user, type(err) == "table" and tostring(err.code) or
+      tostring(err)))
+    return
+  end
+  drop_pending(def)
+end
+
+-- A note left by an interrupted run: its keys, made after the note and
+-- recorded nowhere, are deleted (or shown under --plan); returns the keys left.
+local function clean_interrupted(def, current, recorded, report)
+  local pending = read_pending(def)
+  if not pending then
+    return current
+  end
+  local gone = {}
+  for _, id in ipairs(strays(current, pending.before, recorded, nil, pending.time)) do
+    delete_key(def.user, id, " (made by an interrupted run; its secret was never saved)", report)
+    gone[id] = true
+  end
+  local left = {}
+  for _, k in ipairs(current) do
+    if not gone[k.AccessKeyId] then
+      left[#left + 1] = k
     end
   end
+  return left
 end
 
 local function create_key(def, current, recorded, report)
   local before = ids(current)
   return step.write({ kind = "add", text = "create access key for user " .. def.user,
     key = { "user", def.user:lower(), "new key" }, run = function()
+      write_pending(def, current)
       local ok, res = pcall(calls.call, "create_access_key", { UserName = def.user },
         { fresh = state.is_fresh("user", def.user) })
       if not ok then
@@ -194,10 +299,11 @@ function keys.converge(def)
   local text = fs().read(d.file)
   local recorded = text and parse(text, d.file)
   local recorded_id = recorded and recorded.AccessKeyId
-  local current = list(d.user, user_absent(d))
+  local current = clean_interrupted(d, list(d.user, user_absent(d)), recorded_id, report)
   if recorded_id and ids(current)[recorded_id] then
     step.ok(string.format("access key %s of user %s (in %s)", recorded_id, d.user, d.file))
     tighten(d, text, report)
+    drop_pending(d)
     return { id = recorded_id, created = false, changes = report, secret = recorded.SecretAccessKey }
   end
   make_room(d, current, report)
@@ -208,6 +314,7 @@ function keys.converge(def)
     return { id = nil, created = true, changes = report }
   end
   save(d, key, report)
+  sweep(d, ids(current), recorded_id, key, report)
   return { id = key.AccessKeyId, created = true, changes = report, secret = key.SecretAccessKey }
 end
 
@@ -215,7 +322,7 @@ end
 -- A foreign file, or one whose key still exists on the user, is left alone.
 function keys.remove_file(def)
   local d = schema.check(keys.REMOVE, def)
-  return files.remove({ path = d.file, accept = function(text)
+  local r = files.remove({ path = d.file, accept = function(text)
     local ok, recorded = pcall(parse, text, d.file)
     if not ok then
       return false, d.file .. " is not a credentials file written by iamsh; leaving it"
@@ -227,6 +334,12 @@ function keys.remove_file(def)
     end
     return true
   end })
+  -- The user's keys are gone with it (teardown_user ran first): a pending note
+  -- has nothing left to clean up.
+  if fs().read(d.file) == nil then
+    drop_pending(d)
+  end
+  return r
 end
 
 return keys
