@@ -193,7 +193,7 @@ def serve_endpoint(iamsh):
     """`iamsh serve` on a free loopback port (issue 12: it prints its URL first)."""
     if not serve_available(iamsh):
         raise Failed("not yet available (`iamsh serve --help` fails: issue 12)")
-    p = subprocess.Popen([iamsh, "serve", "--listen", "127.0.0.1:0"], stdin=subprocess.DEVNULL,
+    p = subprocess.Popen([iamsh, "--quiet", "serve", "--listen", "127.0.0.1:0"], stdin=subprocess.DEVNULL,
                          stdout=subprocess.PIPE, env=ENV)
     try:
         m = re.search(r"https?://[\w.:\[\]-]+", p.stdout.readline().decode())
