@@ -324,7 +324,7 @@ CALL_PHASES = [
     ("query serialisation (`model_serialize`)", ["model_serialize"]),
     ("SigV4 signing (`sigv4_sign_headers`)", ["sigv4_sign_headers"]),
     ("of it SHA-256 of the body and the canonical request (`sigv4_sha256_hex`)", ["sigv4_sha256_hex"]),
-    ("of it the 5 HMAC-SHA256 of key derivation and signature (`hmac_sha256`)", ["hmac_sha256"]),
+    ("of it the HMAC-SHA256 of the signature; the signing key is derived once a day a scope (`hmac_sha256`)", ["hmac_sha256"]),
     ("the HTTP exchange, libcurl handle included (`http_send`)", ["http_send"]),
     ("of it `curl_easy_perform`", ["curl_easy_perform"]),
     ("response decoding (`model_decode`)", ["model_decode"]),
@@ -538,7 +538,7 @@ def findings(ctx, figs):
                  "canonicalisation and formatting), the result into Lua %s; across all of them malloc/free "
                  "%s and printf-style formatting %s." % (
                      "{:,.0f}".format(cc["per_call"]), part("the HTTP"), part("response decoding"),
-                     part("of it libxml2"), part("SigV4 signing"), part("of it SHA-256"), part("of it the 5 HMAC"),
+                     part("of it libxml2"), part("SigV4 signing"), part("of it SHA-256"), part("of it the HMAC"),
                      part("the result into Lua"), part("malloc"), part("formatted printing")))
     sg = ctx.results.get("sigv4", {})
     if "c" in sg and "botocore" in sg:
