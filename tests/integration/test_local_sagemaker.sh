@@ -35,7 +35,7 @@ deployer_cli() {
 start_serve_on() {
   "$IAMSH" serve --listen 127.0.0.1:0 --state "$1" >"$TMP/serve.out" 2>"$TMP/serve.log" &
   SERVE_PID=$!
-  for _ in $(seq 200); do
+  for _ in $(seq 1200); do  # up to a minute (sanitizer build, loaded machine)
     [ -s "$TMP/serve.out" ] && break
     kill -0 "$SERVE_PID" 2>/dev/null || break
     sleep 0.05

@@ -14,7 +14,9 @@ CLIENT=(python3 "$IAMSH_TEST_SUPPORT/serve_client.py")
 start_serve() {
   "$IAMSH" serve --listen 127.0.0.1:0 "$@" >"$TMP/serve.out" 2>"$TMP/serve.log" &
   SERVE_PID=$!
-  for _ in $(seq 200); do
+  # Up to a minute: the sanitizer build on a loaded machine has taken over 10 s to make
+  # a new state and print its URL.
+  for _ in $(seq 1200); do
     [ -s "$TMP/serve.out" ] && break
     kill -0 "$SERVE_PID" 2>/dev/null || break
     sleep 0.05
