@@ -120,7 +120,7 @@ static const char *scalar_text(const cJSON *v, char *tmp, size_t cap)
     if (!cJSON_IsNumber(v))
         return NULL;
     double d = v->valuedouble;
-    if (d == (double)(long long)d && d < 1e15 && d > -1e15)
+    if (d < 1e15 && d > -1e15 && d == (double)(long long)d) /* the range first: no UB cast */
         snprintf(tmp, cap, "%lld", (long long)d);
     else
         snprintf(tmp, cap, "%.17g", d);
