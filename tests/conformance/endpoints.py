@@ -17,7 +17,7 @@ import botocore.config
 HERE = os.path.dirname(os.path.abspath(__file__))
 SUPPORT = os.environ.get("IAMSH_TEST_SUPPORT", os.path.join(HERE, "..", "support"))
 ACCOUNT = "123456789012"
-ROOT_KEY = "AKIAIOSFODNN7EXAMPLE"
+ROOT_KEY = "AKIDFAKEFAKEFAKEROOT"
 ROOT_SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
 CONFIG = botocore.config.Config(retries={"max_attempts": 1}, region_name="us-east-1")
 

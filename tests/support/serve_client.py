@@ -132,7 +132,7 @@ def scenario_skew(url):
 
 
 def scenario_unknown_key(url):
-    c = creds("AKIAUNKNOWNUNKNOWN00", "not-a-secret-this-server-knows-000000000")
+    c = creds("AKIDUNKNOWNUNKNOWN00", "not-a-secret-this-server-knows-000000000")
     show("unknown-key", send(sign(request(url, {
         "Action": "ListUsers", "Version": IAM}), "iam", c)))
 

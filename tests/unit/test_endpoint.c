@@ -10,9 +10,9 @@
 #include "iamsh/sigv4.h"
 
 #define NOW 1700000000 /* 2023-11-14T22:13:20Z */
-#define KEY "AKIAEXAMPLE000000001"
+#define KEY "AKIDFAKEFAKE00000001"
 #define SECRET "secret/for+the+stub0000000000000000000"
-#define SESSION_KEY "ASIAEXAMPLE000000001"
+#define SESSION_KEY "ASIDFAKEFAKE00000001"
 #define TOKEN "token-of-the-session"
 
 static time_t frozen(void)
@@ -41,7 +41,7 @@ static int stub_credentials(void *ud, const char *key, endpoint_creds *out, aws_
         *out = (endpoint_creds){SECRET, NULL, 0, "arn:aws:iam::123456789012:root"};
     else if (strcmp(key, SESSION_KEY) == 0)
         *out = (endpoint_creds){SECRET, TOKEN, NOW + 3600, "arn:aws:sts::1:assumed-role/r/s"};
-    else if (strcmp(key, "ASIAEXPIRED000000001") == 0)
+    else if (strcmp(key, "ASIDFAKEEXPIRED00001") == 0)
         *out = (endpoint_creds){SECRET, TOKEN, NOW - 1, "arn:aws:sts::1:assumed-role/r/s"};
     else
         return 1;
@@ -211,7 +211,7 @@ static void test_sign_in(void)
     sent s;
     post_as(&s, "Action=GetUser&Version=2010-05-08", NULL, NULL, NULL, NULL, NULL);
     expect(&st, &s, 403, "MissingAuthenticationToken", NULL);
-    post_as(&s, "Action=GetUser&Version=2010-05-08", "AKIAUNKNOWN000000001", SECRET, NULL, "iam",
+    post_as(&s, "Action=GetUser&Version=2010-05-08", "AKIDFAKEUNKNOWN00001", SECRET, NULL, "iam",
             "20231114T221320Z");
     expect(&st, &s, 403, "InvalidClientTokenId",
            "The security token included in the request is invalid.");
@@ -225,7 +225,7 @@ static void test_sign_in(void)
     post_as(&s, "Action=GetUser&Version=2010-05-08", SESSION_KEY, SECRET, "other", "iam",
             "20231114T221320Z");
     expect(&st, &s, 403, "InvalidClientTokenId", NULL);
-    post_as(&s, "Action=GetUser&Version=2010-05-08", "ASIAEXPIRED000000001", SECRET, TOKEN, "iam",
+    post_as(&s, "Action=GetUser&Version=2010-05-08", "ASIDFAKEEXPIRED00001", SECRET, TOKEN, "iam",
             "20231114T221320Z");
     expect(&st, &s, 403, "ExpiredToken", "is expired");
     CHECK_INT(st.handled, 0);
