@@ -31,6 +31,11 @@ check_eq "a module loads from its chunk, named as the moved source (nested funct
   "$LIB/provision.lua	@$LIB/provision.lua	@$LIB/provision.lua"
 out=$("$BIN" -e 'local ok, e = pcall(require("provision").role, {name = "r", trust = {}, bogus = 1}); print(e)' 2>&1)
 check_nomatch "an error from a chunk does not name the install-time path" "$out" "$TMP/prefix"
+mkdir -p "$TMP/proj"
+printf 'return {mine = true}\n' >"$TMP/proj/dotenv.lua"
+printf 'print(require("dotenv").mine)\n' >"$TMP/proj/uses.lua"
+out=$("$BIN" run "$TMP/proj/uses.lua" 2>&1)
+check_eq "a script's own module still comes before the library's chunk" "$out" "true"
 printf 'return {edited = true}\n' >"$LIB/suggest.lua"
 out=$("$BIN" -e 'print(select("#", package.searchers[3]("suggest")), require("suggest").edited)' 2>&1)
 check_eq "an edited source is loaded instead of its chunk" "$out" "0	true"
