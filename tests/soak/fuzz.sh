@@ -2,7 +2,7 @@
 # Every libFuzzer target (tests/fuzz/fuzz_*.c) run to a number of executions, from a
 # copy of its seed corpus; a Markdown section with the figures per target.
 #   bash tests/soak/fuzz.sh --runs N [--seconds S] [--out FILE] [--build DIR] [--only NAME,...]
-#                           [--readme tests/fuzz/README.md --command "..."]
+#                           [--jobs J] [--readme tests/fuzz/README.md --command "..."]
 # --seconds caps each target's time (0, the default: no cap); the table says how many
 # executions each target made.
 # The targets are built as tools/fuzz.sh builds them (clang, -DIAMSH_FUZZ=ON:
@@ -10,10 +10,11 @@
 # the same checks, several times the executions per second of the Debug build.
 # A finding (crash, leak, timeout, sanitizer report) leaves its input in
 # BUILD/fuzz-artifacts/ and fails the script. --readme rewrites the figures between
-# the <!-- fuzz-figures --> markers of that file.
+# the <!-- fuzz-figures --> markers of that file. --jobs J runs J targets at once (each
+# still one process; default 1), so a 2-CPU machine does the round in half the time.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
-runs="" seconds=0 out=/dev/stdout build="$root/build-fuzz-rel" only="" readme="" command=""
+runs="" seconds=0 out=/dev/stdout build="$root/build-fuzz-rel" only="" readme="" command="" jobs=1
 while [ $# -gt 0 ]; do
   case $1 in
     --runs) runs=$2; shift 2 ;;
@@ -23,23 +24,30 @@ while [ $# -gt 0 ]; do
     --only) only=$2; shift 2 ;;
     --readme) readme=$2; shift 2 ;;
     --command) command=$2; shift 2 ;;
+    --jobs) jobs=$2; shift 2 ;;
     *) echo "fuzz.sh: unknown argument $1" >&2; exit 252 ;;
   esac
 done
 [ -n "$runs" ] || { echo "fuzz.sh: --runs N is required" >&2; exit 252; }
 CC=clang cmake -S "$root" -B "$build" -DIAMSH_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+# The slowest targets first (a few thousand executions a second under ASan), so that with
+# --jobs the lanes end together; then the rest in name order.
 targets=()
-for src in "$root"/tests/fuzz/fuzz_*.c; do
+for src in fuzz_sigv4_url fuzz_policy fuzz_model_decode "$root"/tests/fuzz/fuzz_*.c; do
   name=$(basename "$src" .c)
+  [ -f "$root/tests/fuzz/$name.c" ] || continue
+  [[ " ${targets[*]} " == *" $name "* ]] && continue
   if [ -z "$only" ] || [[ ",$only," == *",$name,"* ]]; then targets+=("$name"); fi
 done
 cmake --build "$build" -j2 $(printf -- '--target fuzz-%s ' "${targets[@]}") >/dev/null
 mkdir -p "$build/fuzz-artifacts"
-status=0
 date=$(date -u '+%Y-%m-%d %H:%M UTC')
-rows=""
-total_start=$(date +%s)
-for name in "${targets[@]}"; do
+load=$(cut -d' ' -f1-3 /proc/loadavg)
+rowdir=$(mktemp -d)
+trap 'rm -rf "$rowdir"' EXIT
+# One target: its row of the table in $rowdir/NAME, exit 1 on a finding.
+fuzz_one() {
+  local name=$1 work log start rc secs execs rss cov corpus finding rate seeds
   work=$(mktemp -d)
   cp -r "$root/tests/fuzz/corpus/$name"/. "$work"/
   seeds=$(find "$work" -type f | wc -l)
@@ -50,26 +58,37 @@ for name in "${targets[@]}"; do
   "$build/tests/fuzz-$name" -runs="$runs" -max_total_time="$seconds" -max_len=65536 -rss_limit_mb=2048 -timeout=60 \
     -artifact_prefix="$build/fuzz-artifacts/$name-" -print_final_stats=1 "$work" >"$log" 2>&1 || rc=$?
   secs=$(echo "$(date +%s.%N) - $start" | bc)
-  figure() { grep -m1 "stat::$1:" "$log" | awk '{print $2}'; }
-  execs=$(figure number_of_executed_units) rss=$(figure peak_rss_mb)
+  execs=$(grep -m1 "stat::number_of_executed_units:" "$log" | awk '{print $2}')
+  rss=$(grep -m1 "stat::peak_rss_mb:" "$log" | awk '{print $2}')
   cov=$(grep -oE 'cov: [0-9]+ ft: [0-9]+' "$log" | tail -1 | awk '{print $2 " / " $4}')
   corpus=$(find "$work" -type f | wc -l)
   finding="none"
   if [ "$rc" -ne 0 ]; then
     finding="**exit $rc**: $(grep -m1 -E 'ERROR: |runtime error|Test unit written' "$log" | sed 's/|/\\|/g' | cut -c1-160)"
-    status=1
     echo "fuzz: $name FAILED (see $log and $build/fuzz-artifacts/)" >&2
   fi
   rate=$(echo "${execs:-0} / $secs" | bc)
-  rows+=$(printf '| %s | %s | %.0f | %s | %s | %s -> %s | %s MB | %s |' "$name" "${execs:-?}" "$secs" "$rate" \
-    "${cov:-?}" "$seeds" "$corpus" "${rss:-?}" "$finding")$'\n'
+  printf '| %s | %s | %.0f | %s | %s | %s -> %s | %s MB | %s |\n' "$name" "${execs:-?}" "$secs" "$rate" \
+    "${cov:-?}" "$seeds" "$corpus" "${rss:-?}" "$finding" >"$rowdir/$name"
   rm -rf "$work"
+  echo "$rc" >"$rowdir/$name.rc"
+}
+total_start=$(date +%s)
+for name in "${targets[@]}"; do
+  while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do sleep 1; done
+  fuzz_one "$name" &
+done
+wait
+status=0 rows=""
+for name in "${targets[@]}"; do
+  rows+=$(cat "$rowdir/$name")$'\n'
+  [ "$(cat "$rowdir/$name.rc")" = 0 ] || status=1
 done
 total=$(( $(date +%s) - total_start ))
 section="## Fuzzing
 
 $date, $(nproc) CPUs (load $(cut -d' ' -f1-3 /proc/loadavg)), clang $(clang --version | head -1 | grep -oE '[0-9]+\.[0-9]+\.[0-9]+' | head -1),
-libFuzzer with ASan and UBSan, RelWithDebInfo; each target alone, one process, from a copy of
+libFuzzer with ASan and UBSan, RelWithDebInfo; each target one process ($jobs at a time), from a copy of
 its seed corpus, \`-runs=$runs -max_total_time=$seconds -max_len=65536 -rss_limit_mb=2048 -timeout=60\`
 (\`-max_total_time=0\`: no time limit); ${total} s in all.
 
