@@ -47,12 +47,13 @@ end
 local STATUS = {
   NoSuchEntity = 404, EntityAlreadyExists = 409, DeleteConflict = 409, LimitExceeded = 409,
   MalformedPolicyDocument = 400, InvalidInput = 400, ValidationError = 400, ServiceFailure = 500,
+  Throttling = 400,
 }
 
 local function raise(op, code, message, status)
   error(setmetatable({
     code = code, message = message, status = status or STATUS[code] or 400,
-    operation = op, request_id = "mock-request", retryable = (status or 0) >= 500,
+    operation = op, request_id = "mock-request", retryable = (status or 0) >= 500 or code == "Throttling",
   }, Error), 0)
 end
 mock.raise = raise

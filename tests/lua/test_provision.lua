@@ -458,6 +458,52 @@ t.test("a CreateAccessKey the client retried after a lost answer leaves one key"
   t.check(fs.read(path .. ".iamsh-pending") == nil, "no pending note left")
 end)
 
+-- The client's retry of a CreateAccessKey whose answer was lost, then the
+-- sweep's ListAccessKeys throttled beyond the client's own three attempts.
+local function lost_answer_then_throttled(m, times)
+  local create = m.ops.create_access_key
+  local lost
+  m.ops.create_access_key = function(p)
+    lost = create(p).AccessKey.AccessKeyId
+    m.ops.create_access_key = create
+    m:fail("list_access_keys", { code = "Throttling", message = "Rate exceeded" }, { times = times })
+    return create(p)
+  end
+  return function() return lost end
+end
+
+t.test("the sweep after a retried CreateAccessKey waits out throttling", function()
+  local m = setup()
+  provision.user(user_def())
+  local lost = lost_answer_then_throttled(m, 4)
+  local path = file("throttled.json")
+  local k = provision.access_key({ user = USER, file = path })
+  t.eq(keys_of(m, USER), 1, "the key whose answer was lost is deleted")
+  t.check(m:user(USER).keys[lost()] == nil, "the lost one went")
+  t.eq(mock.json.decode(fs.read(path)).AccessKeyId, k.id)
+  t.check(fs.read(path .. ".iamsh-pending") == nil, "no pending note left")
+end)
+
+t.test("a sweep that cannot list the keys fails the run; the next run deletes the stray", function()
+  local m = setup()
+  provision.user(user_def())
+  local lost = lost_answer_then_throttled(m, 1000)
+  local path = file("throttled-long.json")
+  local err = t.raises(function() provision.access_key({ user = USER, file = path }) end)
+  t.eq(err.code, "Throttling")
+  t.check(err.message:find("run again: the next run deletes the other key", 1, true), err.message)
+  t.eq(keys_of(m, USER), 2, "the stray is still there")
+  t.check(fs.read(path) ~= nil, "the saved key's file is written")
+  t.check(fs.read(path .. ".iamsh-pending") ~= nil, "the note stays for the next run")
+  m.faults.list_access_keys = nil
+  again()
+  local k = provision.access_key({ user = USER, file = path })
+  t.eq(keys_of(m, USER), 1, "the next run deleted the stray")
+  t.check(m:user(USER).keys[lost()] == nil, "the lost one went")
+  t.eq(mock.json.decode(fs.read(path)).AccessKeyId, k.id, "and kept the saved key")
+  t.check(fs.read(path .. ".iamsh-pending") == nil, "no pending note left")
+end)
+
 -- A run killed (SIGKILL) once CreateAccessKey has made the key, before the
 -- file is written: the mock yields inside the call and the coroutine is
 -- never resumed, so none of the run's own clean-up happens.

@@ -7,7 +7,11 @@
 --   * MalformedPolicyDocument "Invalid principal in policy" when the trust
 --     policy names a principal this run has just created (opts.principal);
 --   * DeleteConflict on a final delete, when asked (detach races);
---   * EntityTemporarilyUnmodifiable, when asked.
+--   * EntityTemporarilyUnmodifiable, when asked;
+--   * a failure the client retries by itself (throttling, a 5xx, a lost
+--     connection) that outlasted its attempts, when asked (opts.transient):
+--     for the reads that guard against a stray access key, which must not give
+--     up after three throttled attempts.
 -- Backoff doubles from 1 s up to 10 s, within the propagation timeout.
 
 local deps = require("provision.deps")
@@ -44,6 +48,9 @@ local function retryable(err, opts)
   if opts.conflict and calls.code(err) == "DeleteConflict" then
     return true
   end
+  if opts.transient and type(err) == "table" and err.retryable == true then
+    return true
+  end
   return opts.unmodifiable and calls.code(err) == "EntityTemporarilyUnmodifiable"
 end
 
@@ -52,6 +59,9 @@ end
 local function gave_up(err)
   local why = string.format(" (gave up after %d s of retries: IAM had not propagated the change yet; "
     .. "configure a longer propagation_timeout to wait longer)", deps.propagation_timeout())
+  if type(err) == "table" and err.retryable == true then
+    why = string.format(" (gave up after %d s of retries)", deps.propagation_timeout())
+  end
   if type(err) == "table" then
     err.message = tostring(err.message or "") .. why
     return err

@@ -170,7 +170,7 @@ end
 -- are listed again and the strays (keys that appeared during the call, not
 -- the recorded one) deleted.
 local function remove_orphans(def, before, recorded, report)
-  local ok, after = pcall(list, def.user)
+  local ok, after = pcall(calls.with_retry, function() return list(def.user) end, { transient = true })
   if not ok then
     step.warn(string.format("could not list the access keys of user %s after a failed CreateAccessKey; "
       .. "the next run deletes a key it made, if any", def.user))
@@ -185,7 +185,9 @@ end
 -- After a successful CreateAccessKey: the client may have retried it after an
 -- attempt that made a key and lost the answer (a 500, a dropped connection),
 -- so the keys are listed again (until IAM shows the new one) and the strays
--- deleted. If IAM cannot be asked, the note stays for the next run.
+-- deleted, waiting out throttling and the like. If IAM still cannot be asked,
+-- the note stays and the run fails: it cannot say it left no stray key, and
+-- the next run deletes one.
 local function sweep(def, before, recorded, key, report)
   local ok, err = pcall(calls.with_retry, function()
     local after = list(def.user)
@@ -195,12 +197,16 @@ local function sweep(def, before, recorded, key, report)
     for _, id in ipairs(strays(after, before, recorded, key.AccessKeyId)) do
       delete_key(def.user, id, " (made by a retried CreateAccessKey whose answer was lost)", report)
     end
-  end, { fresh = true })
+  end, { fresh = true, transient = true })
   if not ok then
-    step.warn(string.format("could not check user %s for a second key made by a retried CreateAccessKey "
-      .. "(%s); the next run deletes it, if any", def.user, type(err) == "table" and tostring(err.code) or
-      tostring(err)))
-    return
+    local why = string.format("could not check user %s for a second key made by a retried CreateAccessKey "
+      .. "(%s); the key in %s is saved; run again: the next run deletes the other key, if any", def.user,
+      type(err) == "table" and tostring(err.code) or tostring(err), def.file)
+    if type(err) == "table" then
+      err.message = why .. ": " .. tostring(err.message or "")
+      error(err, 0)
+    end
+    error(why, 0)
   end
   drop_pending(def)
 end
