@@ -1,6 +1,5 @@
 /* laws.c - the "aws" module: configuration, JSON, the signer, error objects and the
  * generic call path. iam and sts (lservice.c) are built on aws.call. */
-#include <curl/curl.h>
 #include <libxml/xmlversion.h>
 #include <openssl/crypto.h>
 #define PCRE2_CODE_UNIT_WIDTH 8
@@ -10,6 +9,7 @@
 #include "bindings.h"
 #include "iamsh/base64.h"
 #include "iamsh/buf.h"
+#include "iamsh/http.h"
 #include "iamsh/model.h"
 #include "iamsh/iso8601.h"
 
@@ -17,7 +17,8 @@
 static int l_versions(lua_State *L)
 {
     lua_createtable(L, 0, 5);
-    lua_pushfstring(L, "libcurl %s", curl_version_info(CURLVERSION_NOW)->version);
+    const char *curl = http_library_version();
+    lua_pushfstring(L, "libcurl %s", curl ? curl : "(cannot be loaded)");
     lua_setfield(L, -2, "libcurl");
     lua_pushstring(L, OpenSSL_version(OPENSSL_VERSION));
     lua_setfield(L, -2, "openssl");

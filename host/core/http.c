@@ -1,6 +1,9 @@
 /* http.c - the HTTP transport: one libcurl easy handle, reused so that the
  * connection to the endpoint stays alive between calls.
  *
+ * libcurl is opened (dynlib) by the first client that sends through it: a client
+ * whose requests go to an endpoint in this process (--local) never maps it.
+ *
  * TLS verification is always on; proxies come from the environment (libcurl's
  * default, which we leave alone). Every line of the --debug wire log goes
  * through redact_text before it reaches the log callback. */
@@ -14,6 +17,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "iamsh/dynlib.h"
 #include "iamsh/redact.h"
 
 #define HTTP_DEFAULT_TIMEOUT_MS 60000L
@@ -44,23 +48,68 @@ typedef struct http_call {
     int too_large, oom;
 } http_call;
 
-static pthread_once_t global_once = PTHREAD_ONCE_INIT;
-static CURLcode global_rc = CURLE_FAILED_INIT;
+/* The libcurl functions used here; lc.f is curl_f. */
+// clang-format off
+#define CURL_FUNCTIONS(X) \
+    X(global_init)    \
+    X(easy_init)      \
+    X(easy_cleanup)   \
+    X(easy_reset)     \
+    X(easy_setopt)    \
+    X(easy_perform)   \
+    X(easy_getinfo)   \
+    X(easy_strerror)  \
+    X(slist_append)   \
+    X(slist_free_all) \
+    X(version_info)
+// clang-format on
+static struct {
+#define X(f) __typeof__(curl_##f) *f;
+    CURL_FUNCTIONS(X)
+#undef X
+} lc;
+static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
+static char curl_why[256]; /* why libcurl cannot be used; "" once it can */
 
-static void global_init(void)
+static void load_curl(void)
 {
-    global_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
+    static const char *const names[] = {
+#define X(f) "curl_" #f,
+        CURL_FUNCTIONS(X)
+#undef X
+    };
+    void *fns[sizeof names / sizeof *names];
+    if (dynlib_open(IAMSH_LIBCURL, names, fns, sizeof names / sizeof *names, curl_why,
+                    sizeof curl_why) != 0)
+        return;
+    size_t i = 0;
+#define X(f) *(void **)&lc.f = fns[i++];
+    CURL_FUNCTIONS(X)
+#undef X
+    CURLcode rc = lc.global_init(CURL_GLOBAL_DEFAULT);
+    if (rc != CURLE_OK)
+        snprintf(curl_why, sizeof curl_why, "curl_global_init failed: %s", lc.easy_strerror(rc));
+}
+
+/* 0 when libcurl is loaded and initialised, else -1 saying why. */
+static int curl_ready(aws_err *err)
+{
+    pthread_once(&curl_once, load_curl);
+    return curl_why[0] ? err_set(err, AWS_ERR_INTERNAL, "InternalError", "%s", curl_why) : 0;
+}
+
+const char *http_library_version(void)
+{
+    return curl_ready(NULL) == 0 ? lc.version_info(CURLVERSION_NOW)->version : NULL;
 }
 
 http_client *http_client_new(const http_opts *opts, aws_err *err)
 {
-    pthread_once(&global_once, global_init);
-    if (global_rc != CURLE_OK)
-        return err_set(err, AWS_ERR_INTERNAL, "InternalError", "curl_global_init failed: %s",
-                       curl_easy_strerror(global_rc)),
-               NULL;
+    int with_curl = !(opts && opts->exchange);
+    if (with_curl && curl_ready(err) != 0)
+        return NULL;
     http_client *c = calloc(1, sizeof *c);
-    if (!c || !(c->h = curl_easy_init())) {
+    if (!c || (with_curl && !(c->h = lc.easy_init()))) {
         free(c);
         return err_set(err, AWS_ERR_INTERNAL, "InternalError", "out of memory"), NULL;
     }
@@ -81,8 +130,11 @@ http_client *http_client_new(const http_opts *opts, aws_err *err)
         http_client_free(c);
         return err_set(err, AWS_ERR_INTERNAL, "InternalError", "out of memory"), NULL;
     }
-    snprintf(c->user_agent, sizeof c->user_agent, "iamsh/%s curl/%s", IAMSH_VERSION,
-             curl_version_info(CURLVERSION_NOW)->version);
+    if (with_curl)
+        snprintf(c->user_agent, sizeof c->user_agent, "iamsh/%s curl/%s", IAMSH_VERSION,
+                 lc.version_info(CURLVERSION_NOW)->version);
+    else
+        snprintf(c->user_agent, sizeof c->user_agent, "iamsh/%s", IAMSH_VERSION);
     return c;
 }
 
@@ -91,7 +143,7 @@ void http_client_free(http_client *c)
     if (!c)
         return;
     if (c->h)
-        curl_easy_cleanup(c->h);
+        lc.easy_cleanup(c->h);
     free(c->ca_bundle);
     free(c);
 }
@@ -252,15 +304,14 @@ static void set_method(CURL *h, const http_request *req)
         strcmp(m, "GET") != 0 && (req->body || strcmp(m, "POST") == 0 || strcmp(m, "PUT") == 0);
 
     if (has_body) {
-        curl_easy_setopt(h, CURLOPT_POST, 1L);
-        curl_easy_setopt(h, CURLOPT_POSTFIELDS, req->body ? req->body : "");
-        curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE,
-                         (curl_off_t)(req->body ? req->body_len : 0));
+        lc.easy_setopt(h, CURLOPT_POST, 1L);
+        lc.easy_setopt(h, CURLOPT_POSTFIELDS, req->body ? req->body : "");
+        lc.easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)(req->body ? req->body_len : 0));
     } else {
-        curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
+        lc.easy_setopt(h, CURLOPT_HTTPGET, 1L);
     }
     if (strcmp(m, "GET") != 0 && strcmp(m, "POST") != 0)
-        curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, m);
+        lc.easy_setopt(h, CURLOPT_CUSTOMREQUEST, m);
 }
 
 /* The caller's headers, plus "Expect:" so large bodies go out without a 100-continue pause. */
@@ -269,14 +320,14 @@ static struct curl_slist *build_headers(const http_request *req, int *oom)
     struct curl_slist *list = NULL, *next;
 
     for (const char *const *h = req->headers; h && *h; h++) {
-        if (!(next = curl_slist_append(list, *h)))
+        if (!(next = lc.slist_append(list, *h)))
             goto fail;
         list = next;
     }
-    if ((next = curl_slist_append(list, "Expect:")))
+    if ((next = lc.slist_append(list, "Expect:")))
         return next;
 fail:
-    curl_slist_free_all(list);
+    lc.slist_free_all(list);
     *oom = 1;
     return NULL;
 }
@@ -295,39 +346,39 @@ static void set_options(http_client *c, const http_request *req, http_call *call
 {
     CURL *h = c->h;
 
-    curl_easy_reset(h); /* keeps live connections, so keep-alive survives */
-    curl_easy_setopt(h, CURLOPT_URL, req->url);
-    curl_easy_setopt(h, CURLOPT_NOPROXY, req->no_proxy ? "*" : NULL);
+    lc.easy_reset(h); /* keeps live connections, so keep-alive survives */
+    lc.easy_setopt(h, CURLOPT_URL, req->url);
+    lc.easy_setopt(h, CURLOPT_NOPROXY, req->no_proxy ? "*" : NULL);
 #if LIBCURL_VERSION_NUM >= 0x075500
-    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+    lc.easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
 #else
-    curl_easy_setopt(h, CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
+    lc.easy_setopt(h, CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
 #endif
     set_method(h, req);
-    curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
-    curl_easy_setopt(h, CURLOPT_USERAGENT, c->user_agent);
-    curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
-    curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
+    lc.easy_setopt(h, CURLOPT_HTTPHEADER, headers);
+    lc.easy_setopt(h, CURLOPT_USERAGENT, c->user_agent);
+    lc.easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
+    lc.easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
     if (c->ca_bundle)
-        curl_easy_setopt(h, CURLOPT_CAINFO, c->ca_bundle);
-    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
-                     pick(req->connect_timeout_ms, c->connect_timeout_ms));
-    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, pick(req->timeout_ms, c->timeout_ms));
-    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, c->errbuf);
-    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(h, CURLOPT_WRITEDATA, call);
-    curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
-    curl_easy_setopt(h, CURLOPT_HEADERDATA, call);
+        lc.easy_setopt(h, CURLOPT_CAINFO, c->ca_bundle);
+    lc.easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
+                   pick(req->connect_timeout_ms, c->connect_timeout_ms));
+    lc.easy_setopt(h, CURLOPT_TIMEOUT_MS, pick(req->timeout_ms, c->timeout_ms));
+    lc.easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    lc.easy_setopt(h, CURLOPT_ERRORBUFFER, c->errbuf);
+    lc.easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+    lc.easy_setopt(h, CURLOPT_WRITEDATA, call);
+    lc.easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+    lc.easy_setopt(h, CURLOPT_HEADERDATA, call);
     if (c->abort_flag) {
-        curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
-        curl_easy_setopt(h, CURLOPT_XFERINFODATA, c);
-        curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+        lc.easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
+        lc.easy_setopt(h, CURLOPT_XFERINFODATA, c);
+        lc.easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
     }
     if (c->log) {
-        curl_easy_setopt(h, CURLOPT_DEBUGFUNCTION, on_debug);
-        curl_easy_setopt(h, CURLOPT_DEBUGDATA, call);
-        curl_easy_setopt(h, CURLOPT_VERBOSE, 1L);
+        lc.easy_setopt(h, CURLOPT_DEBUGFUNCTION, on_debug);
+        lc.easy_setopt(h, CURLOPT_DEBUGDATA, call);
+        lc.easy_setopt(h, CURLOPT_VERBOSE, 1L);
     }
 }
 
@@ -340,7 +391,7 @@ static void url_for_message(const char *url, char *out, size_t n)
 
 static const char *detail(const http_client *c, CURLcode rc)
 {
-    return c->errbuf[0] ? c->errbuf : curl_easy_strerror(rc);
+    return c->errbuf[0] ? c->errbuf : lc.easy_strerror(rc);
 }
 
 /* Which limit fired: the total one can only fire once that much time has gone by
@@ -348,7 +399,7 @@ static const char *detail(const http_client *c, CURLcode rc)
 static int fail_timeout(http_client *c, const http_request *req, const char *u, aws_err *err)
 {
     curl_off_t elapsed_us = 0;
-    curl_easy_getinfo(c->h, CURLINFO_TOTAL_TIME_T, &elapsed_us);
+    lc.easy_getinfo(c->h, CURLINFO_TOTAL_TIME_T, &elapsed_us);
     long total = pick(req->timeout_ms, c->timeout_ms);
     long conn = pick(req->connect_timeout_ms, c->connect_timeout_ms);
     int connecting = conn < total && elapsed_us / 1000 < total;
@@ -393,7 +444,7 @@ static int fail_transport(http_client *c, const http_request *req, const http_ca
     url_for_message(req->url, u, sizeof u);
     const char *code = "TransportError";
     long os_errno = 0;
-    curl_easy_getinfo(c->h, CURLINFO_OS_ERRNO, &os_errno);
+    lc.easy_getinfo(c->h, CURLINFO_OS_ERRNO, &os_errno);
 
     if (call->oom)
         return err_set(err, AWS_ERR_INTERNAL, "InternalError", "out of memory reading %s", u);
@@ -486,15 +537,15 @@ int http_send(http_client *c, const http_request *req, http_response *resp, aws_
         return err_set(err, AWS_ERR_INTERNAL, "InternalError", "out of memory");
     set_options(c, req, &call, headers);
     log_request(c, req);
-    CURLcode rc = curl_easy_perform(c->h);
-    curl_easy_setopt(c->h, CURLOPT_HTTPHEADER, NULL);
-    curl_slist_free_all(headers);
+    CURLcode rc = lc.easy_perform(c->h);
+    lc.easy_setopt(c->h, CURLOPT_HTTPHEADER, NULL);
+    lc.slist_free_all(headers);
     if (rc != CURLE_OK) {
         fail_transport(c, req, &call, rc, err);
         log_error(c, err);
         return -1;
     }
-    curl_easy_getinfo(c->h, CURLINFO_RESPONSE_CODE, &resp->status);
+    lc.easy_getinfo(c->h, CURLINFO_RESPONSE_CODE, &resp->status);
     if (!resp->body.p && buf_append(&resp->body, "", 0) < 0)
         return err_set(err, AWS_ERR_INTERNAL, "InternalError", "out of memory");
     log_response(c, req, resp);

@@ -2,11 +2,13 @@
  * keep-alive, a listening socket of our own (so a port in use is a clear message and
  * port 0 a free one). libmicrohttpd refuses malformed HTTP itself (400) and requests
  * whose headers pass the connection's memory (431); a body over BODY_MAX gets a 413.
- * Each complete request goes through the endpoint (pool_serve) and is logged. */
+ * Each complete request goes through the endpoint (pool_serve) and is logged.
+ * libmicrohttpd is opened (dynlib) when a daemon starts: --local never maps it. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "iamsh/dynlib.h"
 #include "iamsh/model_render.h"
 #include "server.h"
 
@@ -30,6 +33,44 @@ struct httpd {
     endpoint_opts *opts;
     int quiet;
 };
+
+/* The libmicrohttpd functions used here; mhd.f is MHD_f. */
+// clang-format off
+#define MHD_FUNCTIONS(X) \
+    X(start_daemon)                \
+    X(stop_daemon)                 \
+    X(create_response_from_buffer) \
+    X(add_response_header)         \
+    X(queue_response)              \
+    X(destroy_response)            \
+    X(lookup_connection_value)     \
+    X(get_connection_values)       \
+    X(get_connection_info)
+// clang-format on
+static struct {
+#define X(f) __typeof__(MHD_##f) *f;
+    MHD_FUNCTIONS(X)
+#undef X
+} mhd;
+static pthread_once_t mhd_once = PTHREAD_ONCE_INIT;
+static char mhd_why[256]; /* why libmicrohttpd cannot be used; "" once it can */
+
+static void load_mhd(void)
+{
+    static const char *const names[] = {
+#define X(f) "MHD_" #f,
+        MHD_FUNCTIONS(X)
+#undef X
+    };
+    void *fns[sizeof names / sizeof *names];
+    if (dynlib_open(IAMSH_LIBMHD, names, fns, sizeof names / sizeof *names, mhd_why,
+                    sizeof mhd_why) != 0)
+        return;
+    size_t i = 0;
+#define X(f) *(void **)&mhd.f = fns[i++];
+    MHD_FUNCTIONS(X)
+#undef X
+}
 
 /* One request: made when its request line is read, freed when it completes. */
 typedef struct hreq {
@@ -132,21 +173,21 @@ static enum MHD_Result queue(struct MHD_Connection *c, endpoint_response *er)
 {
     size_t len = er->body.len;
     char *body = buf_steal(&er->body);
-    struct MHD_Response *resp = MHD_create_response_from_buffer(
+    struct MHD_Response *resp = mhd.create_response_from_buffer(
         len, body ? body : "", body ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
     if (!resp) {
         free(body);
         return MHD_NO;
     }
-    MHD_add_response_header(resp, "Content-Type", "text/xml");
-    MHD_add_response_header(resp, "x-amzn-RequestId", er->request_id);
+    mhd.add_response_header(resp, "Content-Type", "text/xml");
+    mhd.add_response_header(resp, "x-amzn-RequestId", er->request_id);
     if (er->reason.len) {
         char line[REASON_HEADER_MAX + 1];
         reason_line(&er->reason, line, sizeof line);
-        MHD_add_response_header(resp, "X-Iamsh-Reason", line);
+        mhd.add_response_header(resp, "X-Iamsh-Reason", line);
     }
-    enum MHD_Result rc = MHD_queue_response(c, (unsigned)er->status, resp);
-    MHD_destroy_response(resp);
+    enum MHD_Result rc = mhd.queue_response(c, (unsigned)er->status, resp);
+    mhd.destroy_response(resp);
     return rc;
 }
 
@@ -180,7 +221,7 @@ static enum MHD_Result refuse(httpd *h, struct MHD_Connection *c, hreq *r, int s
 static const char *peer(struct MHD_Connection *c, char *out, size_t n)
 {
     const union MHD_ConnectionInfo *info =
-        MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+        mhd.get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
     const struct sockaddr *sa = info ? info->client_addr : NULL;
     snprintf(out, n, "127.0.0.1");
     if (sa && sa->sa_family == AF_INET)
@@ -194,7 +235,7 @@ static const char *peer(struct MHD_Connection *c, char *out, size_t n)
 static enum MHD_Result answer(httpd *h, struct MHD_Connection *c, const char *method, hreq *r)
 {
     headers hs = {0};
-    MHD_get_connection_values(c, MHD_HEADER_KIND, add_header, &hs);
+    mhd.get_connection_values(c, MHD_HEADER_KIND, add_header, &hs);
     if (hs.oom) {
         free(hs.h);
         return MHD_NO;
@@ -227,7 +268,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         return MHD_NO; /* out of memory when the request line came */
     if (!r->started) {
         r->started = 1;
-        const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
+        const char *cl = mhd.lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
         if (!cl || strtoull(cl, NULL, 10) <= BODY_MAX)
             return MHD_YES;
         r->too_large = 1; /* answered at once: the body is not read (and the connection closed) */
@@ -288,11 +329,16 @@ int httpd_start(const httpd_config *c, httpd **out, char *why, size_t nwhy)
     if (!h)
         return snprintf(why, nwhy, "out of memory"), -1;
     *h = (httpd){NULL, -1, c->port, c->pool, c->opts, c->quiet};
+    pthread_once(&mhd_once, load_mhd);
+    if (mhd_why[0]) {
+        free(h);
+        return snprintf(why, nwhy, "%s", mhd_why), -1;
+    }
     if ((h->fd = listen_on(c->host, &h->port, why, nwhy)) < 0) {
         free(h);
         return -1;
     }
-    h->d = MHD_start_daemon(
+    h->d = mhd.start_daemon(
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG, 0, NULL, NULL,
         on_request, h, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_LISTEN_SOCKET, h->fd,
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)c->threads, MHD_OPTION_URI_LOG_CALLBACK, on_uri, h,
@@ -319,6 +365,6 @@ void httpd_stop(httpd *h)
 {
     if (!h)
         return;
-    MHD_stop_daemon(h->d); /* waits for its threads, and closes the listening socket */
+    mhd.stop_daemon(h->d); /* waits for its threads, and closes the listening socket */
     free(h);
 }

@@ -57,5 +57,8 @@ void http_client_free(http_client *c);
  * including 4xx/5xx, is a success here. */
 int http_send(http_client *c, const http_request *req, http_response *resp, aws_err *err);
 void http_response_free(http_response *resp);
+/* libcurl's version ("7.88.1"), loading it if no client has; NULL when it cannot be
+ * loaded. */
+const char *http_library_version(void);
 
 #endif

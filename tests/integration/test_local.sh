@@ -28,6 +28,17 @@ check_eq "the state lasts (.iamsh/local.db)" "$(cat "$TMP/second")" dana
 check_eq "the state is private" "$(stat -c %a .iamsh .iamsh/local.db)" "700
 600"
 
+# In-process, nothing goes over the network: neither libcurl nor libmicrohttpd is mapped
+# (they are opened when first needed: host/core/dynlib.c), while a request was made.
+run_iamsh --local="$TMP/maps.db" -e 'iam.list_users{}
+local maps = io.open("/proc/self/maps"):read("a")
+print(maps:find("libcurl", 1, true) ~= nil, maps:find("libmicrohttpd", 1, true) ~= nil)'
+check_eq "--local maps neither libcurl nor libmicrohttpd" "$RC $OUT" "0 false	false"
+run_iamsh -e 'local v = aws.versions().libcurl
+local maps = io.open("/proc/self/maps"):read("a")
+print(v:match("^libcurl %d") ~= nil, maps:find("libcurl", 1, true) ~= nil)'
+check_eq "aws.versions() opens libcurl" "$RC $OUT" "0 true	true"
+
 # The environment's keys: the root's too, and never written to the state.
 run_iamsh --local="$TMP/env.db" -e 'print(sts.get_caller_identity().Arn, aws.config().credential_source)'
 check_eq "environment keys: the root" "$OUT" "arn:aws:iam::123456789012:root	env"
