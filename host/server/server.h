@@ -7,6 +7,7 @@
 #define IAMSH_SERVER_H
 #include <stddef.h>
 
+#include "iamsh/boundary.h"
 #include "iamsh/buf.h"
 #include "iamsh/endpoint.h"
 #include "lua.h"
@@ -47,12 +48,13 @@ int lstore_random(char *out, size_t size, const char *prefix, size_t n, int secr
 /* --- engine.c: a Lua state running the handlers (iamsh.local) over a store ----------------- */
 
 typedef struct engine_config {
-    const char *state;       /* the SQLite file; NULL: in memory */
-    const char *scripts_dir; /* the shipped scripts (the handlers are in its lib/) */
-    const char *handlers;    /* a Lua file returning the handlers' module instead of
-                              * require "iamsh.local" (tests); NULL */
-    const char *account;     /* --account-id; NULL: the state's, else 123456789012 */
-    int enforce_soft;        /* --enforce=soft: handlers log denials and allow */
+    const char *state;            /* the SQLite file; NULL: in memory */
+    const iamsh_library *library; /* the shipped scripts (the handlers are in its lib/),
+                                   * their chunks and the program's searcher of them */
+    const char *handlers;         /* a Lua file returning the handlers' module instead of
+                                   * require "iamsh.local" (tests); NULL */
+    const char *account;          /* --account-id; NULL: the state's, else 123456789012 */
+    int enforce_soft;             /* --enforce=soft: handlers log denials and allow */
 } engine_config;
 
 typedef struct engine engine;
