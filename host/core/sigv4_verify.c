@@ -356,15 +356,26 @@ void sigv4_verify_auth_free(sigv4_verify_auth *auth)
 
 /* --- time ----------------------------------------------------------------------------- */
 
+static int digits(const char *s, int n)
+{
+    int v = 0;
+    for (int i = 0; i < n; i++)
+        v = v * 10 + (s[i] - '0');
+    return v;
+}
+
 static time_t timegm_basic(const char *ts)
 {
+    if (!basic_iso8601(ts)) /* digits where digits go: read without sscanf */
+        return (time_t)-1;
     struct tm tm;
     memset(&tm, 0, sizeof tm);
-    if (sscanf(ts, "%4d%2d%2dT%2d%2d%2dZ", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
-               &tm.tm_min, &tm.tm_sec) != 6)
-        return (time_t)-1;
-    tm.tm_year -= 1900;
-    tm.tm_mon -= 1;
+    tm.tm_year = digits(ts, 4) - 1900;
+    tm.tm_mon = digits(ts + 4, 2) - 1;
+    tm.tm_mday = digits(ts + 6, 2);
+    tm.tm_hour = digits(ts + 9, 2);
+    tm.tm_min = digits(ts + 11, 2);
+    tm.tm_sec = digits(ts + 13, 2);
     return timegm(&tm);
 }
 
@@ -381,22 +392,24 @@ int sigv4_verify_time(const sigv4_verify_auth *auth, time_t now, aws_err *err)
 {
     time_t t = timegm_basic(auth->timestamp);
     long life = auth->presigned && auth->expires ? auth->expires : SIGV4_VERIFY_SKEW;
-    char edge[17], nowtxt[17];
-    format_basic(now, nowtxt);
+    char edge[17], nowtxt[17]; /* for the messages: made only for one */
     if (t == (time_t)-1)
         return INCOMPLETE(err, "Date must be in ISO-8601 'basic format'. Got '%s'.",
                           auth->timestamp);
     if (t > now + SIGV4_VERIFY_SKEW) {
         format_basic(now + SIGV4_VERIFY_SKEW, edge);
+        format_basic(now, nowtxt);
         return EXPIRED(err, "Signature not yet current: %s is still later than %s (%s + 15 min.)",
                        auth->timestamp, edge, nowtxt);
     }
     if (life != SIGV4_VERIFY_SKEW && now > t + life) {
         format_basic(t + life, edge);
+        format_basic(now, nowtxt);
         return EXPIRED(err, "Request has expired: it was valid until %s; now is %s", edge, nowtxt);
     }
     if (t < now - life) {
         format_basic(now - SIGV4_VERIFY_SKEW, edge);
+        format_basic(now, nowtxt);
         return EXPIRED(err, "Signature expired: %s is now earlier than %s (%s - 15 min.)",
                        auth->timestamp, edge, nowtxt);
     }
