@@ -429,6 +429,7 @@ static unsigned long long next_random(void)
 
 void endpoint_request_id(char out[37])
 {
+    static const char hex[] = "0123456789abcdef";
     unsigned char b[16];
     unsigned long long hi = next_random(), lo = next_random();
     for (int i = 0; i < 8; i++) {
@@ -437,7 +438,12 @@ void endpoint_request_id(char out[37])
     }
     b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
     b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
-    snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0],
-             b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13],
-             b[14], b[15]);
+    char *o = out; /* 8-4-4-4-12 hex digits (a snprintf of 16 %02x cost 2% of a request) */
+    for (int i = 0; i < 16; i++) {
+        if (i == 4 || i == 6 || i == 8 || i == 10)
+            *o++ = '-';
+        *o++ = hex[b[i] >> 4];
+        *o++ = hex[b[i] & 15];
+    }
+    *o = '\0';
 }
