@@ -73,6 +73,18 @@ const char *engine_account(const engine *e);
 int engine_root_keys(engine *e, const char *key_id, const char *secret, char **key_out,
                      char **secret_out, int *created, char *why, size_t nwhy);
 
+/* --- watchdog.c: the handlers' deadline, from a thread of its own ---------------------- */
+
+typedef struct watch watch;
+/* A watch on L: when an armed call's deadline passes, hook is set on L as a count hook
+ * (count 1) from the thread running L. NULL when there is none to be had (then keep a
+ * count hook). */
+watch *watchdog_add(lua_State *L, lua_Hook hook);
+void watchdog_remove(watch *w);
+/* Around each call into L, in the thread making it. */
+void watchdog_arm(watch *w, double seconds);
+void watchdog_disarm(watch *w);
+
 /* --- pool.c: the engines a server shares between its threads ------------------------------ */
 
 typedef struct pool pool;
