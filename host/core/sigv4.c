@@ -400,7 +400,7 @@ static signer *find_signer(key_cache *c, const sigv4_request *req)
             s = k;
     }
     s->used = 0;
-    if (!s->mac && !(s->mac = hmac_ctx_new()))
+    if (!s->mac && !(s->mac = EVP_MAC_CTX_dup(c->ctx))) /* its digest set: no fetch */
         return NULL;
     int rc = derive_key(c->ctx, req, key) == 0 && EVP_MAC_init(s->mac, key, 32, NULL);
     OPENSSL_cleanse(key, sizeof key);
