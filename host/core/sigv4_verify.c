@@ -478,7 +478,8 @@ static int canonical_request(const sigv4_verify_request *req, const sigv4_verify
         rc = query_without_signature(req->query, &b->query);
     else if (rc == 0)
         rc = buf_puts(&b->query, req->query ? req->query : "");
-    rc = rc || buf_printf(&b->cr, "%s\n", req->method ? req->method : "") ||
+    rc = rc || buf_reserve(&b->cr, 1024) || buf_puts(&b->cr, req->method ? req->method : "") ||
+         buf_append(&b->cr, "\n", 1) ||
          sigv4_canonical_uri(path, strlen(path), normalize, &b->cr) ||
          buf_append(&b->cr, "\n", 1) ||
          sigv4_canonical_query(b->query.p ? b->query.p : "", b->query.len, &b->cr) ||
@@ -487,11 +488,24 @@ static int canonical_request(const sigv4_verify_request *req, const sigv4_verify
         rc = MISMATCH(err, MISMATCH_TEXT);
     free(h);
     sigv4_sha256_hex(req->body, req->body ? req->body_len : 0, payload);
-    if (rc == 0 && (buf_printf(&b->cr, "\n%s\n%s", b->names.p ? b->names.p : "", payload) != 0))
+    if (rc == 0 && (buf_append(&b->cr, "\n", 1) || buf_puts(&b->cr, b->names.p ? b->names.p : "") ||
+                    buf_append(&b->cr, "\n", 1) || buf_puts(&b->cr, payload)))
         rc = -1;
     if (rc != 0 && err->kind == AWS_ERR_NONE)
         err_set(err, AWS_ERR_INTERNAL, "InternalFailure", "out of memory");
     return rc ? -1 : 0;
+}
+
+/* AWS4-HMAC-SHA256 \n timestamp \n date/region/service/aws4_request \n hash */
+static int string_to_sign(const sigv4_verify_auth *auth, const char *hash, buf *sts)
+{
+    const char *const parts[] = {
+        ALGORITHM "\n", auth->timestamp,   "\n", auth->date, "/", auth->region, "/",
+        auth->service,  "/aws4_request\n", hash};
+    int rc = buf_reserve(sts, 256);
+    for (size_t i = 0; rc == 0 && i < sizeof parts / sizeof *parts; i++)
+        rc = buf_puts(sts, parts[i]);
+    return rc;
 }
 
 static int signature_matches(const sigv4_verify_auth *auth, const char *secret, const buf *sts,
@@ -523,8 +537,7 @@ int sigv4_verify(const sigv4_verify_request *req, const sigv4_verify_auth *auth,
         rc = MISMATCH(err, MISMATCH_TEXT);
     if (rc == 0) {
         sigv4_sha256_hex(b.cr.p, b.cr.len, hash);
-        if (buf_printf(&b.sts, ALGORITHM "\n%s\n%s/%s/%s/aws4_request\n%s", auth->timestamp,
-                       auth->date, auth->region, auth->service, hash) != 0)
+        if (string_to_sign(auth, hash, &b.sts) != 0)
             rc = err_set(err, AWS_ERR_INTERNAL, "InternalFailure", "out of memory");
     }
     if (rc == 0)
