@@ -279,7 +279,8 @@ int model_render(const model_op *op, const cJSON *result, const char *request_id
     rctx r = {op, out, err ? err : &local, 0};
     err_clear(r.err);
     size_t start = out->len;
-    int rc = buf_printf(out, "<%sResponse xmlns=\"%s\">", op->name, op->svc->xml_namespace);
+    int rc = buf_reserve(out, 2048) || /* most answers fit: no realloc on the way */
+             buf_printf(out, "<%sResponse xmlns=\"%s\">", op->name, op->svc->xml_namespace);
     if (rc == 0)
         rc = put_result(&r, result);
     if (rc == 0)
