@@ -82,7 +82,7 @@ static int pcall(engine *e, int nargs, int nresults)
     int rc = lua_pcall(L, nargs, nresults, base);
     if (e->watch) {
         watchdog_disarm(e->watch);
-        if (lua_gethook(L))
+        if (lua_gethook(L) == deadline_hook)
             lua_sethook(L, NULL, 0, 0); /* the deadline's, set by the watchdog */
     }
     e->deadline = 0;
