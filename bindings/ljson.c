@@ -63,7 +63,7 @@ static void push_value(lua_State *L, const cJSON *v, int depth)
         push_array_mt(L);
         lua_setmetatable(L, -2);
     } else if (cJSON_IsObject(v)) {
-        lua_createtable(L, 0, 4);
+        lua_createtable(L, 0, cJSON_GetArraySize(v)); /* sized: no rehash while filled */
         push_children(L, v, depth, 0);
     } else {
         lua_pushlightuserdata(L, NULL);

@@ -61,7 +61,7 @@ static const iamsh_local_endpoint *local_endpoint(lua_State *L)
     if (!open_fn)
         snprintf(why, sizeof why, "cannot load %s: %s", run_options.local_module, dlerror());
     else
-        open_fn(run_options.local_state, run_options.scripts_dir, &local_ep, why, sizeof why);
+        open_fn(run_options.local_state, &run_options.library, &local_ep, why, sizeof why);
     if (!local_ep.exchange) {
         err_set(&err, AWS_ERR_CONFIG, "LocalEndpoint", "the local endpoint: %s", why);
         lerror_raise(L, &err, NULL);

@@ -38,21 +38,31 @@ static int xml_char_ok(unsigned char c)
     return c >= 0x20 || c == '\t' || c == '\n' || c == '\r';
 }
 
-/* Text content, escaped. A carriage return is written as a reference: a parser turns
- * a literal one into a newline. */
+/* Text content, escaped, a run of plain characters at a time. A carriage return is
+ * written as a reference: a parser turns a literal one into a newline. */
 static int put_text(buf *out, const char *s)
 {
     int rc = 0;
-    for (const char *p = s; *p && rc == 0; p++) {
-        switch (*p) {
+    for (const char *p = s; *p && rc == 0;) {
+        size_t n = strcspn(p, "&<>\r");
+        rc = buf_append(out, p, n);
+        p += n;
+        if (rc != 0 || !*p)
+            break;
+        switch (*p++) {
         case '&': rc = buf_puts(out, "&amp;"); break;
         case '<': rc = buf_puts(out, "&lt;"); break;
         case '>': rc = buf_puts(out, "&gt;"); break;
-        case '\r': rc = buf_puts(out, "&#13;"); break;
-        default: rc = buf_append(out, p, 1);
+        default: rc = buf_puts(out, "&#13;"); break;
         }
     }
     return rc;
+}
+
+/* <name> (open "<") or </name> (open "</"). */
+static int put_tag(buf *out, const char *open, const char *name)
+{
+    return buf_puts(out, open) || buf_puts(out, name) || buf_append(out, ">", 1) ? -1 : 0;
 }
 
 static int text_ok(const char *s)
@@ -136,9 +146,9 @@ static int put_value(rctx *r, const model_shape *s, const cJSON *v, const char *
 /* <name>value</name>: the value of shape s under the element name. */
 static int put_element(rctx *r, const model_shape *s, const cJSON *v, const char *name)
 {
-    if (buf_printf(r->out, "<%s>", name) != 0 || put_value(r, s, v, name) != 0)
+    if (put_tag(r->out, "<", name) != 0 || put_value(r, s, v, name) != 0)
         return -1;
-    return buf_printf(r->out, "</%s>", name);
+    return put_tag(r->out, "</", name);
 }
 
 /* An empty table from Lua arrives as an empty object: an empty list too. */
@@ -174,8 +184,8 @@ static int put_entry(rctx *r, const model_shape *s, const cJSON *e)
 {
     const char *kname = s->member_name ? s->member_name : "key";
     const char *vname = s->value_name ? s->value_name : "value";
-    if (buf_printf(r->out, "<%s>", kname) != 0 || put_string(r, e->string, kname) != 0 ||
-        buf_printf(r->out, "</%s>", kname) != 0)
+    if (put_tag(r->out, "<", kname) != 0 || put_string(r, e->string, kname) != 0 ||
+        put_tag(r->out, "</", kname) != 0)
         return -1;
     return put_element(r, s->value, e, vname);
 }
@@ -186,11 +196,11 @@ static int put_map(rctx *r, const model_shape *s, const cJSON *v, const char *na
         return refuse(r, "expected a map for", name);
     int rc = 0;
     for (const cJSON *e = v->child; e && rc == 0; e = e->next) {
-        rc = buf_printf(r->out, "<%s>", flat ? name : "entry");
+        rc = put_tag(r->out, "<", flat ? name : "entry");
         if (rc == 0)
             rc = put_entry(r, s, e);
         if (rc == 0)
-            rc = buf_printf(r->out, "</%s>", flat ? name : "entry");
+            rc = put_tag(r->out, "</", flat ? name : "entry");
     }
     return rc;
 }
@@ -253,13 +263,13 @@ static int put_result(rctx *r, const cJSON *result)
     const model_op *op = r->op;
     if (!op->output)
         return 0;
-    if (op->result_wrapper && buf_printf(r->out, "<%s>", op->result_wrapper) != 0)
+    if (op->result_wrapper && put_tag(r->out, "<", op->result_wrapper) != 0)
         return -1;
     cJSON empty = {0};
     empty.type = cJSON_Object;
     if (put_structure(r, op->output, result ? result : &empty, op->result_wrapper) != 0)
         return -1;
-    return op->result_wrapper ? buf_printf(r->out, "</%s>", op->result_wrapper) : 0;
+    return op->result_wrapper ? put_tag(r->out, "</", op->result_wrapper) : 0;
 }
 
 int model_render(const model_op *op, const cJSON *result, const char *request_id, buf *out,
@@ -269,7 +279,8 @@ int model_render(const model_op *op, const cJSON *result, const char *request_id
     rctx r = {op, out, err ? err : &local, 0};
     err_clear(r.err);
     size_t start = out->len;
-    int rc = buf_printf(out, "<%sResponse xmlns=\"%s\">", op->name, op->svc->xml_namespace);
+    int rc = buf_reserve(out, 2048) || /* most answers fit: no realloc on the way */
+             buf_printf(out, "<%sResponse xmlns=\"%s\">", op->name, op->svc->xml_namespace);
     if (rc == 0)
         rc = put_result(&r, result);
     if (rc == 0)

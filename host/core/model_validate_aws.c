@@ -139,7 +139,9 @@ static void check_map(actx *a, const model_shape *s, const cJSON *v)
 static size_t push_member(actx *a, const char *name)
 {
     char lower[128];
-    snprintf(lower, sizeof lower, "%s", name);
+    size_t n = strnlen(name, sizeof lower - 1);
+    memcpy(lower, name, n);
+    lower[n] = '\0';
     if (lower[0] >= 'A' && lower[0] <= 'Z')
         lower[0] = (char)(lower[0] - 'A' + 'a');
     return keypath_push(&a->path, lower);
@@ -150,10 +152,13 @@ static void check_structure(actx *a, const model_shape *s, const cJSON *v)
     for (unsigned i = 0; i < s->nmembers; i++) {
         const model_member *m = &s->members[i];
         const cJSON *c = cJSON_GetObjectItemCaseSensitive(v, m->name);
+        int absent = !c || cJSON_IsNull(c);
+        if (absent && !(m->flags & MODEL_M_REQUIRED))
+            continue; /* nothing to check, nor to name */
         size_t mark = push_member(a, m->name);
-        if ((!c || cJSON_IsNull(c)) && (m->flags & MODEL_M_REQUIRED))
+        if (absent)
             failure(a, m->shape, NULL, "not be null");
-        else if (c && !cJSON_IsNull(c))
+        else
             check_value(a, m->shape, c);
         keypath_pop(&a->path, mark);
     }

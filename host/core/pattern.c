@@ -89,19 +89,60 @@ static int verdict(int rc)
     return -1;
 }
 
+/* A thread's match context (the limits) and match data, made on its first match and
+ * kept until it ends: a new pair for each match, with the backtracking frames PCRE2
+ * allocates in the data on first use, cost more than matching a model's pattern (the
+ * depth limit bounds what the frames can grow to). */
+typedef struct matcher {
+    pcre2_match_context *mc;
+    pcre2_match_data *md;
+} matcher;
+
+static pthread_key_t matcher_key;
+static pthread_once_t matcher_once = PTHREAD_ONCE_INIT;
+static int matcher_keyed;
+
+static void matcher_free(void *p)
+{
+    matcher *m = p;
+    if (m) {
+        pcre2_match_data_free(m->md);
+        pcre2_match_context_free(m->mc);
+        free(m);
+    }
+}
+
+static void matcher_make_key(void)
+{
+    matcher_keyed = pthread_key_create(&matcher_key, matcher_free) == 0;
+}
+
+/* The thread's matcher; NULL when out of memory. */
+static matcher *thread_matcher(void)
+{
+    pthread_once(&matcher_once, matcher_make_key);
+    matcher *m = matcher_keyed ? pthread_getspecific(matcher_key) : NULL;
+    if (m || !matcher_keyed)
+        return m;
+    if ((m = calloc(1, sizeof *m)) == NULL)
+        return NULL;
+    m->mc = pcre2_match_context_create(NULL);
+    m->md = pcre2_match_data_create(1, NULL);
+    if (!m->mc || !m->md || pthread_setspecific(matcher_key, m) != 0) {
+        matcher_free(m);
+        return NULL;
+    }
+    pcre2_set_match_limit(m->mc, MATCH_LIMIT);
+    pcre2_set_depth_limit(m->mc, DEPTH_LIMIT);
+    return m;
+}
+
 static int run(const pcre2_code *re, const char *s, size_t len)
 {
-    pcre2_match_context *mc = pcre2_match_context_create(NULL);
-    pcre2_match_data *md = pcre2_match_data_create(1, NULL);
-    int rc = PCRE2_ERROR_NOMEMORY;
-    if (mc && md) {
-        pcre2_set_match_limit(mc, MATCH_LIMIT);
-        pcre2_set_depth_limit(mc, DEPTH_LIMIT);
-        rc = pcre2_match(re, (PCRE2_SPTR)(s ? s : ""), len, 0, 0, md, mc);
-    }
-    pcre2_match_data_free(md);
-    pcre2_match_context_free(mc);
-    return verdict(rc);
+    matcher *m = thread_matcher();
+    if (!m)
+        return verdict(PCRE2_ERROR_NOMEMORY);
+    return verdict(pcre2_match(re, (PCRE2_SPTR)(s ? s : ""), len, 0, 0, m->md, m->mc));
 }
 
 int pattern_match(const char *pattern, const char *s, size_t len)

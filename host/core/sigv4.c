@@ -1,11 +1,13 @@
 /* sigv4.c - AWS Signature Version 4 (Authorization header), one step a function:
  * check the request, list the headers to sign, canonical request, string to sign,
  * signing key, signature, Authorization. Pure: the time comes in as an argument.
- * The secret is wiped as soon as it is used. The last signing key of each thread is
- * kept (deriving it is four of the five HMACs of a signature), as botocore and the
- * AWS SDKs keep theirs: it is scoped to one day, region and service, it is matched by
- * a SHA-256 digest of the secret (never the secret itself), and it is wiped when the
- * thread ends or the process exits, and whenever another key replaces it. */
+ * The secret is wiped as soon as it is used. The last few signing keys of each thread
+ * are kept (deriving one is four of the five HMACs of a signature), as botocore and the
+ * AWS SDKs keep theirs: each is scoped to one day, region and service, it is matched by
+ * a SHA-256 digest of the secret (never the secret itself), it is held only inside an
+ * HMAC context keyed with it (so the next signature starts from that context's state
+ * without keying again), and it is wiped when the thread ends or the process exits,
+ * and whenever another key takes its place. */
 #include "iamsh/sigv4.h"
 
 #include <openssl/core_names.h>
@@ -255,20 +257,29 @@ static int derive_key(EVP_MAC_CTX *ctx, const sigv4_request *req, unsigned char 
     return rc;
 }
 
-/* A thread's signer: its HMAC-SHA256 context (keyed anew for each use; setting its
- * digest parameter fetches SHA256 again, so that is done once), its last signing key
- * and what that was derived from: the scope ("date/region/service/access-key") and the
- * secret's digest. The context holds the last key it was given, so it is freed
- * (EVP_MAC_CTX_free clears it) with the rest. */
+/* A thread's signer: its HMAC-SHA256 context for deriving keys (keyed anew for each
+ * use; setting its digest parameter fetches SHA256 again, so that is done once), its
+ * digest context, and its last signing keys, each as an HMAC context keyed with it,
+ * with what it was derived from: the scope ("date/region/service/access-key") and the
+ * secret's digest. A client or a server alternating IAM's and STS's scopes (or a few
+ * callers' keys) keeps all of them; the least recently used makes way for a new one.
+ * The contexts hold the keys they were given, so they are freed (EVP_MAC_CTX_free
+ * clears them) with the rest. */
 #define KEY_SCOPE_MAX 256
+#define KEYS_KEPT 4
+
+typedef struct signer {
+    EVP_MAC_CTX *mac; /* keyed with the signing key; NULL until first used */
+    char scope[KEY_SCOPE_MAX];
+    unsigned char secret_digest[32];
+    unsigned long used; /* the cache's clock when last used; 0: empty */
+} signer;
 
 typedef struct key_cache {
     EVP_MAC_CTX *ctx;
     EVP_MD_CTX *md; /* reused for every digest: a new one per digest costs more than hashing */
-    char scope[KEY_SCOPE_MAX];
-    unsigned char secret_digest[32];
-    unsigned char key[32];
-    int valid;
+    signer keys[KEYS_KEPT];
+    unsigned long clock;
 } key_cache;
 
 static EVP_MAC_CTX *hmac_ctx_new(void)
@@ -296,6 +307,8 @@ static void cache_free(void *p)
     if (c) {
         EVP_MAC_CTX_free(c->ctx);
         EVP_MD_CTX_free(c->md);
+        for (int i = 0; i < KEYS_KEPT; i++)
+            EVP_MAC_CTX_free(c->keys[i].mac);
         OPENSSL_cleanse(c, sizeof *c);
         free(c);
     }
@@ -367,40 +380,67 @@ void sigv4_sha256_hex(const void *data, size_t len, char out[65])
     hex_encode(md, 32, out);
 }
 
-/* The signing key for req: the thread's cached one when the scope and the secret are
- * the same, else derived and cached. */
-static int signing_key(key_cache *c, const sigv4_request *req, unsigned char key[32])
+/* The signer for req: the thread's one of that scope and secret, else the least
+ * recently used made over with a key derived now. NULL on failure. */
+static signer *find_signer(key_cache *c, const sigv4_request *req)
 {
     char scope[KEY_SCOPE_MAX];
-    unsigned char digest[32];
+    unsigned char digest[32], key[32];
     if (!key_scope(req, scope) || sha256(c, req->secret_key, strlen(req->secret_key), digest) != 0)
-        return derive_key(c->ctx, req, key);
-    if (c->valid && strcmp(c->scope, scope) == 0 &&
-        CRYPTO_memcmp(c->secret_digest, digest, 32) == 0) {
-        memcpy(key, c->key, 32);
-        return 0;
+        return NULL;
+    signer *s = &c->keys[0];
+    for (int i = 0; i < KEYS_KEPT; i++) {
+        signer *k = &c->keys[i];
+        if (k->used && strcmp(k->scope, scope) == 0 &&
+            CRYPTO_memcmp(k->secret_digest, digest, 32) == 0) {
+            k->used = ++c->clock;
+            return k;
+        }
+        if (k->used < s->used)
+            s = k;
     }
-    c->valid = 0;
-    OPENSSL_cleanse(c->key, sizeof c->key);
-    if (derive_key(c->ctx, req, key) != 0)
+    s->used = 0;
+    if (!s->mac && !(s->mac = EVP_MAC_CTX_dup(c->ctx))) /* its digest set: no fetch */
+        return NULL;
+    int rc = derive_key(c->ctx, req, key) == 0 && EVP_MAC_init(s->mac, key, 32, NULL);
+    OPENSSL_cleanse(key, sizeof key);
+    if (!rc)
+        return NULL;
+    memcpy(s->scope, scope, sizeof scope);
+    memcpy(s->secret_digest, digest, 32);
+    s->used = ++c->clock;
+    return s;
+}
+
+/* HMAC(signing key, string to sign): from the signer's keyed state when there is one
+ * (EVP_MAC_init with no key starts again with the key it has), else keyed here (a
+ * scope too long to keep). */
+static int sign_with(key_cache *c, const sigv4_request *req, const buf *sts, unsigned char sig[32])
+{
+    signer *s = find_signer(c, req);
+    if (!s) {
+        unsigned char key[32];
+        int rc = derive_key(c->ctx, req, key);
+        if (rc == 0)
+            rc = hmac_sha256(c->ctx, key, 32, sts->p, sts->len, sig);
+        OPENSSL_cleanse(key, sizeof key);
+        return rc;
+    }
+    size_t outl = 0;
+    if (!EVP_MAC_init(s->mac, NULL, 0, NULL) ||
+        !EVP_MAC_update(s->mac, (const unsigned char *)sts->p, sts->len) ||
+        !EVP_MAC_final(s->mac, sig, &outl, 32) || outl != 32)
         return -1;
-    memcpy(c->scope, scope, sizeof scope);
-    memcpy(c->secret_digest, digest, 32);
-    memcpy(c->key, key, 32);
-    c->valid = 1;
     return 0;
 }
 
 static int signature(const sigv4_request *req, const buf *sts, char out[65], aws_err *err)
 {
-    unsigned char key[32], sig[32];
+    unsigned char sig[32];
     key_cache *c = thread_cache();
-    int rc = c ? signing_key(c, req, key) : -1;
-    if (rc == 0)
-        rc = hmac_sha256(c->ctx, key, 32, sts->p, sts->len, sig);
+    int rc = c ? sign_with(c, req, sts, sig) : -1;
     if (rc == 0)
         hex_encode(sig, 32, out);
-    OPENSSL_cleanse(key, sizeof key);
     OPENSSL_cleanse(sig, sizeof sig);
     if (rc != 0)
         return err_set(err, AWS_ERR_INTERNAL, "CryptoError", "HMAC-SHA256 failed in libcrypto");

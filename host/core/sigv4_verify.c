@@ -356,15 +356,26 @@ void sigv4_verify_auth_free(sigv4_verify_auth *auth)
 
 /* --- time ----------------------------------------------------------------------------- */
 
+static int digits(const char *s, int n)
+{
+    int v = 0;
+    for (int i = 0; i < n; i++)
+        v = v * 10 + (s[i] - '0');
+    return v;
+}
+
 static time_t timegm_basic(const char *ts)
 {
+    if (!basic_iso8601(ts)) /* digits where digits go: read without sscanf */
+        return (time_t)-1;
     struct tm tm;
     memset(&tm, 0, sizeof tm);
-    if (sscanf(ts, "%4d%2d%2dT%2d%2d%2dZ", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
-               &tm.tm_min, &tm.tm_sec) != 6)
-        return (time_t)-1;
-    tm.tm_year -= 1900;
-    tm.tm_mon -= 1;
+    tm.tm_year = digits(ts, 4) - 1900;
+    tm.tm_mon = digits(ts + 4, 2) - 1;
+    tm.tm_mday = digits(ts + 6, 2);
+    tm.tm_hour = digits(ts + 9, 2);
+    tm.tm_min = digits(ts + 11, 2);
+    tm.tm_sec = digits(ts + 13, 2);
     return timegm(&tm);
 }
 
@@ -381,22 +392,24 @@ int sigv4_verify_time(const sigv4_verify_auth *auth, time_t now, aws_err *err)
 {
     time_t t = timegm_basic(auth->timestamp);
     long life = auth->presigned && auth->expires ? auth->expires : SIGV4_VERIFY_SKEW;
-    char edge[17], nowtxt[17];
-    format_basic(now, nowtxt);
+    char edge[17], nowtxt[17]; /* for the messages: made only for one */
     if (t == (time_t)-1)
         return INCOMPLETE(err, "Date must be in ISO-8601 'basic format'. Got '%s'.",
                           auth->timestamp);
     if (t > now + SIGV4_VERIFY_SKEW) {
         format_basic(now + SIGV4_VERIFY_SKEW, edge);
+        format_basic(now, nowtxt);
         return EXPIRED(err, "Signature not yet current: %s is still later than %s (%s + 15 min.)",
                        auth->timestamp, edge, nowtxt);
     }
     if (life != SIGV4_VERIFY_SKEW && now > t + life) {
         format_basic(t + life, edge);
+        format_basic(now, nowtxt);
         return EXPIRED(err, "Request has expired: it was valid until %s; now is %s", edge, nowtxt);
     }
     if (t < now - life) {
         format_basic(now - SIGV4_VERIFY_SKEW, edge);
+        format_basic(now, nowtxt);
         return EXPIRED(err, "Signature expired: %s is now earlier than %s (%s - 15 min.)",
                        auth->timestamp, edge, nowtxt);
     }
@@ -465,7 +478,8 @@ static int canonical_request(const sigv4_verify_request *req, const sigv4_verify
         rc = query_without_signature(req->query, &b->query);
     else if (rc == 0)
         rc = buf_puts(&b->query, req->query ? req->query : "");
-    rc = rc || buf_printf(&b->cr, "%s\n", req->method ? req->method : "") ||
+    rc = rc || buf_reserve(&b->cr, 1024) || buf_puts(&b->cr, req->method ? req->method : "") ||
+         buf_append(&b->cr, "\n", 1) ||
          sigv4_canonical_uri(path, strlen(path), normalize, &b->cr) ||
          buf_append(&b->cr, "\n", 1) ||
          sigv4_canonical_query(b->query.p ? b->query.p : "", b->query.len, &b->cr) ||
@@ -474,11 +488,24 @@ static int canonical_request(const sigv4_verify_request *req, const sigv4_verify
         rc = MISMATCH(err, MISMATCH_TEXT);
     free(h);
     sigv4_sha256_hex(req->body, req->body ? req->body_len : 0, payload);
-    if (rc == 0 && (buf_printf(&b->cr, "\n%s\n%s", b->names.p ? b->names.p : "", payload) != 0))
+    if (rc == 0 && (buf_append(&b->cr, "\n", 1) || buf_puts(&b->cr, b->names.p ? b->names.p : "") ||
+                    buf_append(&b->cr, "\n", 1) || buf_puts(&b->cr, payload)))
         rc = -1;
     if (rc != 0 && err->kind == AWS_ERR_NONE)
         err_set(err, AWS_ERR_INTERNAL, "InternalFailure", "out of memory");
     return rc ? -1 : 0;
+}
+
+/* AWS4-HMAC-SHA256 \n timestamp \n date/region/service/aws4_request \n hash */
+static int string_to_sign(const sigv4_verify_auth *auth, const char *hash, buf *sts)
+{
+    const char *const parts[] = {
+        ALGORITHM "\n", auth->timestamp,   "\n", auth->date, "/", auth->region, "/",
+        auth->service,  "/aws4_request\n", hash};
+    int rc = buf_reserve(sts, 256);
+    for (size_t i = 0; rc == 0 && i < sizeof parts / sizeof *parts; i++)
+        rc = buf_puts(sts, parts[i]);
+    return rc;
 }
 
 static int signature_matches(const sigv4_verify_auth *auth, const char *secret, const buf *sts,
@@ -510,8 +537,7 @@ int sigv4_verify(const sigv4_verify_request *req, const sigv4_verify_auth *auth,
         rc = MISMATCH(err, MISMATCH_TEXT);
     if (rc == 0) {
         sigv4_sha256_hex(b.cr.p, b.cr.len, hash);
-        if (buf_printf(&b.sts, ALGORITHM "\n%s\n%s/%s/%s/aws4_request\n%s", auth->timestamp,
-                       auth->date, auth->region, auth->service, hash) != 0)
+        if (string_to_sign(auth, hash, &b.sts) != 0)
             rc = err_set(err, AWS_ERR_INTERNAL, "InternalFailure", "out of memory");
     }
     if (rc == 0)

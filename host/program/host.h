@@ -45,6 +45,10 @@ int paths_find(host_paths *p);
 /* searcher.c: package.path, the lazy AWS module and the lazy globals (aws, iam, sts,
  * provision, policy and the REPL's helpers). Call after liamsh_install. */
 void searcher_install(lua_State *L, const host_paths *p); /* [-0, +0, e] */
+/* The precompiled chunks' searcher on L's package.searchers, right after preload, for the
+ * library in lib and its chunks in luac (boundary.h's iamsh_library.add_searcher: the
+ * local endpoint's Lua states take it too).  [-0, +0, e] */
+void searcher_add_chunks(lua_State *L, const char *lib, const char *luac);
 
 /* chunks.c: the precompiled chunk bin of the source file src, when it was made from
  * src as it is now, named as src: 1 with the function pushed, else 0 (nothing).

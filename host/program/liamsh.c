@@ -318,7 +318,7 @@ static void set_run_options(const host_options *o, const host_paths *p)
         .max_response = limits_max_response(),
         .local_state = o->local_state,
         .local_module = p->local,
-        .scripts_dir = p->scripts,
+        .library = {p->scripts, p->bytecode, searcher_add_chunks},
     };
     run_options = r;
 }

@@ -19,7 +19,8 @@ int local_serve(const host_options *o, const host_paths *p)
                 dlerror());
         return EXIT_SCRIPT;
     }
-    return serve(o->nargs, o->args, p->scripts, o->quiet);
+    iamsh_library library = {p->scripts, p->bytecode, searcher_add_chunks};
+    return serve(o->nargs, o->args, &library, o->quiet);
 }
 
 void local_banner(const host_options *o)

@@ -168,15 +168,23 @@ static void insert_searcher(lua_State *L, lua_CFunction f, int n, lua_Integer po
     lua_pop(L, 3);
 }
 
+void searcher_add_chunks(lua_State *L, const char *lib, const char *luac)
+{
+    lua_pushstring(L, lib);
+    lua_pushstring(L, luac);
+    insert_searcher(L, searcher_precompiled, 2, 2);
+}
+
 static void add_searchers(lua_State *L, const host_paths *p)
 {
-    /* After preload (1) and before the file searchers: a stray aws.lua on the path
-     * must not shadow the real module. Then the shipped library's chunks. */
+    /* The shipped library's chunks, then ahead of them (after preload, and before the
+     * file searchers: a stray aws.lua on the path must not shadow the real module) the
+     * AWS module's. */
+    lua_pushfstring(L, "%s/lib", p->scripts);
+    searcher_add_chunks(L, lua_tostring(L, -1), p->bytecode);
+    lua_pop(L, 1);
     lua_pushstring(L, p->module);
     insert_searcher(L, searcher_aws, 1, 2);
-    lua_pushfstring(L, "%s/lib", p->scripts);
-    lua_pushstring(L, p->bytecode);
-    insert_searcher(L, searcher_precompiled, 2, 3);
 }
 
 static void prepend_path(lua_State *L, const char *scripts)

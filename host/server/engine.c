@@ -32,6 +32,7 @@ struct engine {
     double deadline;
     char *root_key, *root_secret; /* keys from the environment: the root's, kept in memory */
     int root_ref;                 /* their credentials table, made once */
+    watch *watch;                 /* the deadline's; NULL: a count hook keeps it */
 };
 
 static double now_mono(void)
@@ -41,7 +42,9 @@ static double now_mono(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* Every million instructions: is the handler past its time?  [-0, +0, v] */
+/* Is the handler past its time? Set by the watchdog when the deadline has passed (and
+ * then off again if the call had ended), or, without a watch, every million
+ * instructions.  [-0, +0, v] */
 static void deadline_hook(lua_State *L, lua_Debug *ar)
 {
     (void)ar;
@@ -50,6 +53,8 @@ static void deadline_hook(lua_State *L, lua_Debug *ar)
     lua_pop(L, 1);
     if (e && e->deadline && now_mono() > e->deadline)
         luaL_error(L, "the handler ran for more than %d s", (int)DEADLINE_SECONDS);
+    if (e && e->watch)
+        lua_sethook(L, NULL, 0, 0);
 }
 
 /* The message handler of every call: a traceback for anything that is not an error
@@ -72,7 +77,14 @@ static int pcall(engine *e, int nargs, int nresults)
     lua_pushcfunction(L, traceback);
     lua_insert(L, base);
     e->deadline = now_mono() + DEADLINE_SECONDS;
+    if (e->watch)
+        watchdog_arm(e->watch, DEADLINE_SECONDS);
     int rc = lua_pcall(L, nargs, nresults, base);
+    if (e->watch) {
+        watchdog_disarm(e->watch);
+        if (lua_gethook(L) == deadline_hook)
+            lua_sethook(L, NULL, 0, 0); /* the deadline's, set by the watchdog */
+    }
     e->deadline = 0;
     lua_remove(L, base);
     return rc;
@@ -80,10 +92,12 @@ static int pcall(engine *e, int nargs, int nresults)
 
 /* --- opening ----------------------------------------------------------------------------- */
 
-/* package.path: the shipped library first, then LUA_PATH's; no C modules from disk.
- * [-0, +0, e] */
-static void set_paths(lua_State *L, const char *scripts)
+/* package.path: the shipped library first, then LUA_PATH's; no C modules from disk; the
+ * program's searcher of the library's precompiled chunks (boundary.h), which spares
+ * compiling the handlers (~130 KB of Lua) at every start.  [-0, +0, e] */
+static void set_paths(lua_State *L, const iamsh_library *lib)
 {
+    const char *scripts = lib && lib->scripts_dir ? lib->scripts_dir : ".";
     lua_getglobal(L, "package");
     lua_getfield(L, -1, "path");
     lua_pushfstring(L, "%s/lib/?.lua;%s/lib/?/init.lua;%s", scripts, scripts, lua_tostring(L, -1));
@@ -92,6 +106,11 @@ static void set_paths(lua_State *L, const char *scripts)
     lua_pushliteral(L, "");
     lua_setfield(L, -2, "cpath");
     lua_pop(L, 1);
+    if (lib && lib->add_searcher && lib->luac_dir) {
+        const char *dir = lua_pushfstring(L, "%s/lib", scripts);
+        lib->add_searcher(L, dir, lib->luac_dir);
+        lua_pop(L, 1);
+    }
 }
 
 /* The handlers' module on top: the tests' file, else require "iamsh.local".  [-0, +1, e] */
@@ -123,7 +142,7 @@ static int init_state(lua_State *L)
     engine *e = lua_touserdata(L, 1);
     const engine_config *c = lua_touserdata(L, 2);
     luaL_openlibs(L);
-    set_paths(L, c->scripts_dir ? c->scripts_dir : ".");
+    set_paths(L, c->library);
     luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_PRELOAD_TABLE);
     lua_pushcfunction(L, luaopen_aws);
     lua_setfield(L, -2, "aws");
@@ -181,7 +200,8 @@ int engine_open(const engine_config *c, engine **out, char *why, size_t nwhy)
         engine_close(e);
         return snprintf(why, nwhy, "cannot create a Lua state: out of memory"), -1;
     }
-    lua_sethook(e->L, deadline_hook, LUA_MASKCOUNT, 1000000);
+    if (!(e->watch = watchdog_add(e->L, deadline_hook)))
+        lua_sethook(e->L, deadline_hook, LUA_MASKCOUNT, 1000000);
     lua_gc(e->L, LUA_GCGEN, 0, 0); /* requests make short-lived garbage */
     lua_pushcfunction(e->L, init_state);
     lua_pushlightuserdata(e->L, e);
@@ -212,6 +232,7 @@ void engine_close(engine *e)
     if (!e)
         return;
     forget_root_key(e);
+    watchdog_remove(e->watch);
     if (e->L)
         lua_close(e->L);
     store_close(e->st);

@@ -155,14 +155,14 @@ static int settle_keys(local *l, char *why, size_t n)
     return 0;
 }
 
-int iamsh_local_open(const char *state, const char *scripts_dir, iamsh_local_endpoint *out,
+int iamsh_local_open(const char *state, const iamsh_library *library, iamsh_local_endpoint *out,
                      char *why, size_t nwhy)
 {
     memset(out, 0, sizeof *out);
     local *l = calloc(1, sizeof *l);
     if (!l)
         return snprintf(why, nwhy, "out of memory"), -1;
-    engine_config c = {state, scripts_dir, getenv("IAMSH_LOCAL_HANDLERS"), NULL, 0};
+    engine_config c = {state, library, getenv("IAMSH_LOCAL_HANDLERS"), NULL, 0};
     if ((state && prepare_state(state, why, nwhy) != 0) || engine_open(&c, &l->e, why, nwhy) != 0 ||
         settle_keys(l, why, nwhy) != 0) {
         close_local(l);

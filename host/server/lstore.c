@@ -11,7 +11,7 @@
  * Documents are JSON in SQLite (store.c), so a value is what JSON holds: tables (arrays
  * stay arrays: aws.json's marking), strings, numbers, booleans. The server runs each
  * request in one transaction; handlers never begin or commit. */
-#include <openssl/rand.h>
+#include <openssl/crypto.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -215,13 +215,13 @@ int lstore_random(char *out, size_t size, const char *prefix, size_t n, int secr
     static const char base64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     size_t plen = strlen(prefix);
     unsigned char bytes[256];
-    if (plen + n + 1 > size || n > sizeof bytes || RAND_bytes(bytes, (int)n) != 1)
+    if (plen + n + 1 > size || n > sizeof bytes || endpoint_random_bytes(bytes, n) != 0)
         return -1;
     memcpy(out, prefix, plen);
     for (size_t i = 0; i < n; i++)
         out[plen + i] = secret ? base64[bytes[i] & 63] : base32[bytes[i] & 31];
     out[plen + n] = '\0';
-    memset(bytes, 0, sizeof bytes);
+    OPENSSL_cleanse(bytes, sizeof bytes);
     return 0;
 }
 
@@ -233,7 +233,7 @@ static int l_random_id(lua_State *L)
     char out[300];
     luaL_argcheck(L, n >= 1 && n <= 128 && strlen(prefix) <= 64, 2, "1 to 128 characters");
     if (lstore_random(out, sizeof out, prefix, (size_t)n, 0) != 0)
-        return luaL_error(L, "iamsh.store.random_id: no random bytes from OpenSSL");
+        return luaL_error(L, "iamsh.store.random_id: no random bytes from the kernel");
     lua_pushstring(L, out);
     return 1;
 }
@@ -245,7 +245,7 @@ static int l_random_secret(lua_State *L)
     char out[300];
     luaL_argcheck(L, n >= 1 && n <= 256, 1, "1 to 256 characters");
     if (lstore_random(out, sizeof out, "", (size_t)n, 1) != 0)
-        return luaL_error(L, "iamsh.store.random_secret: no random bytes from OpenSSL");
+        return luaL_error(L, "iamsh.store.random_secret: no random bytes from the kernel");
     lua_pushstring(L, out);
     memset(out, 0, sizeof out);
     return 1;

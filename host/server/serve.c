@@ -220,7 +220,7 @@ static sigset_t stop_signals(void)
 
 /* Signals are blocked before any thread starts (they inherit the mask) and taken by
  * sigwait, so no handler runs inside the server's threads. */
-static int run(const serve_args *a, const char *scripts_dir, int quiet)
+static int run(const serve_args *a, const iamsh_library *library, int quiet)
 {
     char why[1024], *key = NULL, *secret = NULL;
     endpoint_faults faults;
@@ -228,7 +228,7 @@ static int run(const serve_args *a, const char *scripts_dir, int quiet)
     if (a->faults && endpoint_faults_parse(a->faults, &faults, &err) != 0)
         return fprintf(stderr, "iamsh serve: %s\n", err.message), EXIT_USAGE;
     endpoint_opts opts = {a->faults ? &faults : NULL, NULL};
-    engine_config c = {a->state, scripts_dir, getenv("IAMSH_LOCAL_HANDLERS"), a->account,
+    engine_config c = {a->state, library, getenv("IAMSH_LOCAL_HANDLERS"), a->account,
                        a->enforce_soft};
     pool *p = NULL;
     httpd *h = NULL;
@@ -258,7 +258,7 @@ static int run(const serve_args *a, const char *scripts_dir, int quiet)
     return rc;
 }
 
-int iamsh_local_serve(int argc, char **argv, const char *scripts_dir, int quiet)
+int iamsh_local_serve(int argc, char **argv, const iamsh_library *library, int quiet)
 {
     serve_args a;
     if (parse_args(argc, argv, &a) != 0)
@@ -267,5 +267,5 @@ int iamsh_local_serve(int argc, char **argv, const char *scripts_dir, int quiet)
         usage(stdout);
         return 0;
     }
-    return run(&a, scripts_dir, quiet);
+    return run(&a, library, quiet);
 }

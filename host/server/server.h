@@ -7,6 +7,7 @@
 #define IAMSH_SERVER_H
 #include <stddef.h>
 
+#include "iamsh/boundary.h"
 #include "iamsh/buf.h"
 #include "iamsh/endpoint.h"
 #include "lua.h"
@@ -47,12 +48,13 @@ int lstore_random(char *out, size_t size, const char *prefix, size_t n, int secr
 /* --- engine.c: a Lua state running the handlers (iamsh.local) over a store ----------------- */
 
 typedef struct engine_config {
-    const char *state;       /* the SQLite file; NULL: in memory */
-    const char *scripts_dir; /* the shipped scripts (the handlers are in its lib/) */
-    const char *handlers;    /* a Lua file returning the handlers' module instead of
-                              * require "iamsh.local" (tests); NULL */
-    const char *account;     /* --account-id; NULL: the state's, else 123456789012 */
-    int enforce_soft;        /* --enforce=soft: handlers log denials and allow */
+    const char *state;            /* the SQLite file; NULL: in memory */
+    const iamsh_library *library; /* the shipped scripts (the handlers are in its lib/),
+                                   * their chunks and the program's searcher of them */
+    const char *handlers;         /* a Lua file returning the handlers' module instead of
+                                   * require "iamsh.local" (tests); NULL */
+    const char *account;          /* --account-id; NULL: the state's, else 123456789012 */
+    int enforce_soft;             /* --enforce=soft: handlers log denials and allow */
 } engine_config;
 
 typedef struct engine engine;
@@ -70,6 +72,18 @@ const char *engine_account(const engine *e);
  * 0, or -1 with why. */
 int engine_root_keys(engine *e, const char *key_id, const char *secret, char **key_out,
                      char **secret_out, int *created, char *why, size_t nwhy);
+
+/* --- watchdog.c: the handlers' deadline, from a thread of its own ---------------------- */
+
+typedef struct watch watch;
+/* A watch on L: when an armed call's deadline passes, hook is set on L as a count hook
+ * (count 1) from the thread running L. NULL when there is none to be had (then keep a
+ * count hook). */
+watch *watchdog_add(lua_State *L, lua_Hook hook);
+void watchdog_remove(watch *w);
+/* Around each call into L, in the thread making it. */
+void watchdog_arm(watch *w, double seconds);
+void watchdog_disarm(watch *w);
 
 /* --- pool.c: the engines a server shares between its threads ------------------------------ */
 

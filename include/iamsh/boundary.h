@@ -8,6 +8,22 @@
 #include <signal.h>
 #include <stddef.h>
 
+/* The shipped Lua library, as the program found it (host/program/paths.c): the scripts,
+ * the library's precompiled chunks (tools/precompile.lua) and the program's searcher
+ * for them (host/program/searcher.c, chunks.c). The local endpoint's Lua states put the
+ * same searcher on their package.searchers, so its handlers load from chunks instead of
+ * being compiled at every start, with no second copy of the loader: iamsh_local.so
+ * takes its Lua from the program too. */
+struct lua_State;
+typedef struct iamsh_library {
+    const char *scripts_dir; /* the shipped scripts: the library is its lib/ */
+    const char *luac_dir;    /* the library's chunks; NULL: none */
+    /* Put the chunks' searcher on L's package.searchers, right after preload: a module
+     * whose file package.path finds in lib_dir loads from its chunk in luac_dir while
+     * that was made from the file as it is now. NULL: none. */
+    void (*add_searcher)(struct lua_State *L, const char *lib_dir, const char *luac_dir);
+} iamsh_library;
+
 /* The command line's run options. The program fills one when it starts and hands it
  * to the module before the module's first luaopen_*; the module copies it into its
  * own memory and never takes another, so nothing a script does (iamsh.options, the
@@ -26,7 +42,7 @@ typedef struct iamsh_run_options {
     /* --local[=FILE]: IAM and STS answered in this process by the local endpoint
      * (iamsh_local.so at local_module), its state in local_state; NULL otherwise. */
     const char *local_state, *local_module;
-    const char *scripts_dir; /* the shipped scripts: the local endpoint's handlers */
+    iamsh_library library; /* the shipped scripts: the local endpoint's handlers */
 } iamsh_run_options;
 
 /* In iamsh_aws.so (bindings/lsession.c), found by the program with dlsym: 0 when the
@@ -47,8 +63,8 @@ struct aws_err;
 /* `iamsh serve ARGS`: parses its own options, serves until SIGINT or SIGTERM; the exit
  * code. */
 #define IAMSH_LOCAL_SERVE "iamsh_local_serve"
-typedef int (*iamsh_local_serve_fn)(int argc, char **argv, const char *scripts_dir, int quiet);
-int iamsh_local_serve(int argc, char **argv, const char *scripts_dir, int quiet);
+typedef int (*iamsh_local_serve_fn)(int argc, char **argv, const iamsh_library *library, int quiet);
+int iamsh_local_serve(int argc, char **argv, const iamsh_library *library, int quiet);
 
 /* --local: an endpoint in this process. exchange answers one request as the HTTP
  * transport would have sent it (http.h's http_exchange_fn). root_key_id/root_secret:
@@ -64,9 +80,9 @@ typedef struct iamsh_local_endpoint {
 
 #define IAMSH_LOCAL_OPEN "iamsh_local_open"
 /* 0, or -1 with why (a bad state file, handlers that do not load). */
-typedef int (*iamsh_local_open_fn)(const char *state, const char *scripts_dir,
+typedef int (*iamsh_local_open_fn)(const char *state, const iamsh_library *library,
                                    iamsh_local_endpoint *out, char *why, size_t nwhy);
-int iamsh_local_open(const char *state, const char *scripts_dir, iamsh_local_endpoint *out,
+int iamsh_local_open(const char *state, const iamsh_library *library, iamsh_local_endpoint *out,
                      char *why, size_t nwhy);
 
 /* The "kind" field of error objects: aws.Error (bindings/lerror.c) and the errors of

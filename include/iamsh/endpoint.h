@@ -123,6 +123,10 @@ typedef struct endpoint_opts {
 void endpoint_serve(const endpoint_opts *opts, const endpoint_backend *backend,
                     const endpoint_request *req, endpoint_response *resp);
 
+/* n bytes from the kernel's CSPRNG (getrandom(2)): fit for secrets. 0, or -1 when the
+ * kernel gives none (then out is zeroed). */
+int endpoint_random_bytes(void *out, size_t n);
+
 /* splitmix64: the next of a sequence from *state (fast, not for secrets). */
 unsigned long long endpoint_random(unsigned long long *state);
 

@@ -167,7 +167,7 @@ static void test_session_token(void)
     sigv4_result_free(&res);
 }
 
-/* The signing key a thread keeps is used only for the same day, region, service,
+/* The signing keys a thread keeps are used only for the same day, region, service,
  * access key and secret: each change signs as a fresh signer would. */
 static void test_key_cache(void)
 {
@@ -201,6 +201,25 @@ static void test_key_cache(void)
         sigv4_result_free(&res);
         CHECK_INT(sigv4_sign(&req, &res, NULL), 0); /* back: not the other's key */
         CHECK_STR(res.signature, vanilla);
+        sigv4_result_free(&res);
+    }
+    /* More scopes than a thread keeps keys for, used in an order that finds some kept
+     * and some made over: each signs as it did the first time. */
+    static const char *const regions[] = {"r0", "r1", "r2", "r3", "r4", "r5"};
+    static const int order[] = {0, 1, 0, 2, 3, 1, 4, 0, 5, 5, 2, 1, 3, 4, 0, 5, 1, 2};
+    char first[6][65];
+    for (int i = 0; i < 6; i++) {
+        sigv4_request r = req;
+        r.region = regions[i];
+        CHECK_INT(sigv4_sign(&r, &res, NULL), 0);
+        snprintf(first[i], sizeof first[i], "%s", res.signature);
+        sigv4_result_free(&res);
+    }
+    for (size_t k = 0; k < sizeof order / sizeof *order; k++) {
+        sigv4_request r = req;
+        r.region = regions[order[k]];
+        CHECK_INT(sigv4_sign(&r, &res, NULL), 0);
+        CHECK_STR(res.signature, first[order[k]]);
         sigv4_result_free(&res);
     }
     /* The same secret under another access key id signs the same bytes alike. */

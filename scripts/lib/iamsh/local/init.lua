@@ -18,35 +18,46 @@ local util = require("iamsh.local.util")
 
 local M = {}
 
+-- Each service's handler files, the most used first: a file is loaded only when an
+-- operation is asked for that the files before it do not have (a flow that makes a
+-- role and a user never loads the simulator's or the OIDC providers').
 local HANDLER_FILES = {
-  iam = { "roles", "users", "groups", "policies", "attach", "keys", "profiles", "providers", "account", "simulate" },
+  iam = { "roles", "users", "policies", "attach", "keys", "groups", "profiles", "providers", "account", "simulate" },
   sts = { "sts" },
 }
 
-local registry -- service -> operation -> {fn =, resource =, public =, self_authorizing =}
+local registry = {} -- service -> operation -> {fn =, resource =, public =, self_authorizing =}
+local loaded = {} -- service -> how many of its files are in registry
 
-local function handlers()
-  if not registry then
-    registry = {}
-    for svc, files in pairs(HANDLER_FILES) do
-      registry[svc] = {}
-      for _, f in ipairs(files) do
-        for op, def in pairs(require("iamsh.local." .. f)) do
-          if type(def) == "table" and def.fn then
-            registry[svc][op] = def
-          end
-        end
+-- The definition of svc's operation op (nil when no file has it), loading svc's files
+-- in order until one has it (op nil: all of them). An operation is defined in one
+-- file only.
+local function handler(svc, op)
+  local files = HANDLER_FILES[svc]
+  if not files then
+    return nil
+  end
+  local ops = registry[svc] or {}
+  registry[svc] = ops
+  local n = loaded[svc] or 0
+  while (op == nil or ops[op] == nil) and n < #files do
+    n = n + 1
+    for name, def in pairs(require("iamsh.local." .. files[n])) do
+      if type(def) == "table" and def.fn then
+        ops[name] = def
       end
     end
+    loaded[svc] = n
   end
-  return registry
+  return op ~= nil and ops[op] or nil
 end
 
 -- The operations the endpoint answers: {iam = {"AddRoleToInstanceProfile", ...}, sts = {...}}.
 function M.operations()
   local out = {}
-  for svc, ops in pairs(handlers()) do
-    out[svc] = require("iamsh.tables").sorted_keys(ops)
+  for svc in pairs(HANDLER_FILES) do
+    handler(svc, nil)
+    out[svc] = require("iamsh.tables").sorted_keys(registry[svc])
   end
   return out
 end
@@ -124,7 +135,7 @@ function M.new(opts)
 
   function inst.handle(req)
     local svc, op = req.service, req.operation
-    local def = handlers()[svc] and handlers()[svc][op]
+    local def = handler(svc, op)
     if not def then -- the server routes only the model's operations here
       errors.raise("NotImplemented", "%s is not implemented by iamsh's local endpoint", tostring(op))
     end
