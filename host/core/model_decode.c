@@ -13,7 +13,7 @@
  * limit of 256) hands us elements and text, and a stack with one frame per open
  * element says what each one is by the output shape: a value being built, a map
  * entry, or something to skip. Memory is the result's plus the text of one
- * element at a time, and a hostile answer costs no more than a friendly one.
+ * element at a time (and libxml2's copy of the input), whatever the nesting.
  *
  * The answer is the one a walk over the whole document would give, in that walk's
  * order: a structure's members in model order (the first element of each name;
@@ -89,8 +89,8 @@ typedef struct dctx {
     int collecting; /* roles collecting text among the open elements */
     int seen_root, seen_wrapper, rid_state, oom;
     char *bad_root; /* the root element's name when it is not <OpResponse> */
-    cJSON *result;  /* or */
-    fail *result_f; /* why the result failed */
+    cJSON *result;  /* the decoded output, */
+    fail *result_f; /* or why it failed */
     char rid[96];   /* ResponseMetadata/RequestId, when rid[0] */
 } dctx;
 
