@@ -54,7 +54,7 @@ static const iamsh_local_endpoint *local_endpoint(lua_State *L)
         return &local_ep;
     aws_err err;
     char why[1024] = "";
-    void *h = dlopen(run_options.local_module, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
+    void *h = dlopen(run_options.local_module, RTLD_LAZY | RTLD_LOCAL | RTLD_NODELETE);
     iamsh_local_open_fn open_fn = NULL;
     if (h)
         *(void **)&open_fn = dlsym(h, IAMSH_LOCAL_OPEN);

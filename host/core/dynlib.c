@@ -7,7 +7,7 @@
 int dynlib_open(const char *soname, const char *const *names, void **fns, size_t n, char *why,
                 size_t nwhy)
 {
-    void *lib = dlopen(soname, RTLD_NOW | RTLD_LOCAL);
+    void *lib = dlopen(soname, RTLD_LAZY | RTLD_LOCAL);
     if (!lib) {
         const char *e = dlerror();
         snprintf(why, nwhy, "cannot load %s: %s", soname, e ? e : "unknown error");

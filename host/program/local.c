@@ -10,7 +10,7 @@
 
 int local_serve(const host_options *o, const host_paths *p)
 {
-    void *h = dlopen(p->local, RTLD_NOW | RTLD_LOCAL);
+    void *h = dlopen(p->local, RTLD_LAZY | RTLD_LOCAL);
     iamsh_local_serve_fn serve = NULL;
     if (h)
         *(void **)&serve = dlsym(h, IAMSH_LOCAL_SERVE);

@@ -50,11 +50,13 @@ static const struct lazy_global {
 };
 
 /* Map the module and hand it the run options (boundary.h), before any luaopen_* runs.
+ * Lazily bound (dynlib.h says why): libstdc++, which libxml2 brings through ICU, has
+ * a thousand functions iamsh never calls.
  * It stays mapped until exit even after lua_close's dlclose: finalizers of its objects
  * may still run, and sanitizers and valgrind can then name its functions.  [-0, +0, e] */
 static void configure_module(lua_State *L, const char *path)
 {
-    void *handle = dlopen(path, RTLD_NOW | RTLD_NODELETE);
+    void *handle = dlopen(path, RTLD_LAZY | RTLD_NODELETE);
     if (!handle)
         luaL_error(L, "cannot load the AWS module %s: %s", path, dlerror());
     iamsh_aws_configure_fn configure;
