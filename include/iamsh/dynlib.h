@@ -12,8 +12,9 @@
 /* Open `soname` (RTLD_LAZY | RTLD_LOCAL; never closed) and fill fns[i] with the address
  * of names[i] for i < n. Lazy, as the dynamic linker binds a program's own libraries:
  * RTLD_NOW would also bind every function of the libraries it brings that were built
- * without -z now (Kerberos, GMP, librtmp...), which iamsh never calls. 0, or -1 with a sentence in why naming the library and, when
- * the library is there but a name is not, the name. */
+ * without -z now (Kerberos, GMP, librtmp...), which iamsh never calls. Returns 0, or -1
+ * with a sentence in why naming the library and, when the library is there but a name
+ * is not, the name. */
 int dynlib_open(const char *soname, const char *const *names, void **fns, size_t n, char *why,
                 size_t nwhy);
 
