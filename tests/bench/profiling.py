@@ -69,7 +69,8 @@ def symbol_relocations(path):
 def chains(paths, iamsh, module):
     """{path: chain}: which dependency brings each mapped object in. The program's
     own libraries first, then the AWS module and each library it links directly,
-    libxml2 and libcurl last, so a library two chains share is charged to the first."""
+    libxml2 last, then libcurl (opened at run time), so a library two chains share is
+    charged to the first."""
     info = {p: elf(p) for p in paths if p.startswith("/")}
     by_soname = {so: p for p, (so, _) in info.items()}
     out = {}
@@ -90,6 +91,9 @@ def chains(paths, iamsh, module):
     out[module] = "iamsh_aws.so itself"
     direct = [by_soname.get(n) for n in info.get(module, (None, []))[1]]
     order = sorted((p for p in direct if p), key=lambda p: ("libcurl" in p, "libxml2" in p, p))
+    # libcurl (and libmicrohttpd) are opened by soname when first needed (dynlib.h),
+    # so no DT_NEEDED names them: their chains start from the mapped file.
+    order += sorted(p for p in info if os.path.basename(p).startswith(("libcurl", "libmicrohttpd")))
     for p in order:
         name = re.sub(r"\.so.*$", "", os.path.basename(p))
         walk(p, {"libcrypto": "OpenSSL", "libssl": "OpenSSL"}.get(name, name + " and what only it needs"))
