@@ -14,6 +14,7 @@
 #include "iamsh/pattern.h"
 #include "iamsh/utf8.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -90,8 +91,12 @@ static void check_string(actx *a, const model_shape *s, const cJSON *v)
 static void check_number(actx *a, const model_shape *s, const cJSON *v)
 {
     char shown[64];
-    snprintf(shown, sizeof shown, "%.17g", v->valuedouble);
-    check_length(a, s, (long long)v->valuedouble, shown, "value");
+    double d = v->valuedouble;
+    snprintf(shown, sizeof shown, "%.17g", d);
+    /* Clamped before the cast: 2^63 (LLONG_MAX read by strtoll, as a double) does not
+     * fit a long long, and casting it is undefined (x86 gives LLONG_MIN). */
+    long long n = d >= 0x1p63 ? LLONG_MAX : d < -0x1p63 ? LLONG_MIN : d == d ? (long long)d : 0;
+    check_length(a, s, n, shown, "value");
 }
 
 /* A list shown as Java prints it: "[a, b]" for strings, "[...]" for anything else. */

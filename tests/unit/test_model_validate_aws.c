@@ -38,6 +38,14 @@ static void test_messages(void)
     CHECK_STR(verdict("iam", "ListRoles", "MaxItems=0"),
               "1 validation error detected: Value '0' at 'maxItems' failed to satisfy "
               "constraint: Member must have value greater than or equal to 1");
+    /* The largest integer strtoll reads is 2^63 as a double: refused by its bounds, not
+     * cast to a long long it does not fit (UBSan: float-cast-overflow). */
+    CHECK_STR(verdict("iam", "ListRoles", "MaxItems=9223372036854775807"),
+              "1 validation error detected: Value '9.2233720368547758e+18' at 'maxItems' failed "
+              "to satisfy constraint: Member must have value less than or equal to 1000");
+    CHECK_STR(verdict("iam", "ListRoles", "MaxItems=-9223372036854775808"),
+              "1 validation error detected: Value '-9.2233720368547758e+18' at 'maxItems' failed "
+              "to satisfy constraint: Member must have value greater than or equal to 1");
     /* Each constraint a value breaks is a failure of its own. */
     CHECK_STR(verdict("iam", "GetRole", "RoleName="),
               "2 validation errors detected: Value '' at 'roleName' failed to satisfy "
