@@ -45,6 +45,8 @@ static void default_sleep(double seconds)
 {
     if (!(seconds > 0))
         return;
+    if (seconds > INT_MAX) /* a service's interval: no cast of a double time_t cannot hold */
+        seconds = INT_MAX;
     struct timespec ts = {(time_t)seconds, (long)((seconds - (double)(time_t)seconds) * 1e9)};
     /* A signal (Ctrl-C) ends the backoff early; the caller then sees the abort flag. */
     nanosleep(&ts, NULL);

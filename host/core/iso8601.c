@@ -97,9 +97,18 @@ int iso8601_parse(const char *s, double *out)
     return 0;
 }
 
+#define YEAR_9999_END 253402300799.0 /* 9999-12-31T23:59:59Z */
+
+time_t iso8601_time(double t)
+{
+    if (t != t)
+        return 0;
+    return (time_t)(t > YEAR_9999_END ? YEAR_9999_END : t < -YEAR_9999_END ? -YEAR_9999_END : t);
+}
+
 void iso8601_format(double t, char out[32])
 {
-    if (!isfinite(t) || fabs(t) > 253402300799.0) { /* past 9999-12-31: no time_t cast */
+    if (!isfinite(t) || fabs(t) > YEAR_9999_END) { /* no time_t cast */
         snprintf(out, 32, "1970-01-01T00:00:00Z");
         return;
     }

@@ -121,7 +121,7 @@ static cJSON *new_registration(const login_ctx *t, const char *path, aws_err *er
         step_error(t, "RegisterClient", err);
         return NULL;
     }
-    sso_time_text((time_t)num(answer, "clientSecretExpiresAt", 0), expires);
+    sso_time_text(iso8601_time(num(answer, "clientSecretExpiresAt", 0)), expires);
     if (str(answer, "clientId") && str(answer, "clientSecret")) {
         reg = cJSON_CreateObject();
         cJSON_AddStringToObject(reg, "clientId", str(answer, "clientId"));
@@ -210,7 +210,10 @@ static int poll_token(const login_ctx *t, const cJSON *reg, const cJSON *auth, c
                       aws_err *err)
 {
     double interval = num(auth, "interval", DEFAULT_INTERVAL);
-    time_t deadline = now_of(t->client) + (time_t)num(auth, "expiresIn", DEFAULT_EXPIRES_IN);
+    if (!(interval > 0))
+        interval = DEFAULT_INTERVAL;
+    time_t deadline =
+        iso8601_time((double)now_of(t->client) + num(auth, "expiresIn", DEFAULT_EXPIRES_IN));
     volatile sig_atomic_t *abort = t->client->opts.abort_flag;
     int r = token_attempt(t, reg, auth, &interval, answer, err);
     if (r == 0 && t->ui && t->ui->show)
@@ -222,7 +225,9 @@ static int poll_token(const login_ctx *t, const cJSON *reg, const cJSON *auth, c
             return err_set(err, AWS_ERR_CREDS, "PendingAuthorizationExpired",
                            "profile '%s': the sign-in was not approved in time: run %s again",
                            t->s.profile, t->fix);
-        t->client->opts.sleep_fn(interval);
+        /* no longer than the authorization lasts, whatever interval the service said */
+        double left = difftime(deadline, now_of(t->client));
+        t->client->opts.sleep_fn(interval < left ? interval : left > 0 ? left : 0);
         if (abort && *abort)
             return interrupted(t, err);
         r = token_attempt(t, reg, auth, &interval, answer, err);

@@ -78,7 +78,7 @@ cJSON *sso_token_doc(const sso_config *s, const cJSON *answer, const char *clien
     char expires[32];
     if (!access || !cJSON_IsNumber(in))
         return NULL;
-    sso_time_text(now + (time_t)in->valuedouble, expires);
+    sso_time_text(iso8601_time((double)now + in->valuedouble), expires);
     cJSON *doc = cJSON_CreateObject();
     const char *keys[] = {"startUrl", "region",       "accessToken",           "expiresAt",
                           "clientId", "clientSecret", "registrationExpiresAt", "refreshToken"};

@@ -2,7 +2,7 @@
 """A loopback stand-in for IAM Identity Center: the SSO OIDC service and the portal.
 
     fake_sso.py [--lifetime S] [--interval N] [--device STEPS] [--refresh ok|fail]
-                [--role-ttl S] [--token TOKEN ...] [--refresh-token TOKEN ...]
+                [--role-ttl S] [--token TOKEN ...] [--refresh-token TOKEN ...] [--huge]
 
 Prints its port on the first stdout line (flushed), then serves on 127.0.0.1. Point
 AWS_ENDPOINT_URL_SSO and AWS_ENDPOINT_URL_SSO_OIDC at http://127.0.0.1:PORT.
@@ -29,6 +29,8 @@ The portal:
       (default 3600); role "Denied"
       gets 403 ForbiddenException; anything else 401 UnauthorizedException
   POST /logout with the bearer token: the token is forgotten
+--huge: every number a client turns into a time (clientSecretExpiresAt, expiresIn,
+interval) is 1e300, as a broken or hostile service might send.
 Control (not recorded): GET /__requests -> JSON list of {method, path, headers, body}.
 
 Exits when its stdin (a pipe) reaches EOF, or after --lifetime seconds (default 120).
@@ -160,7 +162,11 @@ class Handler(BaseHTTPRequestHandler):
                                    "scopes": doc.get("scopes") or []}
         now = int(time.time())
         self.send_json(200, {"clientId": cid, "clientSecret": self.state.clients[cid]["secret"],
-                             "clientIdIssuedAt": now, "clientSecretExpiresAt": now + 90 * 86400})
+                             "clientIdIssuedAt": now,
+                             "clientSecretExpiresAt": self.huge(now + 90 * 86400)})
+
+    def huge(self, n):
+        return 1e300 if self.server.opts.huge else n
 
     def client_ok(self, doc):
         c = self.state.clients.get(doc.get("clientId"))
@@ -175,12 +181,12 @@ class Handler(BaseHTTPRequestHandler):
                              "verificationUri": "https://device.sso.example/",
                              "verificationUriComplete":
                                  "https://device.sso.example/?user_code=FAKE-CODE",
-                             "expiresIn": 600, "interval": self.server.opts.interval})
+                             "expiresIn": self.huge(600), "interval": self.huge(self.server.opts.interval)})
 
     def issue(self, with_refresh):
         n = self.state.next_id()
         answer = {"accessToken": "fake-access-token-%d" % n, "tokenType": "Bearer",
-                  "expiresIn": 28800}
+                  "expiresIn": self.huge(28800)}
         self.state.access.add(answer["accessToken"])
         if with_refresh:
             answer["refreshToken"] = "fake-refresh-token-%d" % n
@@ -229,6 +235,7 @@ def main():
     ap.add_argument("--role-ttl", type=int, default=3600)
     ap.add_argument("--refresh", choices=("ok", "fail"), default="ok")
     ap.add_argument("--token", action="append", help="an access token the portal accepts")
+    ap.add_argument("--huge", action="store_true", help="1e300 for every time and lifetime")
     ap.add_argument("--refresh-token", action="append",
                     help="a refresh token CreateToken accepts (from any client)")
     opts = ap.parse_args()

@@ -3,6 +3,8 @@
 #include "check.h"
 #include "iamsh/iso8601.h"
 
+#include <math.h>
+
 static double parsed(const char *s)
 {
     double t = -12345;
@@ -63,10 +65,22 @@ static void test_refused(void)
     CHECK_INT(iso8601_parse(NULL, &t), -1);
 }
 
+/* Seconds from outside as a time_t: clamped to the years ISO 8601 writes, NaN 0. */
+static void test_time(void)
+{
+    CHECK(iso8601_time(1700000000.9) == 1700000000);
+    CHECK(iso8601_time(-5.5) == -5);
+    CHECK(iso8601_time(1e300) == 253402300799);
+    CHECK(iso8601_time(INFINITY) == 253402300799);
+    CHECK(iso8601_time(-INFINITY) == -253402300799);
+    CHECK(iso8601_time(NAN) == 0);
+}
+
 int main(void)
 {
     test_format();
     test_accepted();
     test_refused();
+    test_time();
     return check_summary();
 }

@@ -262,6 +262,32 @@ static void test_login_refused(const helper *expired)
 
 /* ---- the provider ---- */
 
+/* A service that answers 1e300 for every time, lifetime and interval: no cast of a
+ * double a time_t cannot hold (the old code's gave the sign-in a deadline in the past
+ * and the token an expiry in 1970); times end at 9999-12-31, and no wait outlasts the
+ * sign-in's deadline. */
+static void test_login_huge(const helper *huge)
+{
+    session s;
+    aws_err err;
+    char url[256];
+    sso_login_ui ui = {show, NULL};
+    char cmd[400]; /* an empty cache: this service knows no earlier registration */
+    snprintf(cmd, sizeof cmd, "rm -rf '%s/.aws/sso/cache'", dir);
+    CHECK_INT(system(cmd), 0);
+    setup(huge, profiles);
+    CHECK_INT(open_session(&s, "dev", &err), 0);
+    nsleeps = 0;
+    CHECK_INT(sso_login(&s.c, s.client, "dev", &ui, url, sizeof url, &err), 0);
+    CHECK_INT(nsleeps, 1);
+    CHECK(sleeps[0] > 0 && sleeps[0] <= 253402300799.0);
+    cJSON *tok = read_json(CORP_TOKEN);
+    CHECK_STR(field(tok, "expiresAt"), "9999-12-31T23:59:59Z");
+    CHECK_STR(field(tok, "registrationExpiresAt"), "9999-12-31T23:59:59Z");
+    cJSON_Delete(tok);
+    close_session(&s);
+}
+
 static void test_provider(const helper *fake)
 {
     aws_creds cr;
@@ -370,11 +396,13 @@ int main(void)
 {
     if (fake_env_init("sso") != 0)
         return 1;
-    helper slow = {0}, expired = {0};
+    helper slow = {0}, expired = {0}, huge = {0};
     const char *const slow_args[] = {"--device", "pending,slow_down,ok", NULL};
     const char *const expired_args[] = {"--device", "expired", NULL};
+    const char *const huge_args[] = {"--device", "pending,ok", "--huge", NULL};
     int ok = helper_start(&slow, "fake_sso.py", slow_args) == 0 &&
-             helper_start(&expired, "fake_sso.py", expired_args) == 0;
+             helper_start(&expired, "fake_sso.py", expired_args) == 0 &&
+             helper_start(&huge, "fake_sso.py", huge_args) == 0;
     CHECK(ok);
     test_settings();
     test_endpoints();
@@ -384,9 +412,11 @@ int main(void)
         test_provider(&slow);
         test_refresh(&slow);
         test_missing_and_logout(&slow);
+        test_login_huge(&huge); /* last: it leaves a token the other service does not know */
     }
     helper_stop(&slow);
     helper_stop(&expired);
+    helper_stop(&huge);
     fake_env_cleanup();
     return check_summary();
 }
