@@ -260,8 +260,6 @@ static void test_login_refused(const helper *expired)
     close_session(&s);
 }
 
-/* ---- the provider ---- */
-
 /* A service that answers 1e300 for every time, lifetime and interval: no cast of a
  * double a time_t cannot hold (the old code's gave the sign-in a deadline in the past
  * and the token an expiry in 1970); times end at 9999-12-31, and no wait outlasts the
@@ -287,6 +285,8 @@ static void test_login_huge(const helper *huge)
     cJSON_Delete(tok);
     close_session(&s);
 }
+
+/* ---- the provider ---- */
 
 static void test_provider(const helper *fake)
 {
