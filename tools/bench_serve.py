@@ -2,25 +2,33 @@
 """`iamsh serve` against `moto_server`: requests per second for the same mixed workload,
 side by side, as a Markdown report.
 
-    tools/bench_serve.py [--iamsh build/iamsh] [--seconds 10] [--connections 4]
-                         [--state FILE] [--only iamsh|moto] [--out bench-serve.md]
+    tools/bench_serve.py [--iamsh build/iamsh] [--seconds 10] [--rounds 3]
+                         [--connections 4] [--state FILE] [--only iamsh|moto]
+                         [--out bench-serve.md]
 
-Each server starts on a free loopback port (moto with AWS's managed policies, as the
-tests run it; iamsh serve in memory, or on --state FILE). Per connection, a role and a
-user are made first; then wrk (Debian's `wrk`) replays a cycle of 20 signed requests
-per connection, one connection per wrk thread so that each cycle runs in order:
-12 reads (GetRole, ListRoles, GetUser, ListRoleTags, GetRolePolicy, ListRolePolicies,
-ListAttachedRolePolicies, ListUsers, ListGroups, STS GetCallerIdentity, ...) and 8
-writes (TagRole/UntagRole, PutRolePolicy, CreateUser/DeleteUser, AttachRolePolicy/
-DetachRolePolicy, UpdateRole). Requests are signed by botocore beforehand (SigV4 allows
-a signature 15 minutes; each run is far shorter), so the load client spends nothing on
-signing: both servers get byte-for-byte the same requests.
+Both servers start on free loopback ports (moto with AWS's managed policies, as the
+tests run it; iamsh serve in memory, or on --state FILE) and stay up for the whole run.
+Per connection, a role and a user are made first; then wrk (Debian's `wrk`) replays a
+cycle of 20 signed requests per connection, one connection per wrk thread so that each
+cycle runs in order: 12 reads (GetRole, ListRoles, GetUser, ListRoleTags, GetRolePolicy,
+ListRolePolicies, ListAttachedRolePolicies, ListUsers, ListGroups, STS
+GetCallerIdentity, ...) and 8 writes (TagRole/UntagRole, PutRolePolicy,
+CreateUser/DeleteUser, AttachRolePolicy/DetachRolePolicy, UpdateRole). Requests are
+signed by botocore beforehand (SigV4 allows a signature 15 minutes; each run is far
+shorter), so the load client spends nothing on signing: both servers get byte-for-byte
+the same requests.
+
+Each server is warmed up (a 2 s run), then the timed runs alternate between the two
+servers, --rounds times, in the order ABBA...: a shared machine's speed drifts by tens
+of percent from minute to minute, and interleaving spreads that drift over both. Each
+server's figure is the median of its rounds; the ratio is the ratio of the medians (the
+report also gives every round's).
 
 The report names the machine, its load, the versions and the command, and gives for
 each server: requests per second, latency, the answers that were not 2xx (they must be
-0: a failing request is cheap and would flatter a server), and iamsh's ratio to moto
-(issue 12's target: at least 50x). Credentials: any; iamsh serve takes the
-environment's keys as the root's (fake ones are set when none are).
+0: a failing request is cheap and would flatter a server), server CPU per request, and
+iamsh's ratio to moto (issue 14's target: at least 50x). Credentials: any; iamsh serve
+takes the environment's keys as the root's (fake ones are set when none are).
 """
 import argparse
 import datetime
@@ -157,9 +165,7 @@ def cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def run_wrk(url, connections, seconds, tmp):
-    script = os.path.join(tmp, "cycle.lua")
-    wrk_script(url, connections, script)
+def run_wrk(url, connections, seconds, script):
     cmd = ["wrk", "-t%d" % connections, "-c%d" % connections, "-d%ds" % seconds, "--latency",
            "-s", script, url + "/"]
     run = subprocess.run(cmd, capture_output=True, text=True)
@@ -194,18 +200,43 @@ def start(name, a):
     return Server(cmd, True)
 
 
-def measure(name, a, tmp):
-    server = start(name, a)
-    try:
-        prepare(server.url, a.connections)
-        run_wrk(server.url, a.connections, 2, tmp)  # warm-up (caches, the catalogue)
-        settle(server.url, a.connections)
-        cpu0 = cpu_seconds(server.p.pid)
-        result, cmd = run_wrk(server.url, a.connections, a.seconds, tmp)
-        result["cpu"] = cpu_seconds(server.p.pid) - cpu0
-    finally:
-        server.stop()
-    return result, cmd
+class Bench:
+    """One server under test: started, its accounts made, its requests signed, warmed up."""
+
+    def __init__(self, name, a, tmp):
+        self.name, self.a = name, a
+        self.server = start("moto" if name == "moto" else "iamsh", a)
+        try:
+            prepare(self.server.url, a.connections)
+            self.script = os.path.join(tmp, "cycle-%s.lua" % name.split()[0])
+            wrk_script(self.server.url, a.connections, self.script)
+            run_wrk(self.server.url, a.connections, 2, self.script)  # warm-up (caches, the catalogue)
+        except Exception:
+            self.server.stop()
+            raise
+        self.rounds = []
+
+    def round(self):
+        """One timed run; its figures appended to self.rounds."""
+        settle(self.server.url, self.a.connections)
+        cpu0 = cpu_seconds(self.server.p.pid)
+        result, self.cmd = run_wrk(self.server.url, self.a.connections, self.a.seconds, self.script)
+        result["cpu"] = cpu_seconds(self.server.p.pid) - cpu0
+        self.rounds.append(result)
+        return result
+
+    def median(self):
+        """The round with the median rate (the lower middle one of an even count)."""
+        ranked = sorted(self.rounds, key=lambda r: r["rps"])
+        return ranked[(len(ranked) - 1) // 2]
+
+    def stop(self):
+        self.server.stop()
+
+
+def order(names, rounds):
+    """ABBA...: round i runs the servers forwards when i is even, backwards when odd."""
+    return [names if i % 2 == 0 else list(reversed(names)) for i in range(rounds)]
 
 
 def versions(a):
@@ -233,34 +264,40 @@ def machine():
                                                   " ".join("%.2f" % x for x in os.getloadavg()))
 
 
-def report(a, results, cmd):
+def report(a, benches, cmd):
     when = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     out = ["# `iamsh serve` vs `moto_server`: requests per second", "",
            "Measured %s by `tools/bench_serve.py` on %s." % (when, machine()), "",
            "Versions: " + "; ".join(versions(a)) + ".", "",
            "Workload: per connection, a cycle of 20 botocore-signed requests, 12 reads and "
            "8 writes (see the script); %d keep-alive connections, one per wrk thread; "
-           "%d s after a 2 s warm-up. Load client: `%s`; the servers on the same "
-           "machine: %s." % (a.connections, a.seconds, cmd,
-                             "iamsh serve's state in %s" % a.state if a.state else
-                             "iamsh serve's state in memory"), "",
-           "| server | requests/s | requests | not 2xx | latency | server CPU | CPU per "
-           "request | socket errors |",
-           "|---|---|---|---|---|---|---|---|"]
-    for name in ("iamsh serve", "moto"):
-        r = results.get(name)
-        if r:
-            out.append("| %s | %.0f | %d | %d | %s | %.2f s | %.0f µs | %s |" % (
-                name, r["rps"], r["requests"], r["non2xx"], r["latency"], r["cpu"],
-                1e6 * r["cpu"] / max(r["requests"], 1), r["socket_errors"] or "none"))
-    if "iamsh serve" in results and "moto" in results:
-        i, m = results["iamsh serve"], results["moto"]
-        ratio = i["rps"] / max(m["rps"], 1e-9)
-        per_cpu = (i["requests"] / max(i["cpu"], 1e-9)) / (m["requests"] / max(m["cpu"], 1e-9))
-        out += ["", "iamsh serve / moto: **%.0fx** the requests per second (target: at least "
-                "50x: %s); %.0fx the requests per CPU second of the server process (moto "
-                "runs on one core; iamsh serve's threads may use more)." % (
-                    ratio, "met" if ratio >= 50 else "missed", per_cpu)]
+           "%d rounds of %d s per server after a 2 s warm-up, the servers alternating "
+           "(ABBA...); each figure is the median round's. Load client: `%s`; the servers on "
+           "the same machine: %s." % (a.connections, a.rounds, a.seconds, cmd,
+                                      "iamsh serve's state in %s" % a.state if a.state else
+                                      "iamsh serve's state in memory"), "",
+           "| server | requests/s (median) | each round | requests | not 2xx | latency | "
+           "server CPU | CPU per request | socket errors |",
+           "|---|---|---|---|---|---|---|---|---|"]
+    for b in benches:
+        r = b.median()
+        out.append("| %s | %.0f | %s | %d | %d | %s | %.2f s | %.0f µs | %s |" % (
+            b.name, r["rps"], ", ".join("%.0f" % x["rps"] for x in b.rounds), r["requests"],
+            sum(x["non2xx"] for x in b.rounds), r["latency"], r["cpu"],
+            1e6 * r["cpu"] / max(r["requests"], 1),
+            "; ".join(x["socket_errors"] for x in b.rounds if x["socket_errors"]) or "none"))
+    if len(benches) == 2:
+        i, m = benches[0], benches[1]
+        ratio = i.median()["rps"] / max(m.median()["rps"], 1e-9)
+        each = [x["rps"] / max(y["rps"], 1e-9) for x, y in zip(i.rounds, m.rounds)]
+        cpu = [(x["requests"] / max(x["cpu"], 1e-9)) / (y["requests"] / max(y["cpu"], 1e-9))
+               for x, y in zip(i.rounds, m.rounds)]
+        out += ["", "iamsh serve / moto: **%.0fx** the requests per second, the ratio of the "
+                "medians (target: at least 50x: %s); round by round %s. The requests per CPU "
+                "second of the server process: %s times moto's, round by round (moto runs on "
+                "one core; iamsh serve's threads may use more)." % (
+                    ratio, "met" if ratio >= 50 else "missed",
+                    ", ".join("%.0fx" % x for x in each), ", ".join("%.0f" % x for x in cpu))]
     return "\n".join(out) + "\n"
 
 
@@ -268,23 +305,36 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--iamsh", default=os.path.join(ROOT, "build", "iamsh"))
     ap.add_argument("--seconds", type=int, default=10)
+    ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--connections", type=int, default=4)
     ap.add_argument("--state", help="iamsh serve's state file (default: in memory)")
     ap.add_argument("--only", choices=["iamsh", "moto"])
     ap.add_argument("--out", default="bench-serve.md")
     a = ap.parse_args()
+    if a.rounds < 1 or a.seconds < 1 or a.connections < 1:
+        ap.error("--rounds, --seconds and --connections must be at least 1")
     if not shutil.which("wrk"):
         sys.exit("bench_serve.py: wrk is not installed (Debian: apt-get install wrk)")
-    results, cmd = {}, ""
+    names = [n for n in ("iamsh serve", "moto") if not a.only or n.startswith(a.only)]
+    benches, cmd = [], ""
     with tempfile.TemporaryDirectory() as tmp:
-        for name in ("iamsh serve", "moto"):
-            if a.only and not name.startswith(a.only):
-                continue
-            results[name], cmd = measure(name if name == "moto" else "iamsh", a, tmp)
-            print("%s: %.0f requests/s, %d not 2xx" % (name, results[name]["rps"],
-                                                      results[name]["non2xx"]), flush=True)
-            time.sleep(1)
-    text = report(a, results, cmd)
+        try:
+            for name in names:
+                benches.append(Bench(name, a, tmp))
+            by_name = {b.name: b for b in benches}
+            for names_in_order in order(names, a.rounds):
+                for name in names_in_order:
+                    r = by_name[name].round()
+                    cmd = by_name[name].cmd
+                    print("  %s, round %d: %.0f requests/s" % (name, len(by_name[name].rounds),
+                                                             r["rps"]), flush=True)
+        finally:
+            for b in benches:
+                b.stop()
+    for b in benches:
+        print("%s: %.0f requests/s, %d not 2xx" % (b.name, b.median()["rps"],
+                                                  sum(x["non2xx"] for x in b.rounds)), flush=True)
+    text = report(a, benches, cmd)
     with open(a.out, "w") as f:
         f.write(text)
     print(text)
