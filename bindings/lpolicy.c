@@ -14,6 +14,7 @@
 #include <strings.h>
 
 #include "bindings.h"
+#include "iamsh/array.h"
 #include "iamsh/policy.h"
 
 #define POLICY_MT "aws.Policy"
@@ -60,20 +61,6 @@ static lbox *push_box(lua_State *L)
     }
     lua_setmetatable(L, -2);
     return b;
-}
-
-/* Grow an array of pointers by one slot: 0, or -1 when memory runs out. */
-static int grow(void ***v, size_t n, size_t *cap)
-{
-    if (n < *cap)
-        return 0;
-    size_t c = *cap ? *cap * 2 : 8;
-    void **nv = realloc(*v, c * sizeof *nv);
-    if (!nv)
-        return -1;
-    *v = nv;
-    *cap = c;
-    return 0;
 }
 
 static const char *const kind_list = "identity, managed, inline_user, inline_role, inline_group, "
@@ -334,8 +321,10 @@ static const policy *policy_on_top(lua_State *L, lbox *b, enum policy_kind kind,
     if (!p) {
         policy *np;
         aws_err err;
-        if (grow((void ***)&b->temp, b->ntemp, &b->captemp) != 0)
+        policy **temp = array_grow(b->temp, &b->captemp, b->ntemp, sizeof *temp, 8);
+        if (!temp)
             luaL_error(L, "aws.policy.evaluate: out of memory");
+        b->temp = temp;
         if (compile_at(L, lua_gettop(L), kind, label, b, &np, &err) != 0)
             luaL_error(L, "aws.policy.evaluate: %s: %s", label, err.message);
         b->temp[b->ntemp++] = np;
@@ -367,8 +356,10 @@ static size_t policy_list(lua_State *L, int t, const char *k, enum policy_kind k
         snprintf(label, sizeof label, "%s[%zu]", k, i);
         lua_rawgeti(L, list, (lua_Integer)i);
         const policy *p = policy_on_top(L, b, kind, label);
-        if (grow((void ***)&b->list, b->nlist, &b->caplist) != 0)
+        const policy **grown = array_grow((void *)b->list, &b->caplist, b->nlist, sizeof *grown, 8);
+        if (!grown)
             luaL_error(L, "aws.policy.evaluate: out of memory");
+        b->list = grown;
         b->list[b->nlist++] = p;
     }
     lua_pop(L, 1);

@@ -23,6 +23,7 @@
  * the document is known to be well-formed. A structure's members are assumed to
  * have distinct wire names (test_model_decode checks the models). */
 #include "iamsh/model_decode.h"
+#include "iamsh/array.h"
 #include "iamsh/buf.h"
 #include "iamsh/xml.h"
 
@@ -166,14 +167,10 @@ static cJSON *decode_scalar(dctx *d, const model_shape *s, const char *text, con
 
 static frame *push_frame(dctx *d)
 {
-    if (d->depth == d->stack_cap) {
-        size_t cap = d->stack_cap ? d->stack_cap * 2 : 32;
-        frame *p = realloc(d->stack, cap * sizeof *p);
-        if (!p)
-            return NULL;
-        d->stack = p;
-        d->stack_cap = cap;
-    }
+    frame *p = array_grow(d->stack, &d->stack_cap, d->depth, sizeof *p, 32);
+    if (!p)
+        return NULL;
+    d->stack = p;
     frame *f = &d->stack[d->depth++];
     memset(f, 0, sizeof *f);
     return f;

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "iamsh/array.h"
 #include "policy_int.h"
 
 /* --- arena: chunks of at least 4 KiB, 16-byte aligned pieces --- */
@@ -78,14 +79,10 @@ void policy_problems_free(policy_problems *p)
 
 static int problems_grow(policy_problems *p)
 {
-    if (p->n < p->cap)
-        return 0;
-    size_t cap = p->cap ? p->cap * 2 : 8;
-    policy_problem *v = realloc(p->v, cap * sizeof *v);
+    policy_problem *v = array_grow(p->v, &p->cap, p->n, sizeof *v, 8);
     if (!v)
         return -1;
     p->v = v;
-    p->cap = cap;
     return 0;
 }
 

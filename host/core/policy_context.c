@@ -5,6 +5,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "iamsh/array.h"
 #include "policy_int.h"
 
 typedef struct ctx_key {
@@ -33,14 +34,10 @@ static ctx_key *find(const policy_context *c, const char *key, size_t len)
 
 static ctx_key *add_key(policy_context *c, const char *key)
 {
-    if (c->n == c->cap) {
-        size_t cap = c->cap ? c->cap * 2 : 8;
-        ctx_key *k = realloc(c->keys, cap * sizeof *k);
-        if (!k)
-            return NULL;
-        c->keys = k;
-        c->cap = cap;
-    }
+    ctx_key *keys = array_grow(c->keys, &c->cap, c->n, sizeof *keys, 8);
+    if (!keys)
+        return NULL;
+    c->keys = keys;
     ctx_key *k = &c->keys[c->n];
     memset(k, 0, sizeof *k);
     if (!(k->name = strdup(key)))
@@ -54,14 +51,10 @@ int policy_context_add(policy_context *c, const char *key, const char *value)
     ctx_key *k = find(c, key, strlen(key));
     if (!k && !(k = add_key(c, key)))
         return -1;
-    if (k->n == k->cap) {
-        size_t cap = k->cap ? k->cap * 2 : 2;
-        char **v = realloc(k->values, cap * sizeof *v);
-        if (!v)
-            return -1;
-        k->values = v;
-        k->cap = cap;
-    }
+    char **v = array_grow(k->values, &k->cap, k->n, sizeof *v, 2);
+    if (!v)
+        return -1;
+    k->values = v;
     if (!(k->values[k->n] = strdup(value)))
         return -1;
     k->n++;

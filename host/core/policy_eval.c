@@ -12,6 +12,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "iamsh/array.h"
 #include "policy_int.h"
 
 /* How a resource-based policy names the caller: through its account only (the
@@ -265,14 +266,10 @@ static int statement_applies(pol_eval *e, const pol_stmt *st, int role)
 
 static int add_match(policy_result *out, const policy *p, size_t index, int effect, int role)
 {
-    if (out->nmatched == out->cap) {
-        size_t cap = out->cap ? out->cap * 2 : 8;
-        policy_match *m = realloc(out->matched, cap * sizeof *m);
-        if (!m)
-            return -1;
-        out->matched = m;
-        out->cap = cap;
-    }
+    policy_match *m = array_grow(out->matched, &out->cap, out->nmatched, sizeof *m, 8);
+    if (!m)
+        return -1;
+    out->matched = m;
     out->matched[out->nmatched++] = (policy_match){p, index, effect, role};
     return 0;
 }

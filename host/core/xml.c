@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "iamsh/array.h"
+
 #define XML_OPTIONS (XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_NOCDATA)
 
 /* libxml2 reports some errors (encoding conversion) through its global handler
@@ -113,15 +115,12 @@ static void sax_start(void *ctx, const xmlChar *local, const xmlChar *prefix, co
     const xmlChar *name = local, *q;
     if (prefix && !uri && (q = xmlDictQLookup(ctxt->dict, prefix, local)))
         name = q;
-    if (r->depth == r->cap) {
-        size_t cap = r->cap ? r->cap * 2 : 32;
-        const xmlChar **p = realloc(r->open, cap * sizeof *p);
-        if (!p) {
-            refuse(ctx);
-            return;
-        }
-        r->open = p, r->cap = cap;
+    const xmlChar **p = array_grow(r->open, &r->cap, r->depth, sizeof *p, 32);
+    if (!p) {
+        refuse(ctx);
+        return;
     }
+    r->open = p;
     r->open[r->depth++] = name;
     r->in_run = 0;
     if (r->h->start(r->h->user, (const char *)name))

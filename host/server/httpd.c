@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "iamsh/array.h"
 #include "iamsh/dynlib.h"
 #include "iamsh/model_render.h"
 #include "server.h"
@@ -142,16 +143,12 @@ static enum MHD_Result add_header(void *cls, enum MHD_ValueKind kind, const char
 {
     (void)kind;
     headers *hs = cls;
-    if (hs->n == hs->cap) {
-        size_t cap = hs->cap ? hs->cap * 2 : 16;
-        sigv4_header *h = realloc(hs->h, cap * sizeof *h);
-        if (!h) {
-            hs->oom = 1;
-            return MHD_NO;
-        }
-        hs->h = h;
-        hs->cap = cap;
+    sigv4_header *h = array_grow(hs->h, &hs->cap, hs->n, sizeof *h, 16);
+    if (!h) {
+        hs->oom = 1;
+        return MHD_NO;
     }
+    hs->h = h;
     hs->h[hs->n++] = (sigv4_header){key, value ? value : ""};
     return MHD_YES;
 }

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "bindings.h"
+#include "iamsh/array.h"
 #include "server.h"
 
 #define MAX_LIST 100000
@@ -82,9 +83,13 @@ static int l_delete(lua_State *L)
 
 /* The rows of a listing, gathered before any is converted: a Lua error must not
  * unwind through the store's loop. */
+typedef struct row {
+    char *key;
+    cJSON *value;
+} row;
+
 typedef struct rows {
-    char **keys;
-    cJSON **values;
+    row *v;
     size_t n, cap;
     int bad;
 } rows;
@@ -92,25 +97,17 @@ typedef struct rows {
 static int add_row(void *ud, const char *key, const char *json, size_t len)
 {
     rows *r = ud;
-    if (r->n == r->cap) {
-        size_t cap = r->cap ? r->cap * 2 : 16;
-        char **k = realloc(r->keys, cap * sizeof *k);
-        if (k)
-            r->keys = k;
-        cJSON **v = k ? realloc(r->values, cap * sizeof *v) : NULL;
-        if (!v)
-            return r->bad = 1;
-        r->values = v;
-        r->cap = cap;
-    }
-    r->keys[r->n] = strdup(key);
-    r->values[r->n] = cJSON_ParseWithLength(json, len);
-    if (!r->keys[r->n] || !r->values[r->n]) {
-        free(r->keys[r->n]);
-        cJSON_Delete(r->values[r->n]);
+    row *v = array_grow(r->v, &r->cap, r->n, sizeof *v, 16);
+    if (!v)
+        return r->bad = 1;
+    r->v = v;
+    row one = {strdup(key), cJSON_ParseWithLength(json, len)};
+    if (!one.key || !one.value) {
+        free(one.key);
+        cJSON_Delete(one.value);
         return r->bad = 1;
     }
-    r->n++;
+    r->v[r->n++] = one;
     return 0;
 }
 
@@ -118,11 +115,10 @@ static int add_row(void *ud, const char *key, const char *json, size_t len)
 static void rows_free(rows *r)
 {
     for (size_t i = 0; i < r->n; i++) {
-        free(r->keys[i]);
-        cJSON_Delete(r->values[i]);
+        free(r->v[i].key);
+        cJSON_Delete(r->v[i].value);
     }
-    free(r->keys);
-    free(r->values);
+    free(r->v);
     memset(r, 0, sizeof *r);
 }
 
@@ -152,10 +148,10 @@ static void push_rows(lua_State *L, rows *r)
     lua_createtable(L, (int)r->n, 0);
     for (size_t i = 0; i < r->n; i++) {
         lua_createtable(L, 0, 2);
-        lua_pushstring(L, r->keys[i]);
+        lua_pushstring(L, r->v[i].key);
         lua_setfield(L, -2, "key");
-        cJSON *v = r->values[i];
-        r->values[i] = NULL;
+        cJSON *v = r->v[i].value;
+        r->v[i].value = NULL;
         ljson_push_owned(L, v);
         lua_setfield(L, -2, "value");
         lua_rawseti(L, -2, (lua_Integer)i + 1);
