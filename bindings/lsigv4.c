@@ -25,15 +25,29 @@ static const char *opt_field(lua_State *L, const char *k, int required)
     return s;
 }
 
+#define LOCAL_HEADERS 16
+
+/* Now as "20150830T123600Z": formatted once a second (a thread's last). */
+static void now_stamp(char out[17])
+{
+    static _Thread_local time_t last = -1;
+    static _Thread_local char stamp[17];
+    time_t now = time(NULL);
+    if (now != last) {
+        struct tm tm;
+        gmtime_r(&now, &tm);
+        strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
+        last = now;
+    }
+    memcpy(out, stamp, sizeof stamp);
+}
+
 /* "20150830T123600Z" as given, "2015-08-30T12:36:00Z" converted, or now.  [-0, +0, v] */
 static void timestamp_of(lua_State *L, char out[17])
 {
     const char *t = opt_field(L, "timestamp", 0);
     if (!t) {
-        time_t now = time(NULL);
-        struct tm tm;
-        gmtime_r(&now, &tm);
-        strftime(out, 17, "%Y%m%dT%H%M%SZ", &tm);
+        now_stamp(out);
         return;
     }
     int Y, M, D, h, m, s;
@@ -46,9 +60,11 @@ static void timestamp_of(lua_State *L, char out[17])
     snprintf(out, 17, "%s", t); /* the signer validates it */
 }
 
-/* headers = {name = value, ...} (strings) as the signer's array, which lives in a
- * userdata left on the stack with the headers table.  [-0, +2|0, e] */
-static sigv4_header *collect_headers(lua_State *L, size_t *n)
+/* headers = {name = value, ...} (strings) as the signer's array: local (room for
+ * LOCAL_HEADERS) while they fit, else a userdata. The headers table and that userdata
+ * (nil when local sufficed) are left on the stack: they keep the strings alive.
+ * [-0, +2|0, e] */
+static sigv4_header *collect_headers(lua_State *L, sigv4_header *local, size_t *n)
 {
     *n = 0;
     lua_getfield(L, 1, "headers");
@@ -58,17 +74,17 @@ static sigv4_header *collect_headers(lua_State *L, size_t *n)
     }
     luaL_argcheck(L, lua_istable(L, -1), 1, "headers must be a table of name = value");
     int t = lua_gettop(L);
-    size_t cap = 8;
-    sigv4_header *h = lua_newuserdatauv(L, cap * sizeof *h, 0); /* freed by the GC */
+    size_t cap = LOCAL_HEADERS;
+    sigv4_header *h = local;
+    lua_pushnil(L); /* where a userdata goes when local is too small */
     lua_pushnil(L);
     while (lua_next(L, t)) {
         if (lua_type(L, -2) != LUA_TSTRING || lua_type(L, -1) != LUA_TSTRING)
             luaL_error(L, "aws.sigv4.sign: headers: names and values must be strings");
         if (*n == cap) {
-            sigv4_header *bigger = lua_newuserdatauv(L, 2 * cap * sizeof *h, 0);
+            sigv4_header *bigger = lua_newuserdatauv(L, 2 * cap * sizeof *h, 0); /* the GC's */
             memcpy(bigger, h, cap * sizeof *h);
             lua_replace(L, t + 1);
-            lua_settop(L, t + 3);
             h = bigger;
             cap *= 2;
         }
@@ -103,11 +119,10 @@ int lsigv4_sign(lua_State *L)
     };
     if (!req.method)
         req.method = "GET";
-    req.headers = collect_headers(L, &req.nheaders);
+    sigv4_header local[LOCAL_HEADERS];
+    req.headers = collect_headers(L, local, &req.nheaders);
     sigv4_result res;
     aws_err err;
-    memset(&res, 0, sizeof res);
-    err_clear(&err);
     if (sigv4_sign(&req, &res, &err) != 0)
         return luaL_error(L, "aws.sigv4.sign: %s", err.message);
     lua_createtable(L, 0, 8);

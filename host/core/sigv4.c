@@ -471,6 +471,9 @@ static int authorization(const sigv4_request *req, const buf *scope, const buf *
 
 /* --- the pipeline -------------------------------------------------------------- */
 
+/* A request's own headers fit on the stack, with the signer's four. */
+#define SIGN_HEADERS_ON_STACK 12
+
 typedef struct sign_bufs {
     buf cr, names, scope, sts, auth;
 } sign_bufs;
@@ -482,6 +485,25 @@ static void sign_bufs_free(sign_bufs *b)
     buf_free(&b->scope);
     buf_free(&b->sts);
     buf_free(&b->auth);
+}
+
+/* Each buffer's room at once (a canonical request grew through five reallocs). The
+ * canonical request holds the method, path, query and headers with a few bytes of
+ * punctuation each, the signed names and the payload hash. */
+static int reserve_bufs(const sigv4_request *req, const sigv4_url *u, sign_bufs *b)
+{
+    size_t headers = 0;
+    for (size_t i = 0; i < req->nheaders; i++)
+        headers += strlen(req->headers[i].name ? req->headers[i].name : "") * 2 +
+                   strlen(req->headers[i].value ? req->headers[i].value : "") + 4;
+    size_t cr = 256 + (u->path ? strlen(u->path) * 3 : 0) + (u->query ? strlen(u->query) * 3 : 0) +
+                headers + (u->host ? strlen(u->host) : 0) +
+                (req->session_token ? strlen(req->session_token) : 0);
+    return buf_reserve(&b->cr, cr) || buf_reserve(&b->names, 128 + headers / 2) ||
+                   buf_reserve(&b->scope, 64) || buf_reserve(&b->sts, 192) ||
+                   buf_reserve(&b->auth, 256 + strlen(req->access_key) + headers / 2)
+               ? -1
+               : 0;
 }
 
 static int sign_steps(const sigv4_request *req, const sigv4_url *u, sigv4_header *h, sign_bufs *b,
@@ -520,12 +542,15 @@ int sigv4_sign(const sigv4_request *req, sigv4_result *out, aws_err *err)
         return -1;
     memcpy(out->x_amz_date, req->timestamp, 17);
     sign_bufs b = {BUF_INIT, BUF_INIT, BUF_INIT, BUF_INIT, BUF_INIT};
-    sigv4_header *h = NULL;
+    sigv4_header local[SIGN_HEADERS_ON_STACK + 4];
+    sigv4_header *h = req->nheaders <= SIGN_HEADERS_ON_STACK ? local : NULL;
     int rc = NOMEM(err);
-    if (req->nheaders < (size_t)-1 / sizeof *h - 4 &&
-        (h = malloc((req->nheaders + 4) * sizeof *h)) != NULL)
+    if (!h && req->nheaders < (size_t)-1 / sizeof *h - 4)
+        h = malloc((req->nheaders + 4) * sizeof *h);
+    if (h && reserve_bufs(req, &u, &b) == 0)
         rc = sign_steps(req, &u, h, &b, out, err);
-    free(h);
+    if (h != local)
+        free(h);
     sign_bufs_free(&b);
     sigv4_url_free(&u);
     if (rc != 0)

@@ -8,6 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* A request's headers fit on the stack (a signature needs no allocation for them). */
+#define HEADERS_ON_STACK 16
+
 typedef struct hentry {
     const char *name, *value;
     size_t pos;
@@ -123,12 +126,14 @@ int sigv4_canonical_headers(const sigv4_header *hdrs, size_t n, buf *canonical, 
 {
     if (n > (size_t)-1 / sizeof(hentry) - 1)
         return err_set(err, AWS_ERR_PARAM, "InvalidParameter", "too many headers to sign");
-    hentry *h = malloc((n ? n : 1) * sizeof *h);
+    hentry local[HEADERS_ON_STACK];
+    hentry *h = n <= HEADERS_ON_STACK ? local : malloc(n * sizeof *h);
     if (!h)
         return err_set(err, AWS_ERR_INTERNAL, "OutOfMemory", "out of memory");
     for (size_t i = 0; i < n; i++) {
         if (!name_valid(hdrs[i].name)) {
-            free(h);
+            if (h != local)
+                free(h);
             return err_set(err, AWS_ERR_PARAM, "InvalidParameter",
                            "header %zu: name is empty or has a character not allowed "
                            "in an HTTP header name",
@@ -138,7 +143,8 @@ int sigv4_canonical_headers(const sigv4_header *hdrs, size_t n, buf *canonical, 
     }
     qsort(h, n, sizeof *h, hentry_cmp);
     int rc = emit_all(h, n, canonical, signed_names);
-    free(h);
+    if (h != local)
+        free(h);
     if (rc != 0)
         return err_set(err, AWS_ERR_INTERNAL, "OutOfMemory", "out of memory");
     return 0;
