@@ -105,8 +105,9 @@ int iamsh_local_open(const char *state, const iamsh_library *library, iamsh_loca
 #define REG_REPL "iamsh.repl"           /* host/program/repl.c: the REPL's Lua side (iamsh.repl) */
 #define REG_SESSION "aws.session"       /* bindings/lsession.c: config, client, credentials */
 #define REG_SECRETS "aws.secrets"       /* bindings/lcall.c: strings results held as secrets */
-#define REG_ERROR_MT "aws.Error"        /* bindings/lerror.c: the aws.Error metatable */
-#define REG_JSON_ARRAY_MT "aws.json.array" /* bindings/ljson.c: marks a table as an array */
-#define REG_BOX_MT "aws.box"               /* bindings/ljson.c: a cJSON tree the GC frees */
+#define REG_SECRET_SHAPES "aws.secret_shapes" /* bindings/lcall.c: outputs that may hold one */
+#define REG_ERROR_MT "aws.Error"              /* bindings/lerror.c: the aws.Error metatable */
+#define REG_JSON_ARRAY_MT "aws.json.array"    /* bindings/ljson.c: marks a table as an array */
+#define REG_BOX_MT "aws.box"                  /* bindings/ljson.c: a cJSON tree the GC frees */
 
 #endif
