@@ -239,7 +239,14 @@ static int run(const serve_args *a, const iamsh_library *library, int quiet)
     sigset_t set = stop_signals();
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
-    httpd_config hc = {a->host, a->port, http_threads(), NULL, &opts, quiet};
+    /* Injected latency is slept in the thread that answers: with a thread a connection,
+     * it delays that connection only, as a slow AWS would. */
+    httpd_config hc = {.host = a->host,
+                       .port = a->port,
+                       .threads = http_threads(),
+                       .thread_per_connection = a->faults && faults.latency > 0,
+                       .opts = &opts,
+                       .quiet = quiet};
     if (pool_open(&c, ENGINES, &p, why, sizeof why) == 0 &&
         settle_root(p, &key, &secret, why, sizeof why) == 0 &&
         (hc.pool = p, httpd_start(&hc, &h, why, sizeof why)) == 0) {

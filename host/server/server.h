@@ -102,6 +102,8 @@ typedef struct httpd_config {
     const char *host; /* an IP address: "127.0.0.1", "::1" */
     int port;         /* 0: a free one */
     int threads;
+    int thread_per_connection; /* each connection its own thread (threads ignored): a
+                                * request's injected latency then delays only its own */
     pool *pool;
     endpoint_opts *opts;
     int quiet; /* log only what went wrong */

@@ -202,6 +202,11 @@ start_serve --faults latency=300ms
 T0=$(date +%s%N)
 "${CLIENT[@]}" "$URL" unknown-key >/dev/null
 check "faults: latency" test $((($(date +%s%N) - T0) / 1000000)) -ge 300
+# a slow answer delays its own connection, not the others': 4 clients for 3 s get about
+# 40 answers (10 if the server slept for each in turn)
+"${CLIENT[@]}" "$URL" load 3 4 "$TMP/slow-acked" >/dev/null 2>&1
+check "faults: latency delays each connection on its own" \
+  test "$(wc -l <"$TMP/slow-acked")" -ge 20
 stop_serve
 # reset after the change: dropped, yet made
 start_serve --state "$TMP/reset.db" --faults reset=1,seed=3
