@@ -492,37 +492,33 @@ def floor(owners):
     return {"share": sum(by.values()) / total, "parts": [(w, n / total) for w, n in by.most_common()]}
 
 
-def perf_setup(ctx, url, tmp, runs):
-    out_dir = os.path.join(tmp, "perf")
-    os.makedirs(out_dir, exist_ok=True)
-    cmd = [ctx.iamsh, "--endpoint-url", url, "run", "sagemaker", "out_dir=" + out_dir]
-    rec = perf_record(cmd, runs, tmp, before=lambda: teardown(ctx, url, out_dir))
-    teardown(ctx, url, out_dir)
-    setup = ctx.results.get("setup", {}).get(("moto", "iamsh"))
-    cpu = setup["first"].median("cpu") if setup else None
-    lines, figs = perf_lines("CPU: samples by object (perf), %d set-ups on an empty account" % runs,
-                             "`iamsh run sagemaker`", rec, cpu,
-                             "the set-up's median client CPU from section 2")
-    return lines, dict(figs, cpu=cpu)
+# The set-up as section 2 times it: on an empty account ("first": a teardown before each
+# run) or its no-change re-run ("again": one set-up first, then runs that find it in place).
+PERF_SETUP = {
+    "first": ("%d set-ups on an empty account", "`iamsh run sagemaker`",
+              "the set-up's median client CPU from section 2"),
+    "again": ("%d no-change re-runs of the set-up",
+              "`iamsh run sagemaker` on an account where it is already in place",
+              "the re-run's median client CPU from section 2"),
+}
 
 
-def perf_rerun(ctx, url, tmp, runs):
-    """perf of the no-change re-run: one set-up first, then runs re-runs that find
-    everything in place (reads only, and the key file's check)."""
-    out_dir = os.path.join(tmp, "perf-again")
+def perf_setup(ctx, url, tmp, runs, run="first"):
+    title, what, cpu_what = PERF_SETUP[run]
+    out_dir = os.path.join(tmp, "perf-" + run)
     os.makedirs(out_dir, exist_ok=True)
     cmd = [ctx.iamsh, "--endpoint-url", url, "run", "sagemaker", "out_dir=" + out_dir]
-    teardown(ctx, url, out_dir)
-    ctx.iamsh_ok(["--quiet", "run", "sagemaker", "out_dir=" + out_dir], url, "iamsh run sagemaker")
+    before = (lambda: teardown(ctx, url, out_dir)) if run == "first" else None
+    if run == "again":
+        teardown(ctx, url, out_dir)
+        ctx.iamsh_ok(["--quiet", "run", "sagemaker", "out_dir=" + out_dir], url, "iamsh run sagemaker")
     try:
-        rec = perf_record(cmd, runs, tmp)
+        rec = perf_record(cmd, runs, tmp, before=before)
     finally:
         teardown(ctx, url, out_dir)
     setup = ctx.results.get("setup", {}).get(("moto", "iamsh"))
-    cpu = setup["again"].median("cpu") if setup else None
-    lines, figs = perf_lines("CPU: samples by object (perf), %d no-change re-runs of the set-up" % runs,
-                             "`iamsh run sagemaker` on an account where it is already in place", rec, cpu,
-                             "the re-run's median client CPU from section 2")
+    cpu = setup[run].median("cpu") if setup else None
+    lines, figs = perf_lines("CPU: samples by object (perf), " + title % runs, what, rec, cpu, cpu_what)
     return lines, dict(figs, cpu=cpu)
 
 
@@ -578,7 +574,7 @@ def section(ctx):
                          ("callgrind", lambda url: callgrind(ctx, url, tmp)),
                          ("callgrind per call", lambda url: callgrind_calls(ctx, url, tmp, ctx.cfg.callgrind_calls)),
                          ("perf", lambda url: perf_setup(ctx, url, tmp, ctx.cfg.perf_runs)),
-                         ("perf re-run", lambda url: perf_rerun(ctx, url, tmp, ctx.cfg.perf_runs)),
+                         ("perf re-run", lambda url: perf_setup(ctx, url, tmp, ctx.cfg.perf_runs, "again")),
                          ("perf per call", lambda url: perf_calls(ctx, url, tmp, ctx.cfg.perf_calls, "moto")),
                          ("perf per call, kept alive",
                           lambda url: perf_calls(ctx, url, tmp, ctx.cfg.perf_calls, "iamsh serve"))):
