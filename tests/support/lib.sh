@@ -24,7 +24,13 @@ unset AWS_PROFILE AWS_DEFAULT_PROFILE AWS_REGION AWS_DEFAULT_REGION AWS_SESSION_
       AWS_ENDPOINT_URL AWS_ENDPOINT_URL_IAM AWS_ENDPOINT_URL_STS 2>/dev/null || true
 
 pass() { PASSED=$((PASSED + 1)); }
-fail() { FAILED=$((FAILED + 1)); echo "FAIL: $*" >&2; }
+# A failure also shows the stderr of the last run_iamsh, if any: a check on the exit code
+# or the output alone would otherwise hide why iamsh failed.
+fail() {
+  FAILED=$((FAILED + 1))
+  echo "FAIL: $*" >&2
+  if [ -n "${ERR:-}" ]; then printf '  (stderr of the last run_iamsh: %s)\n' "${ERR:0:2000}" >&2; fi
+}
 
 # check NAME CMD...: the command succeeds
 check() { local n=$1; shift; if "$@"; then pass; else fail "$n"; fi; }
