@@ -261,17 +261,22 @@ static int derive_key(EVP_MAC_CTX *ctx, const sigv4_request *req, unsigned char 
  * use; setting its digest parameter fetches SHA256 again, so that is done once), its
  * digest context, and its last signing keys, each as an HMAC context keyed with it,
  * with what it was derived from: the scope ("date/region/service/access-key") and the
- * secret's digest. A client or a server alternating IAM's and STS's scopes (or a few
- * callers' keys) keeps all of them; the least recently used makes way for a new one.
- * The contexts hold the keys they were given, so they are freed (EVP_MAC_CTX_free
- * clears them) with the rest. */
+ * secret. A client or a server alternating IAM's and STS's scopes (or a few callers'
+ * keys) keeps all of them; the least recently used makes way for a new one.
+ *
+ * The secret is kept as a copy, compared in constant time, rather than as its digest:
+ * hashing it again for every signature was an eighth of a signature's time, and the
+ * process holds the secret anyway (its credentials, the caller's strings). The copies
+ * and the contexts (which hold the keys they were given) are wiped when replaced and
+ * when freed (OPENSSL_clear_free, EVP_MAC_CTX_free). */
 #define KEY_SCOPE_MAX 256
 #define KEYS_KEPT 4
 
 typedef struct signer {
     EVP_MAC_CTX *mac; /* keyed with the signing key; NULL until first used */
     char scope[KEY_SCOPE_MAX];
-    unsigned char secret_digest[32];
+    char *secret; /* a copy of the secret it was derived from */
+    size_t secret_len;
     unsigned long used; /* the cache's clock when last used; 0: empty */
 } signer;
 
@@ -307,8 +312,10 @@ static void cache_free(void *p)
     if (c) {
         EVP_MAC_CTX_free(c->ctx);
         EVP_MD_CTX_free(c->md);
-        for (int i = 0; i < KEYS_KEPT; i++)
+        for (int i = 0; i < KEYS_KEPT; i++) {
             EVP_MAC_CTX_free(c->keys[i].mac);
+            OPENSSL_clear_free(c->keys[i].secret, c->keys[i].secret_len);
+        }
         OPENSSL_cleanse(c, sizeof *c);
         free(c);
     }
@@ -385,14 +392,15 @@ void sigv4_sha256_hex(const void *data, size_t len, char out[65])
 static signer *find_signer(key_cache *c, const sigv4_request *req)
 {
     char scope[KEY_SCOPE_MAX];
-    unsigned char digest[32], key[32];
-    if (!key_scope(req, scope) || sha256(c, req->secret_key, strlen(req->secret_key), digest) != 0)
+    unsigned char key[32];
+    size_t secret_len = strlen(req->secret_key);
+    if (!key_scope(req, scope))
         return NULL;
     signer *s = &c->keys[0];
     for (int i = 0; i < KEYS_KEPT; i++) {
         signer *k = &c->keys[i];
-        if (k->used && strcmp(k->scope, scope) == 0 &&
-            CRYPTO_memcmp(k->secret_digest, digest, 32) == 0) {
+        if (k->used && strcmp(k->scope, scope) == 0 && k->secret_len == secret_len + 1 &&
+            CRYPTO_memcmp(k->secret, req->secret_key, secret_len) == 0) {
             k->used = ++c->clock;
             return k;
         }
@@ -400,14 +408,19 @@ static signer *find_signer(key_cache *c, const sigv4_request *req)
             s = k;
     }
     s->used = 0;
+    OPENSSL_clear_free(s->secret, s->secret_len);
+    s->secret = NULL;
+    s->secret_len = 0;
     if (!s->mac && !(s->mac = EVP_MAC_CTX_dup(c->ctx))) /* its digest set: no fetch */
         return NULL;
+    if (!(s->secret = OPENSSL_memdup(req->secret_key, secret_len + 1)))
+        return NULL;
+    s->secret_len = secret_len + 1; /* with its NUL: what OPENSSL_clear_free wipes */
     int rc = derive_key(c->ctx, req, key) == 0 && EVP_MAC_init(s->mac, key, 32, NULL);
     OPENSSL_cleanse(key, sizeof key);
     if (!rc)
         return NULL;
     memcpy(s->scope, scope, sizeof scope);
-    memcpy(s->secret_digest, digest, 32);
     s->used = ++c->clock;
     return s;
 }
@@ -544,11 +557,13 @@ int sigv4_sign(const sigv4_request *req, sigv4_result *out, aws_err *err)
     sign_bufs b = {BUF_INIT, BUF_INIT, BUF_INIT, BUF_INIT, BUF_INIT};
     sigv4_header local[SIGN_HEADERS_ON_STACK + 4];
     sigv4_header *h = req->nheaders <= SIGN_HEADERS_ON_STACK ? local : NULL;
-    int rc = NOMEM(err);
+    int rc = -1;
     if (!h && req->nheaders < (size_t)-1 / sizeof *h - 4)
         h = malloc((req->nheaders + 4) * sizeof *h);
     if (h && reserve_bufs(req, &u, &b) == 0)
         rc = sign_steps(req, &u, h, &b, out, err);
+    else
+        NOMEM(err); /* only here: a message is an snprintf, 7% of a signature */
     if (h != local)
         free(h);
     sign_bufs_free(&b);

@@ -179,6 +179,8 @@ static void test_key_cache(void)
         const char *field, *value;
     } changes[] = {
         {"secret", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEZ"},
+        {"secret", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEYx"}, /* the kept one and more */
+        {"secret", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKE"},   /* a prefix of it */
         {"timestamp", "20150831T123600Z"},
         {"region", "us-west-2"},
         {"service", "iam"},
@@ -222,6 +224,17 @@ static void test_key_cache(void)
         CHECK_STR(res.signature, first[order[k]]);
         sigv4_result_free(&res);
     }
+    /* A secret changed in place, in the buffer the kept key was made from: not that key. */
+    char secret[] = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
+    sigv4_request same_buffer = req;
+    same_buffer.secret_key = secret;
+    CHECK_INT(sigv4_sign(&same_buffer, &res, NULL), 0);
+    CHECK_STR(res.signature, vanilla);
+    sigv4_result_free(&res);
+    secret[0] = 'X';
+    CHECK_INT(sigv4_sign(&same_buffer, &res, NULL), 0);
+    CHECK(strcmp(res.signature, vanilla) != 0);
+    sigv4_result_free(&res);
     /* The same secret under another access key id signs the same bytes alike. */
     sigv4_request renamed = req;
     renamed.access_key = "AKIDEXAMPLE2";
