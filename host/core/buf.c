@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-int buf_reserve(buf *b, size_t extra)
+int buf_grow(buf *b, size_t extra)
 {
     if (extra > (size_t)-1 / 2 - b->len)
         return -1;
@@ -21,22 +21,6 @@ int buf_reserve(buf *b, size_t extra)
     b->p = p;
     b->cap = cap;
     return 0;
-}
-
-int buf_append(buf *b, const void *data, size_t n)
-{
-    if (buf_reserve(b, n) != 0)
-        return -1;
-    if (n)
-        memcpy(b->p + b->len, data, n);
-    b->len += n;
-    b->p[b->len] = '\0';
-    return 0;
-}
-
-int buf_puts(buf *b, const char *s)
-{
-    return buf_append(b, s, strlen(s));
 }
 
 /* One vsnprintf into the room the buffer has (most texts fit), a second only when the

@@ -2,6 +2,7 @@
 #ifndef IAMSH_BUF_H
 #define IAMSH_BUF_H
 #include <stddef.h>
+#include <string.h>
 
 typedef struct buf {
     char *p; /* NULL until the first append; then NUL-terminated */
@@ -14,10 +15,33 @@ typedef struct buf {
         0, 0, 0  \
     }
 
-int buf_append(buf *b, const void *data, size_t n); /* 0 or -1 (ENOMEM) */
-/* Room for extra more bytes and the NUL, without changing len. 0 or -1 (ENOMEM). */
-int buf_reserve(buf *b, size_t extra);
-int buf_puts(buf *b, const char *s);
+/* The slow path of buf_reserve: a first block, or a bigger one (doubling). */
+int buf_grow(buf *b, size_t extra);
+
+/* Room for extra more bytes and the NUL, without changing len. 0 or -1 (ENOMEM).
+ * Inline, with buf_append: a signature or a call's body is built from dozens of
+ * short appends that almost always fit (a call to each was a tenth of a signature). */
+static inline int buf_reserve(buf *b, size_t extra)
+{
+    return b->cap && extra < b->cap - b->len ? 0 : buf_grow(b, extra); /* cap > len once set */
+}
+
+static inline int buf_append(buf *b, const void *data, size_t n) /* 0 or -1 (ENOMEM) */
+{
+    if (buf_reserve(b, n) != 0)
+        return -1;
+    if (n)
+        memcpy(b->p + b->len, data, n);
+    b->len += n;
+    b->p[b->len] = '\0';
+    return 0;
+}
+
+static inline int buf_puts(buf *b, const char *s)
+{
+    return buf_append(b, s, strlen(s));
+}
+
 int buf_printf(buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* RFC 3986 percent-encoding: unreserved A-Z a-z 0-9 - _ . ~ kept, the rest %XX
  * (upper-case hex). With keep_slash, '/' is kept too (SigV4 paths). */
