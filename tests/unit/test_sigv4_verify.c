@@ -229,7 +229,12 @@ static void test_token(void)
         received r;
         sigv4_verify_auth auth;
         aws_err err;
-        CHECK(text && receive(&r, text, strlen(text)) == 0);
+        int received_ok = text && receive(&r, text, strlen(text)) == 0;
+        CHECK(received_ok);
+        if (!received_ok) { /* no test data (IAMSH_TEST_DATA): nothing to verify */
+            free(text);
+            continue;
+        }
         CHECK_INT(sigv4_verify_parse(&r.req, &auth, &err), 0);
         CHECK_STR(auth.session_token,
                   "6e86291e8372ff2a2260956d9b8aae1d763fbf315fa00fa31553b73ebf194267");
