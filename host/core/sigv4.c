@@ -140,7 +140,13 @@ static int signer_owned(const sigv4_request *req, const char *name)
            (req->sign_body && strcasecmp(name, "x-amz-content-sha256") == 0);
 }
 
-static char *trimmed_dup(const char *v)
+/* A string's bytes without its leading and trailing blanks. */
+typedef struct span {
+    const char *p;
+    size_t n;
+} span;
+
+static span trimmed(const char *v)
 {
     v = v ? v : "";
     while (*v == ' ' || *v == '\t')
@@ -148,19 +154,14 @@ static char *trimmed_dup(const char *v)
     size_t n = strlen(v);
     while (n && (v[n - 1] == ' ' || v[n - 1] == '\t'))
         n--;
-    char *p = malloc(n + 1);
-    if (p) {
-        memcpy(p, v, n);
-        p[n] = '\0';
-    }
-    return p;
+    return (span){v, n};
 }
 
 /* The caller's headers (minus signer-owned ones) plus host, x-amz-date and, when
  * asked for, x-amz-security-token and x-amz-content-sha256. out has room for
- * nheaders + 4. Sets res->host to the host value that will be signed. */
+ * nheaders + 4. Sets *signed_host to the host value that will be signed. */
 static size_t list_headers(const sigv4_request *req, const sigv4_url *u, const char *payload_hash,
-                           sigv4_header *out, sigv4_result *res)
+                           sigv4_header *out, const sigv4_result *res, span *signed_host)
 {
     size_t n = 0;
     const char *host = NULL;
@@ -174,7 +175,7 @@ static size_t list_headers(const sigv4_request *req, const sigv4_url *u, const c
     }
     if (!host)
         out[n++] = (sigv4_header){"host", u->host};
-    res->host = host ? trimmed_dup(host) : trimmed_dup(u->host);
+    *signed_host = trimmed(host ? host : u->host);
     out[n++] = (sigv4_header){"x-amz-date", res->x_amz_date};
     if (has_token(req))
         out[n++] = (sigv4_header){"x-amz-security-token", req->session_token};
@@ -280,7 +281,14 @@ typedef struct signer {
     unsigned long used; /* the cache's clock when last used; 0: empty */
 } signer;
 
+/* The strings a signature is built in. A thread keeps them (signing again needs no
+ * allocation); the result is copied out of them into one block. */
+typedef struct sign_bufs {
+    buf cr, names, scope, sts, auth;
+} sign_bufs;
+
 typedef struct key_cache {
+    sign_bufs bufs;
     EVP_MAC_CTX *ctx;
     EVP_MD_CTX *md; /* reused for every digest: a new one per digest costs more than hashing */
     signer keys[KEYS_KEPT];
@@ -310,6 +318,11 @@ static void cache_free(void *p)
 {
     key_cache *c = p;
     if (c) {
+        buf_wipe(&c->bufs.cr); /* may have held a session token */
+        buf_free(&c->bufs.names);
+        buf_free(&c->bufs.scope);
+        buf_free(&c->bufs.sts);
+        buf_free(&c->bufs.auth);
         EVP_MAC_CTX_free(c->ctx);
         EVP_MD_CTX_free(c->md);
         for (int i = 0; i < KEYS_KEPT; i++) {
@@ -486,32 +499,25 @@ static int authorization(const sigv4_request *req, const buf *scope, const buf *
 
 /* A request's own headers fit on the stack, with the signer's four. */
 #define SIGN_HEADERS_ON_STACK 12
+/* A thread's buffers above this size are let go after a signature (a large request
+ * does not keep its memory for the thread's life). */
+#define SIGN_BUF_KEPT 16384
 
-typedef struct sign_bufs {
-    buf cr, names, scope, sts, auth;
-} sign_bufs;
-
-static void sign_bufs_free(sign_bufs *b)
-{
-    buf_wipe(&b->cr); /* holds the session token */
-    buf_free(&b->names);
-    buf_free(&b->scope);
-    buf_free(&b->sts);
-    buf_free(&b->auth);
-}
-
-/* Each buffer's room at once (a canonical request grew through five reallocs). The
- * canonical request holds the method, path, query and headers with a few bytes of
- * punctuation each, the signed names and the payload hash. */
+/* The buffers emptied for a signature, with room for this one's strings (reserved at
+ * once: a canonical request grew through five reallocs). The canonical request holds
+ * the method, path, query and headers with a few bytes of punctuation each, the
+ * signed names and the payload hash. */
 static int reserve_bufs(const sigv4_request *req, const sigv4_url *u, sign_bufs *b)
 {
+    buf *all[] = {&b->cr, &b->names, &b->scope, &b->sts, &b->auth};
+    for (size_t i = 0; i < sizeof all / sizeof *all; i++)
+        buf_reset(all[i]);
     size_t headers = 0;
     for (size_t i = 0; i < req->nheaders; i++)
         headers += strlen(req->headers[i].name ? req->headers[i].name : "") * 2 +
                    strlen(req->headers[i].value ? req->headers[i].value : "") + 4;
-    size_t cr = 256 + (u->path ? strlen(u->path) * 3 : 0) + (u->query ? strlen(u->query) * 3 : 0) +
-                headers + (u->host ? strlen(u->host) : 0) +
-                (req->session_token ? strlen(req->session_token) : 0);
+    size_t cr = 256 + strlen(u->path) * 3 + (u->query ? strlen(u->query) * 3 : 0) + headers +
+                strlen(u->host) + (req->session_token ? strlen(req->session_token) : 0);
     return buf_reserve(&b->cr, cr) || buf_reserve(&b->names, 128 + headers / 2) ||
                    buf_reserve(&b->scope, 64) || buf_reserve(&b->sts, 192) ||
                    buf_reserve(&b->auth, 256 + strlen(req->access_key) + headers / 2)
@@ -519,14 +525,44 @@ static int reserve_bufs(const sigv4_request *req, const sigv4_url *u, sign_bufs 
                : 0;
 }
 
+/* After a signature: the canonical request wiped (it may hold the session token), and
+ * any buffer that grew past SIGN_BUF_KEPT let go. */
+static void release_bufs(sign_bufs *b)
+{
+    if (b->cr.p)
+        OPENSSL_cleanse(b->cr.p, b->cr.len);
+    if (b->cr.cap > SIGN_BUF_KEPT)
+        buf_free(&b->cr);
+    buf *rest[] = {&b->names, &b->scope, &b->sts, &b->auth};
+    for (size_t i = 0; i < sizeof rest / sizeof *rest; i++)
+        if (rest[i]->cap > SIGN_BUF_KEPT)
+            buf_free(rest[i]);
+}
+
+/* The result's four strings, copied into one block (canonical_request starts it). */
+static int take_results(const sign_bufs *b, span host, sigv4_result *out)
+{
+    const buf *from[] = {&b->cr, &b->sts, &b->auth};
+    char **to[] = {&out->canonical_request, &out->string_to_sign, &out->authorization};
+    char *p = malloc(b->cr.len + b->sts.len + b->auth.len + host.n + 4);
+    if (!p)
+        return -1;
+    for (size_t i = 0; i < sizeof from / sizeof *from; i++) {
+        *to[i] = memcpy(p, from[i]->p, from[i]->len + 1);
+        p += from[i]->len + 1;
+    }
+    out->host = memcpy(p, host.p, host.n);
+    out->host[host.n] = '\0';
+    return 0;
+}
+
 static int sign_steps(const sigv4_request *req, const sigv4_url *u, sigv4_header *h, sign_bufs *b,
                       sigv4_result *out, aws_err *err)
 {
     char payload_hash[65];
+    span host;
     sigv4_sha256_hex(req->body, req->body_len, payload_hash);
-    size_t n = list_headers(req, u, payload_hash, h, out);
-    if (!out->host)
-        return NOMEM(err);
+    size_t n = list_headers(req, u, payload_hash, h, out, &host);
     if (canonical_request(req, u, h, n, payload_hash, &b->cr, &b->names, err) != 0)
         return -1;
     if (credential_scope(req, &b->scope) != 0 ||
@@ -534,12 +570,8 @@ static int sign_steps(const sigv4_request *req, const sigv4_url *u, sigv4_header
         return NOMEM(err);
     if (signature(req, &b->sts, out->signature, err) != 0)
         return -1;
-    if (authorization(req, &b->scope, &b->names, out->signature, &b->auth) != 0)
-        return NOMEM(err);
-    out->canonical_request = buf_steal(&b->cr);
-    out->string_to_sign = buf_steal(&b->sts);
-    out->authorization = buf_steal(&b->auth);
-    if (!out->canonical_request || !out->string_to_sign || !out->authorization)
+    if (authorization(req, &b->scope, &b->names, out->signature, &b->auth) != 0 ||
+        take_results(b, host, out) != 0)
         return NOMEM(err);
     return 0;
 }
@@ -554,19 +586,20 @@ int sigv4_sign(const sigv4_request *req, sigv4_result *out, aws_err *err)
         sigv4_parse_url(req->url, req->url ? strlen(req->url) : 0, &u, err) != 0)
         return -1;
     memcpy(out->x_amz_date, req->timestamp, 17);
-    sign_bufs b = {BUF_INIT, BUF_INIT, BUF_INIT, BUF_INIT, BUF_INIT};
+    key_cache *c = thread_cache();
     sigv4_header local[SIGN_HEADERS_ON_STACK + 4];
     sigv4_header *h = req->nheaders <= SIGN_HEADERS_ON_STACK ? local : NULL;
     int rc = -1;
     if (!h && req->nheaders < (size_t)-1 / sizeof *h - 4)
         h = malloc((req->nheaders + 4) * sizeof *h);
-    if (h && reserve_bufs(req, &u, &b) == 0)
-        rc = sign_steps(req, &u, h, &b, out, err);
+    if (c && h && reserve_bufs(req, &u, &c->bufs) == 0)
+        rc = sign_steps(req, &u, h, &c->bufs, out, err);
     else
         NOMEM(err); /* only here: a message is an snprintf, 7% of a signature */
+    if (c)
+        release_bufs(&c->bufs);
     if (h != local)
         free(h);
-    sign_bufs_free(&b);
     sigv4_url_free(&u);
     if (rc != 0)
         sigv4_result_free(out);
@@ -581,10 +614,7 @@ void sigv4_result_free(sigv4_result *res)
         return;
     if (res->canonical_request)
         OPENSSL_cleanse(res->canonical_request, strlen(res->canonical_request));
-    free(res->canonical_request);
-    free(res->string_to_sign);
-    free(res->authorization);
-    free(res->host);
+    free(res->canonical_request); /* the block the other three are in too */
     memset(res, 0, sizeof *res);
 }
 

@@ -18,24 +18,11 @@ static int is_ctl(unsigned char c)
     return c < 0x20 || c == 0x7f;
 }
 
-static char *dup_range(const char *s, size_t n)
-{
-    char *p = malloc(n + 1);
-    if (p) {
-        memcpy(p, s, n);
-        p[n] = '\0';
-    }
-    return p;
-}
-
 void sigv4_url_free(sigv4_url *u)
 {
     if (!u)
         return;
-    free(u->scheme);
-    free(u->host);
-    free(u->path);
-    free(u->query);
+    free(u->host); /* the block that path and query are in too */
     memset(u, 0, sizeof *u);
 }
 
@@ -88,8 +75,9 @@ static size_t url_host_len(const char *s, size_t n)
     return i;
 }
 
-/* authority = host [":" port]; the default port is dropped, others kept. */
-static int url_authority(const char *s, size_t n, int default_port, sigv4_url *out, aws_err *err)
+/* authority = host [":" port]; the default port is dropped, others kept. The host's
+ * length (with a port that is kept) in *hn. */
+static int url_authority(const char *s, size_t n, int default_port, size_t *hn, aws_err *err)
 {
     size_t hlen = url_host_len(s, n);
     if (n == 0)
@@ -100,26 +88,33 @@ static int url_authority(const char *s, size_t n, int default_port, sigv4_url *o
     long port = default_port;
     if (hlen < n && (port = url_port(s + hlen + 1, n - hlen - 1)) < 0)
         return URL_ERR(err, "bad url: port must be a number from 1 to 65535");
-    if (port == default_port)
-        out->host = dup_range(s, hlen);
-    else
-        out->host = dup_range(s, n);
-    return out->host ? 0 : URL_ERR(err, "out of memory");
+    *hn = port == default_port ? hlen : n;
+    return 0;
 }
 
-/* path [? query] [# fragment]; the fragment is never sent, so it is dropped. */
-static int url_path_query(const char *s, size_t n, sigv4_url *out, aws_err *err)
+/* host, path ("/" when empty) and query (NULL when there is no '?') in one block. The
+ * fragment is never sent, so it is dropped. */
+static int url_parts(const char *host, size_t hn, const char *s, size_t n, sigv4_url *out,
+                     aws_err *err)
 {
     const char *hash = memchr(s, '#', n);
     if (hash)
         n = (size_t)(hash - s);
     const char *q = memchr(s, '?', n);
-    size_t plen = q ? (size_t)(q - s) : n;
-    out->path = plen ? dup_range(s, plen) : dup_range("/", 1);
-    if (q)
-        out->query = dup_range(q + 1, n - plen - 1);
-    if (!out->path || (q && !out->query))
+    size_t pn = q ? (size_t)(q - s) : n, qn = q ? n - pn - 1 : 0;
+    char *block = malloc(hn + 1 + (pn ? pn : 1) + 1 + (q ? qn + 1 : 0));
+    if (!block)
         return URL_ERR(err, "out of memory");
+    out->host = memcpy(block, host, hn);
+    out->host[hn] = '\0';
+    out->path = out->host + hn + 1;
+    memcpy(out->path, pn ? s : "/", pn ? pn : 1);
+    out->path[pn ? pn : 1] = '\0';
+    if (q) {
+        out->query = out->path + (pn ? pn : 1) + 1;
+        memcpy(out->query, q + 1, qn);
+        out->query[qn] = '\0';
+    }
     return 0;
 }
 
@@ -147,14 +142,13 @@ int sigv4_parse_url(const char *url, size_t len, sigv4_url *out, aws_err *err)
         end++;
     if (memchr(url + pos, '@', end - pos))
         return URL_ERR(err, "bad url: user info ('@') is not supported");
-    out->scheme = dup_range(default_port == 80 ? "http" : "https", default_port == 80 ? 4 : 5);
-    if (!out->scheme || url_authority(url + pos, end - pos, default_port, out, err) != 0 ||
-        url_path_query(url + end, len - end, out, err) != 0) {
-        if (!out->scheme)
-            URL_ERR(err, "out of memory");
+    size_t hn = 0;
+    if (url_authority(url + pos, end - pos, default_port, &hn, err) != 0 ||
+        url_parts(url + pos, hn, url + end, len - end, out, err) != 0) {
         sigv4_url_free(out);
         return -1;
     }
+    out->scheme = default_port == 80 ? "http" : "https";
     return 0;
 }
 

@@ -27,6 +27,7 @@ typedef struct sigv4_request {
     int sign_body;             /* add and sign x-amz-content-sha256 */
 } sigv4_request;
 
+/* The four strings share one allocation, freed by sigv4_result_free. */
 typedef struct sigv4_result {
     char *canonical_request;
     char *string_to_sign;
@@ -40,9 +41,11 @@ typedef struct sigv4_result {
 int sigv4_sign(const sigv4_request *req, sigv4_result *out, aws_err *err);
 void sigv4_result_free(sigv4_result *res);
 
-/* The parts of an absolute URL the signer needs. Survives arbitrary bytes. */
+/* The parts of an absolute URL the signer needs. Survives arbitrary bytes. host, path
+ * and query share one allocation (freed by sigv4_url_free); scheme is "http" or "https". */
 typedef struct sigv4_url {
-    char *scheme, *host, *path,
+    const char *scheme;
+    char *host, *path,
         *query; /* host keeps a non-default port ("h:8080"); query without '?' or NULL */
 } sigv4_url;
 int sigv4_parse_url(const char *url, size_t len, sigv4_url *out, aws_err *err);
