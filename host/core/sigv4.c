@@ -23,13 +23,17 @@
 #define PARAM_ERR(err, ...) err_set((err), AWS_ERR_PARAM, "InvalidParameter", __VA_ARGS__)
 #define NOMEM(err) err_set((err), AWS_ERR_INTERNAL, "OutOfMemory", "out of memory")
 
+/* Lower-case hex, a byte's two digits at a time (three digests a signature). */
+#define HEX_ROW(h) \
+    h "0" h "1" h "2" h "3" h "4" h "5" h "6" h "7" h "8" h "9" h "a" h "b" h "c" h "d" h "e" h "f"
+static const char hex_pairs[] = HEX_ROW("0") HEX_ROW("1") HEX_ROW("2") HEX_ROW("3") HEX_ROW("4")
+    HEX_ROW("5") HEX_ROW("6") HEX_ROW("7") HEX_ROW("8") HEX_ROW("9") HEX_ROW("a") HEX_ROW("b")
+        HEX_ROW("c") HEX_ROW("d") HEX_ROW("e") HEX_ROW("f");
+
 static void hex_encode(const unsigned char *in, size_t n, char *out)
 {
-    static const char hex[] = "0123456789abcdef";
-    for (size_t i = 0; i < n; i++) {
-        out[2 * i] = hex[in[i] >> 4];
-        out[2 * i + 1] = hex[in[i] & 15];
-    }
+    for (size_t i = 0; i < n; i++)
+        memcpy(out + 2 * i, hex_pairs + 2 * in[i], 2);
     out[2 * n] = '\0';
 }
 

@@ -58,6 +58,17 @@ static int hentry_cmp(const void *pa, const void *pb)
     return a->pos < b->pos ? -1 : a->pos > b->pos;
 }
 
+static void insertion_sort(hentry *h, size_t n)
+{
+    for (size_t i = 1; i < n; i++) {
+        hentry x = h[i];
+        size_t j = i;
+        for (; j > 0 && hentry_cmp(&h[j - 1], &x) > 0; j--)
+            h[j] = h[j - 1];
+        h[j] = x;
+    }
+}
+
 static int is_space(unsigned char c)
 {
     return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f';
@@ -141,7 +152,10 @@ int sigv4_canonical_headers(const sigv4_header *hdrs, size_t n, buf *canonical, 
         }
         h[i] = (hentry){hdrs[i].name, hdrs[i].value, i};
     }
-    qsort(h, n, sizeof *h, hentry_cmp);
+    if (n <= HEADERS_ON_STACK)
+        insertion_sort(h, n); /* a request's few headers: no call per comparison */
+    else
+        qsort(h, n, sizeof *h, hentry_cmp);
     int rc = emit_all(h, n, canonical, signed_names);
     if (h != local)
         free(h);
