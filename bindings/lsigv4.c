@@ -11,14 +11,14 @@
 /* args[k] (arg 1) as a string or NULL; raises when required and absent.  [-0, +0, v] */
 static const char *opt_field(lua_State *L, const char *k, int required)
 {
-    lua_getfield(L, 1, k);
-    if (lua_isnil(L, -1)) {
+    int type = lua_getfield(L, 1, k);
+    if (type == LUA_TNIL) {
         lua_pop(L, 1);
         if (required)
             luaL_error(L, "aws.sigv4.sign: %s: missing", k);
         return NULL;
     }
-    if (lua_type(L, -1) != LUA_TSTRING)
+    if (type != LUA_TSTRING)
         luaL_error(L, "aws.sigv4.sign: %s: expected string, got %s", k, luaL_typename(L, -1));
     const char *s = lua_tostring(L, -1);
     lua_pop(L, 1); /* anchored in the argument table */
