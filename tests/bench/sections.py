@@ -354,31 +354,43 @@ def typical_body():
         ("Tags.member.2.Key", "env"), ("Tags.member.2.Value", "prod")], quote_via=urllib.parse.quote)
 
 
-def signs(cmd, runs):
-    """Median CPU seconds per signature over runs of a loop that prints 'N CPU'."""
-    per = []
-    for _ in range(runs):
-        p = subprocess.run(cmd, env=ENV, capture_output=True, text=True)
-        fields = p.stdout.split()
-        if p.returncode != 0 or len(fields) != 2:
-            raise Failed("%s: %s" % (os.path.basename(cmd[0]), (p.stderr or p.stdout).strip()[-200:]))
-        per.append(float(fields[1]) / int(fields[0]))
-    return statistics.median(per)
+def sign_once(cmd):
+    """CPU seconds per signature of one run of a loop that prints 'N CPU'."""
+    p = subprocess.run(cmd, env=ENV, capture_output=True, text=True)
+    fields = p.stdout.split()
+    if p.returncode != 0 or len(fields) != 2:
+        raise Failed("%s: %s" % (os.path.basename(cmd[0]), (p.stderr or p.stdout).strip()[-200:]))
+    return float(fields[1]) / int(fields[0])
 
 
-def bench_model_sign(iamsh, n, runs):
-    """Median CPU seconds per signature of the C signer, from build/bench_model."""
+def bench_model_once(iamsh, n):
+    """Seconds per signature of the C signer, from one run of build/bench_model."""
     exe = os.path.join(os.path.dirname(iamsh), "bench_model")
     if not os.path.exists(exe):
         raise Failed("no %s (built from tools/bench_model.c)" % exe)
-    per = []
-    for _ in range(runs):
-        p = subprocess.run([exe, str(n)], capture_output=True, text=True)
-        m = re.search(r"^sign \w+\s+([\d.]+) us", p.stdout, re.M)
-        if p.returncode != 0 or not m:
-            raise Failed("bench_model: %s" % (p.stderr or p.stdout).strip()[-200:])
-        per.append(float(m.group(1)) / 1e6)
-    return statistics.median(per)
+    p = subprocess.run([exe, str(n)], capture_output=True, text=True)
+    m = re.search(r"^sign \w+\s+([\d.]+) us", p.stdout, re.M)
+    if p.returncode != 0 or not m:
+        raise Failed("bench_model: %s" % (p.stderr or p.stdout).strip()[-200:])
+    return float(m.group(1)) / 1e6
+
+
+def interleaved(cases, runs):
+    """{key: median} over rounds in which every case runs once, the order reversed every
+    other round (ABC CBA ...), so that the machine's drift weighs on all alike; a case
+    that fails gets its Failed instead of a median."""
+    samples, out = {k: [] for k, _ in cases}, {}
+    for r in range(runs):
+        for key, once in (cases if r % 2 == 0 else cases[::-1]):
+            if key in out:
+                continue
+            try:
+                samples[key].append(once())
+            except Failed as e:
+                out[key] = e
+    for key, _ in cases:
+        out.setdefault(key, statistics.median(samples[key]) if samples[key] else Failed("no run"))
+    return out
 
 
 def sigv4(ctx):
@@ -386,32 +398,37 @@ def sigv4(ctx):
     head = ["signer", "signatures", "runs", "time per signature", "signatures per second per core",
             "vs botocore"]
     rows, res = [], ctx.results.setdefault("sigv4", {})
+    n_c = cfg.sign_n // 10
     cases = [
         ("botocore", "botocore `SigV4Auth.add_auth` on an `AWSRequest` (CPU)", cfg.sign_n_botocore,
-         lambda: signs([ctx.clients["boto3"].path, os.path.join(BENCH, "sigv4_botocore.py"),
-                        str(cfg.sign_n_botocore), body], cfg.sign_runs), cfg.sign_runs),
+         lambda: sign_once([ctx.clients["boto3"].path, os.path.join(BENCH, "sigv4_botocore.py"),
+                            str(cfg.sign_n_botocore), body])),
         ("lua", "iamsh `aws.sigv4.sign{...}` from Lua (CPU)", cfg.sign_n,
-         lambda: signs([ctx.iamsh, "run", os.path.join(BENCH, "sigv4.lua"), str(cfg.sign_n), body],
-                       cfg.sign_runs), cfg.sign_runs),
-        ("c", "iamsh's C signer, `sigv4_sign_headers` (`build/bench_model`, CPU)",
-         cfg.sign_n // 10, lambda: bench_model_sign(ctx.iamsh, cfg.sign_n // 10, cfg.sign_runs), cfg.sign_runs),
+         lambda: sign_once([ctx.iamsh, "run", os.path.join(BENCH, "sigv4.lua"), str(cfg.sign_n), body])),
+        ("c", "iamsh's C signer, `sigv4_sign_headers` (`build/bench_model`, CPU)", n_c,
+         lambda: bench_model_once(ctx.iamsh, n_c)),
     ]
-    for key, label, n, fn, runs in cases:
-        if key == "botocore" and ctx.clients["boto3"].missing:
-            rows.append(missing_row(label, ctx.clients["boto3"].missing, len(head)))
+    missing = ctx.clients["boto3"].missing
+    runnable = [(key, once) for key, _, _, once in cases if not (key == "botocore" and missing)]
+    medians = interleaved(runnable, cfg.sign_runs)
+    for key, label, n, _ in cases:
+        if key == "botocore" and missing:
+            rows.append(missing_row(label, missing, len(head)))
             continue
-        try:
-            t = fn()
-        except Failed as e:
-            rows.append(missing_row(label, e, len(head)))
+        t = medians[key]
+        if isinstance(t, Failed):
+            rows.append(missing_row(label, t, len(head)))
             continue
         res[key] = t
         b = res.get("botocore")
-        rows.append([label, n, runs, us(t), "{:,.0f}".format(1 / t), times(b, t) if key != "botocore" else ""])
+        rows.append([label, n, cfg.sign_runs, us(t), "{:,.0f}".format(1 / t),
+                     times(b, t) if key != "botocore" else ""])
     return ["## 4. SigV4 signatures per second per core", "",
             "A typical IAM request: POST of a %d-byte CreateRole body (trust policy, path, description, "
             "2 tags) to `https://iam.amazonaws.com/`, signed with the time read for each signature. "
-            "Per core: signatures per CPU second of one thread." % len(body), ""] + table(head, rows) + [""]
+            "Per core: signatures per CPU second of one thread. The three signers take turns, one run "
+            "each a round, the order reversed every other round; each figure is the median of its "
+            "runs." % len(body), ""] + table(head, rows) + [""]
 
 
 # --- 5. the server side ---
