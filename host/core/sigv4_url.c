@@ -102,16 +102,18 @@ static int url_parts(const char *host, size_t hn, const char *s, size_t n, sigv4
         n = (size_t)(hash - s);
     const char *q = memchr(s, '?', n);
     size_t pn = q ? (size_t)(q - s) : n, qn = q ? n - pn - 1 : 0;
-    char *block = malloc(hn + 1 + (pn ? pn : 1) + 1 + (q ? qn + 1 : 0));
+    const char *path = pn ? s : "/";
+    pn = pn ? pn : 1;
+    char *block = malloc(hn + 1 + pn + 1 + (q ? qn + 1 : 0));
     if (!block)
         return URL_ERR(err, "out of memory");
     out->host = memcpy(block, host, hn);
     out->host[hn] = '\0';
     out->path = out->host + hn + 1;
-    memcpy(out->path, pn ? s : "/", pn ? pn : 1);
-    out->path[pn ? pn : 1] = '\0';
+    memcpy(out->path, path, pn);
+    out->path[pn] = '\0';
     if (q) {
-        out->query = out->path + (pn ? pn : 1) + 1;
+        out->query = out->path + pn + 1;
         memcpy(out->query, q + 1, qn);
         out->query[qn] = '\0';
     }
