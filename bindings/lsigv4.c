@@ -27,27 +27,12 @@ static const char *opt_field(lua_State *L, const char *k, int required)
 
 #define LOCAL_HEADERS 16
 
-/* Now as "20150830T123600Z": formatted once a second (a thread's last). */
-static void now_stamp(char out[17])
-{
-    static _Thread_local time_t last = -1;
-    static _Thread_local char stamp[17];
-    time_t now = time(NULL);
-    if (now != last) {
-        struct tm tm;
-        gmtime_r(&now, &tm);
-        strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
-        last = now;
-    }
-    memcpy(out, stamp, sizeof stamp);
-}
-
 /* "20150830T123600Z" as given, "2015-08-30T12:36:00Z" converted, or now.  [-0, +0, v] */
 static void timestamp_of(lua_State *L, char out[17])
 {
     const char *t = opt_field(L, "timestamp", 0);
     if (!t) {
-        now_stamp(out);
+        sigv4_amz_date(time(NULL), out);
         return;
     }
     int Y, M, D, h, m, s;

@@ -172,10 +172,7 @@ int client_parse_error(const char *xml, size_t len, aws_err *err)
 
 static void timestamp_now(const aws_client *c, char ts[17])
 {
-    time_t now = c->opts.now ? c->opts.now() : time(NULL);
-    struct tm tm;
-    if (!gmtime_r(&now, &tm) || strftime(ts, 17, "%Y%m%dT%H%M%SZ", &tm) != 16)
-        memcpy(ts, "19700101T000000Z", 17); /* the signer rejects nothing here; AWS will */
+    sigv4_amz_date(c->opts.now ? c->opts.now() : time(NULL), ts);
 }
 
 /* ep->url has no trailing '/': POST to its root, or to its path kept as given. */

@@ -396,6 +396,19 @@ static int sha256(key_cache *c, const void *data, size_t len, unsigned char out[
     return 0;
 }
 
+void sigv4_amz_date(time_t t, char out[17])
+{
+    static _Thread_local time_t last = -1;
+    static _Thread_local char stamp[17];
+    if (t != last) {
+        struct tm tm;
+        if (!gmtime_r(&t, &tm) || strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm) != 16)
+            memcpy(stamp, "19700101T000000Z", sizeof stamp); /* the signer takes it; AWS won't */
+        last = t;
+    }
+    memcpy(out, stamp, sizeof stamp);
+}
+
 void sigv4_sha256_hex(const void *data, size_t len, char out[65])
 {
     unsigned char md[32];

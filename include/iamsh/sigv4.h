@@ -4,6 +4,7 @@
 #ifndef IAMSH_SIGV4_H
 #define IAMSH_SIGV4_H
 #include <stddef.h>
+#include <time.h>
 #include "iamsh/buf.h"
 #include "iamsh/err.h"
 
@@ -53,6 +54,11 @@ void sigv4_url_free(sigv4_url *u);
 
 /* SHA-256 of data as 64 lower-case hex chars + NUL. */
 void sigv4_sha256_hex(const void *data, size_t len, char out[65]);
+
+/* t as SigV4's basic format, "20150830T123600Z" (the timestamp a request is signed with),
+ * or "19700101T000000Z" for a time gmtime cannot convert. Formatted once a second: a
+ * thread keeps its last. */
+void sigv4_amz_date(time_t t, char out[17]);
 
 /* The headers the signer added, as "Name: value" lines ready for http_request.headers:
  * X-Amz-Date, X-Amz-Security-Token (when signed), X-Amz-Content-Sha256 (when sign_body),
